@@ -1,0 +1,417 @@
+"""Frozen resource models: the data that flows through the deploy pipeline.
+
+The graph builder (``graph.py``) turns an app and its config into these; the
+build stage (``build.py``) returns copies (``attrs.evolve``) with the
+artifacts filled in (zip paths and hashes, policy documents, the swagger
+document); the planners, ``chalice package`` and ``chalice plan`` only read
+them. Models hold data and list their dependencies; they never call AWS or
+touch the disk.
+
+``resource_name`` is the stable key of a resource in
+``.chalice/deployed/<stage>.json`` (upstream's naming rules, SPEC §4.3), and
+``resource_type`` is the value recorded there.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Union
+
+import attrs
+
+
+class RoleTraits(enum.Enum):
+    VPC_NEEDED = "vpc_needed"
+
+
+class APIType(enum.Enum):
+    HTTP = "HTTP"
+    WEBSOCKET = "WEBSOCKET"
+
+
+class TLSVersion(enum.Enum):
+    TLS_1_0 = "TLS_1_0"
+    TLS_1_1 = "TLS_1_1"
+    TLS_1_2 = "TLS_1_2"
+
+
+class ResourceType(str, enum.Enum):
+    """The ``resource_type`` strings of the state file (schema 2.0)."""
+
+    IAM_ROLE = "iam_role"
+    LAMBDA_FUNCTION = "lambda_function"
+    LAMBDA_LAYER = "lambda_layer"
+    LOG_GROUP = "log_group"
+    REST_API = "rest_api"
+    WEBSOCKET_API = "websocket_api"
+    DOMAIN_NAME = "domain_name"
+    S3_EVENT = "s3_event"
+    SNS_EVENT = "sns_event"
+    SQS_EVENT = "sqs_event"
+    KINESIS_EVENT = "kinesis_event"
+    DYNAMODB_EVENT = "dynamodb_event"
+    # Schedules are recorded as cloudwatch_event too (upstream compatibility).
+    CLOUDWATCH_EVENT = "cloudwatch_event"
+
+
+# ---------------------------------------------------------------------------
+# Build artifacts (filled by the build stage; None until then).
+
+
+@attrs.frozen
+class DeploymentPackage:
+    """A zip file. ``sha256`` is base64 of the SHA-256 digest, as Lambda's CodeSha256."""
+
+    filename: str | None = None
+    sha256: str | None = None
+
+
+@attrs.frozen
+class AutoGenIAMPolicy:
+    """Policy generated from the app's source (plus logs/VPC/X-Ray/event-source statements)."""
+
+    traits: frozenset[RoleTraits] = frozenset()
+    document: dict[str, Any] | None = None
+
+
+@attrs.frozen
+class FileBasedIAMPolicy:
+    """Policy loaded from ``.chalice/<filename>`` (path relative to ``.chalice/``)."""
+
+    filename: str
+    document: dict[str, Any] | None = None
+
+
+@attrs.frozen
+class IAMPolicy:
+    """A literal policy document (e.g. the default PRIVATE-endpoint resource policy)."""
+
+    document: dict[str, Any]
+
+
+Policy = Union[AutoGenIAMPolicy, FileBasedIAMPolicy, IAMPolicy]
+
+
+# ---------------------------------------------------------------------------
+# Resources. Every resource has ``resource_name`` and ``resource_type`` and
+# ``dependencies()`` listing the resources that must exist before it.
+
+
+@attrs.frozen
+class PreCreatedIAMRole:
+    """``manage_iam_role: false``: a role the user owns; never created nor recorded."""
+
+    role_arn: str
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class ManagedIAMRole:
+    resource_name: str  # "default-role" or "<fn>_role"
+    role_name: str  # "<app>-<stage>" or "<app>-<stage>-<fn>"
+    trust_policy: dict[str, Any]
+    policy: AutoGenIAMPolicy | FileBasedIAMPolicy
+    resource_type: ResourceType = ResourceType.IAM_ROLE
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+Role = Union[ManagedIAMRole, PreCreatedIAMRole]
+
+
+@attrs.frozen
+class LambdaLayer:
+    resource_name: str  # "managed-layer"
+    layer_name: str  # "<app>-<stage>-managed-layer"
+    runtime: str
+    deployment_package: DeploymentPackage
+    architecture: str = "x86_64"
+    resource_type: ResourceType = ResourceType.LAMBDA_LAYER
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class LogGroup:
+    resource_name: str  # "<fn>-log-group"
+    log_group_name: str  # "/aws/lambda/<app>-<stage>-<fn>"
+    retention_in_days: int
+    resource_type: ResourceType = ResourceType.LOG_GROUP
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class LambdaFunction:
+    resource_name: str  # "api_handler", "<fn>", "websocket_connect", authorizer name
+    function_name: str  # "<app>-<stage>-<fn>"; "<app>-<stage>" for api_handler
+    deployment_package: DeploymentPackage
+    handler: str  # "app.app", "app.<fn>", "<blueprint module>.<fn>"
+    runtime: str  # "python3.12"
+    role: Role
+    environment_variables: dict[str, str] = attrs.field(factory=dict)
+    tags: dict[str, str] = attrs.field(factory=dict)
+    timeout: int = 60
+    memory_size: int = 128
+    xray: bool = False
+    security_group_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+    reserved_concurrency: int | None = None
+    layers: tuple[str, ...] = ()  # user layer ARNs (after the managed layer)
+    managed_layer: LambdaLayer | None = None
+    log_group: LogGroup | None = None
+    architecture: str = "x86_64"  # "x86_64" | "arm64"
+    resource_type: ResourceType = ResourceType.LAMBDA_FUNCTION
+
+    def dependencies(self) -> list[Resource]:
+        deps: list[Resource] = []
+        if self.managed_layer is not None:
+            deps.append(self.managed_layer)
+        if self.log_group is not None:
+            deps.append(self.log_group)
+        if isinstance(self.role, ManagedIAMRole):
+            deps.append(self.role)
+        return deps
+
+
+@attrs.frozen
+class ScheduledEvent:
+    resource_name: str  # "<fn>-event"
+    rule_name: str  # "<app>-<stage>-<fn>-event"
+    schedule_expression: str
+    rule_description: str
+    lambda_function: LambdaFunction
+    # Recorded as cloudwatch_event (upstream compatibility).
+    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class CloudWatchEvent:
+    resource_name: str  # "<fn>-event"
+    rule_name: str
+    event_pattern: str  # JSON string, as sent to PutRule
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class S3BucketNotification:
+    resource_name: str  # "<fn>-s3event"
+    bucket: str
+    events: tuple[str, ...]
+    prefix: str | None
+    suffix: str | None
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.S3_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class SNSLambdaSubscription:
+    resource_name: str  # "<fn>-sns-subscription"
+    topic: str  # a name or an ARN
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.SNS_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class SQSEventSource:
+    resource_name: str  # "<fn>-sqs-event-source"
+    queue: str  # the queue name (derived from queue_arn when that was given)
+    queue_arn: str | None  # given explicitly, else computed at deploy time from the name
+    batch_size: int
+    maximum_batching_window_in_seconds: int
+    maximum_concurrency: int | None
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.SQS_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class KinesisEventSource:
+    resource_name: str  # "<fn>-kinesis-event-source"
+    stream: str  # stream name
+    batch_size: int
+    starting_position: str
+    maximum_batching_window_in_seconds: int
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.KINESIS_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class DynamoDBEventSource:
+    resource_name: str  # "<fn>-dynamodb-event-source"
+    stream_arn: str
+    batch_size: int
+    starting_position: str
+    maximum_batching_window_in_seconds: int
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.DYNAMODB_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class APIMapping:
+    resource_name: str  # "api_mapping"
+    mount_path: str  # "(none)" for "/" or no prefix, else the prefix without slashes
+    api_gateway_stage: str
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class DomainName:
+    resource_name: str  # "api_gateway_custom_domain" | "websocket_api_custom_domain"
+    domain_name: str
+    protocol: APIType
+    certificate_arn: str
+    api_mapping: APIMapping
+    tls_version: TLSVersion = TLSVersion.TLS_1_2
+    tags: dict[str, str] | None = None
+    endpoint_type: str = "EDGE"  # websocket domains are always REGIONAL
+    resource_type: ResourceType = ResourceType.DOMAIN_NAME
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class RestAPI:
+    resource_name: str  # "rest_api"
+    # Swagger 2.0 document with deploy-time integration URIs; filled by the build.
+    swagger_doc: dict[str, Any] | None
+    minimum_compression: str  # "" when unset, else the int as a string
+    api_gateway_stage: str
+    endpoint_type: str  # EDGE | REGIONAL | PRIVATE
+    lambda_function: LambdaFunction
+    xray: bool = False
+    policy: IAMPolicy | FileBasedIAMPolicy | None = None
+    authorizers: tuple[LambdaFunction, ...] = ()
+    domain_name: DomainName | None = None
+    vpce_ids: tuple[str, ...] = ()
+    resource_type: ResourceType = ResourceType.REST_API
+
+    def dependencies(self) -> list[Resource]:
+        deps: list[Resource] = [self.lambda_function, *self.authorizers]
+        if self.domain_name is not None:
+            deps.append(self.domain_name)
+        return deps
+
+
+@attrs.frozen
+class WebsocketAPI:
+    resource_name: str  # "websocket_api"
+    name: str  # "<app>-<stage>-websocket-api"
+    api_gateway_stage: str
+    routes: tuple[str, ...]  # route keys: "$connect", "$default", "$disconnect"
+    connect_function: LambdaFunction | None
+    message_function: LambdaFunction | None
+    disconnect_function: LambdaFunction | None
+    domain_name: DomainName | None = None
+    resource_type: ResourceType = ResourceType.WEBSOCKET_API
+
+    def dependencies(self) -> list[Resource]:
+        deps: list[Resource] = [
+            f
+            for f in (self.connect_function, self.message_function, self.disconnect_function)
+            if f is not None
+        ]
+        if self.domain_name is not None:
+            deps.append(self.domain_name)
+        return deps
+
+
+Resource = Union[
+    ManagedIAMRole,
+    PreCreatedIAMRole,
+    LambdaLayer,
+    LogGroup,
+    LambdaFunction,
+    ScheduledEvent,
+    CloudWatchEvent,
+    S3BucketNotification,
+    SNSLambdaSubscription,
+    SQSEventSource,
+    KinesisEventSource,
+    DynamoDBEventSource,
+    APIMapping,
+    DomainName,
+    RestAPI,
+    WebsocketAPI,
+]
+
+# Resources that get an entry in the state file (PreCreatedIAMRole and
+# APIMapping do not: a mapping is recorded inside its DomainName entry).
+RecordedResource = Union[
+    ManagedIAMRole,
+    LambdaLayer,
+    LogGroup,
+    LambdaFunction,
+    ScheduledEvent,
+    CloudWatchEvent,
+    S3BucketNotification,
+    SNSLambdaSubscription,
+    SQSEventSource,
+    KinesisEventSource,
+    DynamoDBEventSource,
+    DomainName,
+    RestAPI,
+    WebsocketAPI,
+]
+
+
+@attrs.frozen
+class Application:
+    """Everything one stage of an app wants to exist, in upstream's order (SPEC §4.3)."""
+
+    stage: str
+    resources: tuple[Resource, ...]
+
+
+def dependency_order(app: Application) -> list[RecordedResource]:
+    """Every recorded resource reachable from ``app``, dependencies first.
+
+    Post-order depth-first walk over ``app.resources`` in their given order,
+    each resource listed once (by ``resource_name``), so the result is stable
+    for a given app: ``[role, function, rule]`` for a scheduled function.
+    """
+    seen: set[str] = set()
+    out: list[RecordedResource] = []
+
+    def visit(res: Resource) -> None:
+        for dep in res.dependencies():
+            visit(dep)
+        if isinstance(res, (PreCreatedIAMRole, APIMapping)):
+            return
+        if res.resource_name in seen:
+            return
+        seen.add(res.resource_name)
+        out.append(res)
+
+    for r in app.resources:
+        visit(r)
+    return out
