@@ -1,0 +1,310 @@
+"""The REST API definition (Swagger 2.0) built from an app's routes.
+
+``generate_swagger`` reads the route registry of a loaded app and returns the
+document API Gateway imports (SPEC §4.9). The only thing that varies between
+``chalice deploy``, ``chalice package`` (SAM) and ``chalice package
+--pkg-format terraform`` is how the Lambda integration URIs are written, which
+``SwaggerStyle`` selects. ``to_openapi3`` (in ``openapi3.py``) converts the
+result to the OpenAPI 3 document that deploy sends.
+
+This module computes documents only: it never calls AWS, never touches the
+disk and never mutates the app it reads.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import inspect
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.deploy import models
+from chalice.deploy.naming import to_cfn_resource_name
+from chalice.deploy.openapi3 import to_openapi3
+from chalice.errors import UserError
+
+__all__ = [
+    "SwaggerStyle",
+    "generate_swagger",
+    "render_uris",
+    "to_openapi3",
+    "generate_models_text",
+    "has_routes",
+]
+
+_LAMBDA_PATH = "lambda:path/2015-03-31/functions/{arn}/invocations"
+_DEPLOY_URI = "arn:{partition}:apigateway:{region_name}:" + _LAMBDA_PATH
+_CFN_URI = "arn:${AWS::Partition}:apigateway:${AWS::Region}:" + _LAMBDA_PATH
+_API_HANDLER = "api_handler"
+
+
+class SwaggerStyle(enum.Enum):
+    """How integration URIs are written.
+
+    ``DEPLOY``: template strings (``{partition}``, ``{region_name}``,
+    ``{<name>_lambda_arn}``) filled by ``render_uris`` once the functions exist.
+    ``CLOUDFORMATION``: ``Fn::Sub`` with ``${APIHandler.Arn}``.
+    ``TERRAFORM``: ``${aws_lambda_function.<name>.invoke_arn}`` interpolations.
+    """
+
+    DEPLOY = "deploy"
+    CLOUDFORMATION = "cloudformation"
+    TERRAFORM = "terraform"
+
+
+def _lambda_uri(style: SwaggerStyle, function_name: str) -> Any:
+    # ``function_name`` is the chalice resource name (api_handler, or an
+    # authorizer's name); each style references that function its own way.
+    if style is SwaggerStyle.DEPLOY:
+        return _DEPLOY_URI.replace("{arn}", "{" + function_name + "_lambda_arn}")
+    if style is SwaggerStyle.CLOUDFORMATION:
+        logical_id = (
+            "APIHandler" if function_name == _API_HANDLER else to_cfn_resource_name(function_name)
+        )
+        return {"Fn::Sub": _CFN_URI.replace("{arn}", "${" + logical_id + ".Arn}")}
+    return "${aws_lambda_function." + function_name + ".invoke_arn}"
+
+
+def _base_document(app_name: str, binary_types: list[str]) -> dict[str, Any]:
+    return {
+        "swagger": "2.0",
+        "info": {"version": "1.0", "title": app_name},
+        "schemes": ["https"],
+        "paths": {},
+        "definitions": {"Empty": {"type": "object", "title": "Empty Schema"}},
+        "x-amazon-apigateway-binary-media-types": list(binary_types),
+    }
+
+
+def _empty_responses() -> dict[str, Any]:
+    return {"200": {"description": "200 response", "schema": {"$ref": "#/definitions/Empty"}}}
+
+
+def _proxy_integration(uri: Any) -> dict[str, Any]:
+    return {
+        "responses": {"default": {"statusCode": "200"}},
+        "uri": uri,
+        "passthroughBehavior": "when_no_match",
+        "httpMethod": "POST",
+        "contentHandling": "CONVERT_TO_TEXT",
+        "type": "aws_proxy",
+    }
+
+
+def _path_parameters(names: list[str]) -> list[dict[str, Any]]:
+    return [{"name": n, "in": "path", "required": True, "type": "string"} for n in names]
+
+
+def _is_builtin_authorizer(authorizer: Any) -> bool:
+    # The built-in ``@app.authorizer`` wrapper carries its own Lambda config;
+    # the IAM/Cognito/Custom authorizer objects describe themselves instead.
+    return getattr(authorizer, "config", None) is not None and not hasattr(authorizer, "to_swagger")
+
+
+def _builtin_security_definition(authorizer: Any, style: SwaggerStyle) -> dict[str, Any]:
+    config = authorizer.config
+    auth: dict[str, Any] = {
+        "type": "token",
+        "authorizerUri": _lambda_uri(style, authorizer.name),
+    }
+    execution_role = getattr(config, "execution_role", None)
+    if execution_role is not None:
+        auth["authorizerCredentials"] = execution_role
+    ttl = getattr(config, "ttl_seconds", None)
+    if ttl is not None:
+        auth["authorizerResultTtlInSeconds"] = ttl
+    return {
+        "in": "header",
+        "type": "apiKey",
+        "name": getattr(config, "header", None) or "Authorization",
+        "x-amazon-apigateway-authtype": "custom",
+        "x-amazon-apigateway-authorizer": auth,
+    }
+
+
+def _security_definition(authorizer: Any, style: SwaggerStyle) -> dict[str, Any]:
+    if _is_builtin_authorizer(authorizer):
+        return _builtin_security_definition(authorizer, style)
+    return copy.deepcopy(dict(authorizer.to_swagger()))
+
+
+def _apply_docstring(operation: dict[str, Any], view_function: Any) -> None:
+    doc = inspect.getdoc(view_function)
+    if not doc:
+        return
+    first, _, rest = doc.partition("\n")
+    operation["summary"] = first
+    rest = rest.strip("\n")
+    if rest:
+        operation["description"] = rest
+
+
+def _operation(entry: Any, style: SwaggerStyle, security_defs: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "consumes": list(entry.content_types),
+        "produces": ["application/json"],
+        "responses": _empty_responses(),
+        "x-amazon-apigateway-integration": _proxy_integration(_lambda_uri(style, _API_HANDLER)),
+    }
+    _apply_docstring(op, entry.view_function)
+    security: list[dict[str, list[str]]] = []
+    if entry.api_key_required:
+        security.append({"api_key": []})
+        security_defs.setdefault("api_key", {"type": "apiKey", "name": "x-api-key", "in": "header"})
+    authorizer = entry.authorizer
+    if authorizer is not None:
+        security.append({authorizer.name: list(getattr(authorizer, "scopes", None) or [])})
+        security_defs.setdefault(authorizer.name, _security_definition(authorizer, style))
+    if security:
+        op["security"] = security
+    if entry.view_args:
+        op["parameters"] = _path_parameters(list(entry.view_args))
+    return op
+
+
+def _preflight(methods: list[str], cors: Any, view_args: list[str]) -> dict[str, Any]:
+    """The ``options`` mock integration answering CORS preflight requests."""
+    headers: dict[str, str] = {"Access-Control-Allow-Methods": ",".join([*methods, "OPTIONS"])}
+    headers.update(cors.get_access_control_headers())
+    op: dict[str, Any] = {
+        "consumes": ["application/json"],
+        "produces": ["application/json"],
+        "responses": {
+            "200": {
+                "description": "200 response",
+                "schema": {"$ref": "#/definitions/Empty"},
+                "headers": {name: {"type": "string"} for name in headers},
+            }
+        },
+        "x-amazon-apigateway-integration": {
+            "responses": {
+                "default": {
+                    "statusCode": "200",
+                    "responseParameters": {
+                        f"method.response.header.{name}": f"'{value}'"
+                        for name, value in headers.items()
+                    },
+                }
+            },
+            "requestTemplates": {"application/json": '{"statusCode": 200}'},
+            "passthroughBehavior": "when_no_match",
+            "type": "mock",
+            "contentHandling": "CONVERT_TO_TEXT",
+        },
+    }
+    # Upstream leaves these out; declaring them keeps the document valid for
+    # validators (every templated path parameter must be declared) and API
+    # Gateway accepts either form.
+    if view_args:
+        op["parameters"] = _path_parameters(view_args)
+    return op
+
+
+def generate_swagger(
+    app: Any, *, style: SwaggerStyle, rest_api: models.RestAPI | None = None
+) -> dict[str, Any]:
+    """The Swagger 2.0 document for ``app``'s routes.
+
+    Paths and methods appear in registration order (deterministic for a given
+    app.py). ``rest_api`` supplies the resource policy
+    (``rest_api.policy.document``) and the private endpoint's VPC endpoint ids.
+    """
+    doc = _base_document(app.app_name, list(getattr(app.api, "binary_types", []) or []))
+    paths: dict[str, Any] = doc["paths"]
+    security_defs: dict[str, Any] = {}
+    for path, methods in app.routes.items():
+        if not methods:
+            continue
+        item: dict[str, Any] = {}
+        cors_methods: list[str] = []
+        cors_config: Any = None
+        view_args: list[str] = []
+        for method, entry in methods.items():
+            item[method.lower()] = _operation(entry, style, security_defs)
+            view_args = list(entry.view_args)
+            if entry.cors:
+                cors_methods.append(method)
+                if cors_config is None:
+                    cors_config = entry.cors
+        if cors_config is not None:
+            item["options"] = _preflight(cors_methods, cors_config, view_args)
+        paths[path] = item
+    if security_defs:
+        doc["securityDefinitions"] = security_defs
+    if rest_api is not None:
+        _apply_rest_api(doc, rest_api)
+    return doc
+
+
+def _apply_rest_api(doc: dict[str, Any], rest_api: models.RestAPI) -> None:
+    policy = rest_api.policy
+    if policy is not None and policy.document is not None:
+        doc["x-amazon-apigateway-policy"] = copy.deepcopy(policy.document)
+    if rest_api.vpce_ids:
+        doc["x-amazon-apigateway-endpoint-configuration"] = {
+            "vpcEndpointIds": list(rest_api.vpce_ids)
+        }
+
+
+def has_routes(app: Any) -> bool:
+    """True when the app defines at least one route (so it has a REST API)."""
+    return any(methods for methods in app.routes.values())
+
+
+def generate_models_text(app: Any) -> str:
+    """What ``chalice generate-models`` prints: the DEPLOY-style Swagger 2.0, indent 4.
+
+    Raises ``UserError`` when the app has no routes.
+    """
+    if not has_routes(app):
+        raise UserError(
+            "No REST API found to generate model from.",
+            fix="Add at least one @app.route(...) to app.py.",
+        )
+    return json.dumps(generate_swagger(app, style=SwaggerStyle.DEPLOY), indent=4)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    def sub(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise KeyError(f"no value for {{{key}}} in integration URI {template!r}")
+        return values[key]
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def render_uris(doc: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, Any]:
+    """A copy of a DEPLOY-style document with its URI templates filled in.
+
+    Only integration ``uri`` values and authorizer ``authorizerUri`` values are
+    templates; every other string (paths, mock request templates) is left
+    alone. Works on the Swagger 2.0 and the OpenAPI 3 form. ``values`` maps
+    ``partition``, ``region_name`` and ``<name>_lambda_arn`` to their values;
+    a placeholder without a value raises ``KeyError``.
+    """
+    out = copy.deepcopy(dict(doc))
+    _render_in_place(out, values)
+    return out
+
+
+def _render_in_place(node: Any, values: Mapping[str, str]) -> None:
+    if isinstance(node, dict):
+        for key, child in node.items():
+            if key == "x-amazon-apigateway-integration" and isinstance(child, dict):
+                if isinstance(child.get("uri"), str):
+                    child["uri"] = _fill(child["uri"], values)
+            elif key == "x-amazon-apigateway-authorizer" and isinstance(child, dict):
+                if isinstance(child.get("authorizerUri"), str):
+                    child["authorizerUri"] = _fill(child["authorizerUri"], values)
+            else:
+                _render_in_place(child, values)
+    elif isinstance(node, list):
+        for child in node:
+            _render_in_place(child, values)
