@@ -1,0 +1,530 @@
+"""Resource models -> a Terraform JSON configuration (``chalice.tf.json``), as a dict.
+
+``generate_terraform_template`` is pure: it reads the built
+``models.Application`` (with the Terraform-style swagger document, whose
+integration URIs are ``${aws_lambda_function.<name>.invoke_arn}``) and
+returns the configuration. It never touches the disk nor AWS.
+
+Resources are keyed by chalice resource names, as upstream does, so existing
+Terraform state keeps matching. The configuration targets the current AWS
+provider (``hashicorp/aws`` 5.x, checked with 5.100.0) and Terraform >= 1.0,
+which is where it deliberately differs from upstream (see
+``docs/packaging.rst``): no ``null_data_source`` (locals instead), the REST
+stage is an ``aws_api_gateway_stage`` resource, log groups are supported, and
+event rule names carry the app and stage.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import attrs
+
+from chalice.deploy import models
+
+REQUIRED_TERRAFORM = ">= 1.0"
+REQUIRED_AWS_PROVIDER = ">= 5.0"
+
+_PARTITION = "${data.aws_partition.chalice.partition}"
+_REGION = "${data.aws_region.chalice.name}"
+_ACCOUNT = "${data.aws_caller_identity.chalice.account_id}"
+_SWAGGER = "${local.chalice_api_swagger}"
+_TF_NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@attrs.frozen
+class ArtifactPaths:
+    """Where the configuration says the zips are (relative to the module)."""
+
+    code: str = "${path.module}/deployment.zip"
+    layer: str = "${path.module}/layer-deployment.zip"
+
+
+def escape(value: str) -> str:
+    """A literal string for Terraform: ``${`` and ``%{`` would start a template."""
+    return value.replace("${", "$${").replace("%{", "%%{")
+
+
+def _escape_map(values: dict[str, str]) -> dict[str, str]:
+    return {k: escape(v) for k, v in values.items()}
+
+
+def _hash_of(path: str) -> str:
+    return f'${{filebase64sha256("{path}")}}'
+
+
+def _arn(service: str, resource: str) -> str:
+    return f"arn:{_PARTITION}:{service}:{_REGION}:{_ACCOUNT}:{resource}"
+
+
+def bucket_resource_name(bucket: str) -> str:
+    """``aws_s3_bucket_notification`` key for a bucket: ``<bucket>_notify``.
+
+    Terraform names allow only letters, digits, ``_`` and ``-`` and must not
+    start with a digit; bucket names may hold dots and start with a digit.
+    """
+    name = _TF_NAME_INVALID.sub("_", bucket)
+    if name[:1].isdigit():
+        name = f"_{name}"
+    return f"{name}_notify"
+
+
+def generate_terraform_template(
+    application: models.Application, *, app_name: str, paths: ArtifactPaths | None = None
+) -> dict[str, Any]:
+    """The Terraform configuration for ``application`` (SPEC §5.2, updated for provider 5.x)."""
+    builder = _TerraformBuilder(paths or ArtifactPaths(), app_name=app_name)
+    for resource in models.dependency_order(application):
+        builder.add(resource)
+    builder.finish_s3()
+    local_values: dict[str, Any] = {"chalice_app": app_name, "chalice_stage": application.stage}
+    if builder.swagger is not None:
+        local_values["chalice_api_swagger"] = json.dumps(builder.swagger)
+    template: dict[str, Any] = {
+        "resource": builder.resources,
+        "locals": local_values,
+        "terraform": {
+            "required_version": REQUIRED_TERRAFORM,
+            "required_providers": {
+                "aws": {"source": "hashicorp/aws", "version": REQUIRED_AWS_PROVIDER}
+            },
+        },
+        "data": {
+            "aws_caller_identity": {"chalice": {}},
+            "aws_partition": {"chalice": {}},
+            "aws_region": {"chalice": {}},
+        },
+        "output": builder.outputs,
+    }
+    return template
+
+
+class _TerraformBuilder:
+    def __init__(self, paths: ArtifactPaths, *, app_name: str) -> None:
+        self._paths = paths
+        self._app_name = app_name
+        self.resources: dict[str, dict[str, Any]] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.swagger: dict[str, Any] | None = None
+        # bucket -> [(subscriber entry, permission resource name)], in order.
+        self._s3: dict[str, list[tuple[dict[str, Any], str]]] = {}
+
+    def _put(self, rtype: str, name: str, body: dict[str, Any]) -> None:
+        self.resources.setdefault(rtype, {})[name] = body
+
+    def add(self, resource: models.RecordedResource) -> None:
+        match resource:
+            case models.ManagedIAMRole():
+                self._add_role(resource)
+            case models.LambdaLayer():
+                self._put(
+                    "aws_lambda_layer_version",
+                    resource.resource_name,
+                    {
+                        "layer_name": resource.layer_name,
+                        "compatible_runtimes": [resource.runtime],
+                        "compatible_architectures": [resource.architecture],
+                        "filename": self._paths.layer,
+                        "source_code_hash": _hash_of(self._paths.layer),
+                    },
+                )
+            case models.LambdaFunction():
+                self._add_function(resource)
+            case models.ScheduledEvent():
+                rule: dict[str, Any] = {
+                    "name": resource.rule_name,
+                    "schedule_expression": resource.schedule_expression,
+                }
+                if resource.rule_description:
+                    rule["description"] = escape(resource.rule_description)
+                self._add_rule(resource.resource_name, resource.lambda_function, rule)
+            case models.CloudWatchEvent():
+                self._add_rule(
+                    resource.resource_name,
+                    resource.lambda_function,
+                    {"name": resource.rule_name, "event_pattern": escape(resource.event_pattern)},
+                )
+            case models.SNSLambdaSubscription():
+                self._add_sns(resource)
+            case models.SQSEventSource():
+                mapping = {
+                    "event_source_arn": resource.queue_arn or _arn("sqs", resource.queue),
+                    "batch_size": resource.batch_size,
+                    "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
+                    "function_name": _fn_arn(resource.lambda_function),
+                }
+                if resource.maximum_concurrency is not None:
+                    mapping["scaling_config"] = {
+                        "maximum_concurrency": resource.maximum_concurrency
+                    }
+                self._put("aws_lambda_event_source_mapping", resource.resource_name, mapping)
+            case models.KinesisEventSource():
+                self._put(
+                    "aws_lambda_event_source_mapping",
+                    resource.resource_name,
+                    {
+                        "event_source_arn": _arn("kinesis", f"stream/{resource.stream}"),
+                        "batch_size": resource.batch_size,
+                        "starting_position": resource.starting_position,
+                        "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
+                        "function_name": _fn_arn(resource.lambda_function),
+                    },
+                )
+            case models.DynamoDBEventSource():
+                self._put(
+                    "aws_lambda_event_source_mapping",
+                    resource.resource_name,
+                    {
+                        "event_source_arn": resource.stream_arn,
+                        "batch_size": resource.batch_size,
+                        "starting_position": resource.starting_position,
+                        "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
+                        "function_name": _fn_arn(resource.lambda_function),
+                    },
+                )
+            case models.S3BucketNotification():
+                self._add_s3(resource)
+            case models.RestAPI():
+                self._add_rest_api(resource)
+            case models.WebsocketAPI():
+                self._add_websocket_api(resource)
+            case models.LogGroup() | models.DomainName():
+                # Emitted with their owner (the function / the API).
+                pass
+
+    # -- IAM, functions -----------------------------------------------------
+
+    def _add_role(self, role: models.ManagedIAMRole) -> None:
+        self._put(
+            "aws_iam_role",
+            role.resource_name,
+            {"name": role.role_name, "assume_role_policy": json.dumps(role.trust_policy)},
+        )
+        self._put(
+            "aws_iam_role_policy",
+            role.resource_name,
+            {
+                "name": f"{role.resource_name}Policy",
+                "policy": json.dumps(role.policy.document),
+                "role": f"${{aws_iam_role.{role.resource_name}.id}}",
+            },
+        )
+
+    def _add_function(self, fn: models.LambdaFunction) -> None:
+        body: dict[str, Any] = {
+            "function_name": fn.function_name,
+            "runtime": fn.runtime,
+            "handler": fn.handler,
+            "memory_size": fn.memory_size,
+            "architectures": [fn.architecture],
+            "tags": _escape_map(fn.tags),
+            "timeout": fn.timeout,
+            "source_code_hash": _hash_of(self._paths.code),
+            "filename": self._paths.code,
+        }
+        if fn.subnet_ids or fn.security_group_ids:
+            body["vpc_config"] = {
+                "subnet_ids": list(fn.subnet_ids),
+                "security_group_ids": list(fn.security_group_ids),
+            }
+        if fn.reserved_concurrency is not None:
+            body["reserved_concurrent_executions"] = fn.reserved_concurrency
+        if fn.environment_variables:
+            body["environment"] = {"variables": _escape_map(fn.environment_variables)}
+        if fn.xray:
+            body["tracing_config"] = {"mode": "Active"}
+        layers: list[str] = []
+        if fn.managed_layer is not None:
+            layers.append(f"${{aws_lambda_layer_version.{fn.managed_layer.resource_name}.arn}}")
+        layers.extend(fn.layers)
+        if layers:
+            body["layers"] = layers
+        if isinstance(fn.role, models.PreCreatedIAMRole):
+            body["role"] = fn.role.role_arn
+        else:
+            body["role"] = f"${{aws_iam_role.{fn.role.resource_name}.arn}}"
+        if fn.log_group is not None:
+            # Named after the real function name (upstream's api_handler group
+            # did not match), and created first so Lambda does not create it
+            # without a retention policy.
+            self._put(
+                "aws_cloudwatch_log_group",
+                fn.log_group.resource_name,
+                {
+                    "name": f"/aws/lambda/{fn.function_name}",
+                    "retention_in_days": fn.log_group.retention_in_days,
+                },
+            )
+            body["depends_on"] = [f"aws_cloudwatch_log_group.{fn.log_group.resource_name}"]
+        self._put("aws_lambda_function", fn.resource_name, body)
+
+    # -- event sources ------------------------------------------------------
+
+    def _add_rule(self, name: str, fn: models.LambdaFunction, rule: dict[str, Any]) -> None:
+        self._put("aws_cloudwatch_event_rule", name, rule)
+        self._put(
+            "aws_cloudwatch_event_target",
+            name,
+            {
+                "rule": f"${{aws_cloudwatch_event_rule.{name}.name}}",
+                "target_id": name,
+                "arn": _fn_arn(fn),
+            },
+        )
+        self._put(
+            "aws_lambda_permission",
+            name,
+            {
+                "function_name": _fn_arn(fn),
+                "action": "lambda:InvokeFunction",
+                "principal": "events.amazonaws.com",
+                "source_arn": f"${{aws_cloudwatch_event_rule.{name}.arn}}",
+            },
+        )
+
+    def _add_sns(self, sub: models.SNSLambdaSubscription) -> None:
+        topic = sub.topic if sub.topic.startswith("arn:") else _arn("sns", sub.topic)
+        self._put(
+            "aws_lambda_permission",
+            sub.resource_name,
+            {
+                "function_name": _fn_arn(sub.lambda_function),
+                "action": "lambda:InvokeFunction",
+                "principal": "sns.amazonaws.com",
+                "source_arn": topic,
+            },
+        )
+        self._put(
+            "aws_sns_topic_subscription",
+            sub.resource_name,
+            {"topic_arn": topic, "protocol": "lambda", "endpoint": _fn_arn(sub.lambda_function)},
+        )
+
+    def _add_s3(self, event: models.S3BucketNotification) -> None:
+        self._put(
+            "aws_lambda_permission",
+            event.resource_name,
+            {
+                "statement_id": event.resource_name,
+                "action": "lambda:InvokeFunction",
+                "function_name": _fn_arn(event.lambda_function),
+                "principal": "s3.amazonaws.com",
+                "source_account": _ACCOUNT,
+                "source_arn": f"arn:{_PARTITION}:s3:::{event.bucket}",
+            },
+        )
+        entry: dict[str, Any] = {
+            "events": list(event.events),
+            "lambda_function_arn": _fn_arn(event.lambda_function),
+        }
+        if event.prefix:
+            entry["filter_prefix"] = event.prefix
+        if event.suffix:
+            entry["filter_suffix"] = event.suffix
+        self._s3.setdefault(event.bucket, []).append((entry, event.resource_name))
+
+    def finish_s3(self) -> None:
+        """One notification resource per bucket: S3 keeps a single configuration per bucket."""
+        for bucket, subscribers in self._s3.items():
+            self._put(
+                "aws_s3_bucket_notification",
+                bucket_resource_name(bucket),
+                {
+                    "bucket": bucket,
+                    "lambda_function": [entry for entry, _ in subscribers],
+                    # S3 checks it may invoke each function when the
+                    # configuration is written.
+                    "depends_on": [f"aws_lambda_permission.{name}" for _, name in subscribers],
+                },
+            )
+
+    # -- REST API -----------------------------------------------------------
+
+    def _add_rest_api(self, api: models.RestAPI) -> None:
+        self.swagger = api.swagger_doc or {}
+        body: dict[str, Any] = {
+            "body": _SWAGGER,
+            "name": self._app_name,
+            "binary_media_types": list(
+                self.swagger.get("x-amazon-apigateway-binary-media-types", [])
+            ),
+            "endpoint_configuration": {"types": [api.endpoint_type]},
+        }
+        if api.vpce_ids:
+            body["endpoint_configuration"]["vpc_endpoint_ids"] = list(api.vpce_ids)
+        if api.policy is not None and api.policy.document is not None:
+            body["policy"] = json.dumps(api.policy.document)
+        if api.minimum_compression:
+            # A string in provider 5.x (so that -1 can disable it).
+            body["minimum_compression_size"] = str(api.minimum_compression)
+        self._put("aws_api_gateway_rest_api", api.resource_name, body)
+        self._put(
+            "aws_api_gateway_deployment",
+            api.resource_name,
+            {
+                "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+                "triggers": {"redeployment": "${md5(local.chalice_api_swagger)}"},
+                "lifecycle": {"create_before_destroy": True},
+            },
+        )
+        stage: dict[str, Any] = {
+            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+            "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
+            "stage_name": api.api_gateway_stage,
+        }
+        if api.xray:
+            stage["xray_tracing_enabled"] = True
+        self._put("aws_api_gateway_stage", api.resource_name, stage)
+        for name, fn in [("rest_api_invoke", api.lambda_function)] + [
+            (f"{auth.resource_name}_invoke", auth) for auth in api.authorizers
+        ]:
+            self._put(
+                "aws_lambda_permission",
+                name,
+                {
+                    "function_name": _fn_arn(fn),
+                    "action": "lambda:InvokeFunction",
+                    "principal": "apigateway.amazonaws.com",
+                    "source_arn": "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
+                },
+            )
+        self.outputs["EndpointURL"] = {"value": "${aws_api_gateway_stage.rest_api.invoke_url}"}
+        self.outputs["RestAPIId"] = {"value": "${aws_api_gateway_rest_api.rest_api.id}"}
+        if api.domain_name is not None:
+            self._add_rest_domain(api.domain_name)
+
+    def _add_rest_domain(self, domain: models.DomainName) -> None:
+        name = domain.resource_name
+        body: dict[str, Any] = {
+            "domain_name": domain.domain_name,
+            "endpoint_configuration": {"types": [domain.endpoint_type]},
+            "security_policy": domain.tls_version.value,
+        }
+        edge = domain.endpoint_type == "EDGE"
+        body["certificate_arn" if edge else "regional_certificate_arn"] = domain.certificate_arn
+        if domain.tags:
+            body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
+        self._put("aws_api_gateway_domain_name", name, body)
+        mapping: dict[str, Any] = {
+            "api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+            "stage_name": "${aws_api_gateway_stage.rest_api.stage_name}",
+            "domain_name": f"${{aws_api_gateway_domain_name.{name}.domain_name}}",
+        }
+        if domain.api_mapping.mount_path != "(none)":
+            mapping["base_path"] = domain.api_mapping.mount_path
+        self._put("aws_api_gateway_base_path_mapping", f"{name}_mapping", mapping)
+        prefix = "cloudfront" if edge else "regional"
+        self.outputs["AliasDomainName"] = {
+            "value": f"${{aws_api_gateway_domain_name.{name}.{prefix}_domain_name}}"
+        }
+        self.outputs["HostedZoneId"] = {
+            "value": f"${{aws_api_gateway_domain_name.{name}.{prefix}_zone_id}}"
+        }
+
+    # -- Websocket API ------------------------------------------------------
+
+    def _add_websocket_api(self, api: models.WebsocketAPI) -> None:
+        api_id = f"${{aws_apigatewayv2_api.{api.resource_name}.id}}"
+        self._put(
+            "aws_apigatewayv2_api",
+            api.resource_name,
+            {
+                "name": api.name,
+                "route_selection_expression": "$request.body.action",
+                "protocol_type": "WEBSOCKET",
+            },
+        )
+        routes: list[str] = []
+        for route_key, kind, fn in (
+            ("$connect", "connect", api.connect_function),
+            ("$default", "message", api.message_function),
+            ("$disconnect", "disconnect", api.disconnect_function),
+        ):
+            if fn is None:
+                continue
+            integration = f"websocket_{kind}_api_integration"
+            self._put(
+                "aws_apigatewayv2_integration",
+                integration,
+                {
+                    "api_id": api_id,
+                    "connection_type": "INTERNET",
+                    "content_handling_strategy": "CONVERT_TO_TEXT",
+                    "integration_type": "AWS_PROXY",
+                    "integration_uri": f"${{aws_lambda_function.{fn.resource_name}.invoke_arn}}",
+                },
+            )
+            self._put(
+                "aws_lambda_permission",
+                f"websocket_{kind}_invoke_permission",
+                {
+                    "function_name": f"${{aws_lambda_function.{fn.resource_name}.function_name}}",
+                    "action": "lambda:InvokeFunction",
+                    "principal": "apigateway.amazonaws.com",
+                    "source_arn": f"${{aws_apigatewayv2_api.{api.resource_name}.execution_arn}}/*",
+                },
+            )
+            route = f"websocket_{kind}_route"
+            routes.append(f"aws_apigatewayv2_route.{route}")
+            self._put(
+                "aws_apigatewayv2_route",
+                route,
+                {
+                    "api_id": api_id,
+                    "route_key": route_key,
+                    "target": f"integrations/${{aws_apigatewayv2_integration.{integration}.id}}",
+                },
+            )
+            title = kind.capitalize()
+            self.outputs[f"Websocket{title}HandlerArn"] = {"value": _fn_arn(fn)}
+            self.outputs[f"Websocket{title}HandlerName"] = {
+                "value": f"${{aws_lambda_function.{fn.resource_name}.function_name}}"
+            }
+        self._put(
+            "aws_apigatewayv2_deployment",
+            "websocket_api_deployment",
+            {"api_id": api_id, "depends_on": routes},
+        )
+        self._put(
+            "aws_apigatewayv2_stage",
+            "websocket_api_stage",
+            {
+                "api_id": api_id,
+                "deployment_id": "${aws_apigatewayv2_deployment.websocket_api_deployment.id}",
+                "name": api.api_gateway_stage,
+            },
+        )
+        if api.domain_name is not None:
+            self._add_websocket_domain(api.domain_name, api_id)
+        self.outputs["WebsocketAPIId"] = {"value": api_id}
+        self.outputs["WebsocketConnectEndpointURL"] = {
+            "value": "${aws_apigatewayv2_stage.websocket_api_stage.invoke_url}/"
+        }
+
+    def _add_websocket_domain(self, domain: models.DomainName, api_id: str) -> None:
+        name = domain.resource_name
+        body: dict[str, Any] = {
+            "domain_name": domain.domain_name,
+            "domain_name_configuration": {
+                "certificate_arn": domain.certificate_arn,
+                "endpoint_type": "REGIONAL",
+                "security_policy": domain.tls_version.value,
+            },
+        }
+        if domain.tags:
+            body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
+        self._put("aws_apigatewayv2_domain_name", name, body)
+        mapping: dict[str, Any] = {
+            "api_id": api_id,
+            "domain_name": f"${{aws_apigatewayv2_domain_name.{name}.id}}",
+            "stage": "${aws_apigatewayv2_stage.websocket_api_stage.id}",
+        }
+        if domain.api_mapping.mount_path != "(none)":
+            mapping["api_mapping_key"] = domain.api_mapping.mount_path
+        self._put("aws_apigatewayv2_api_mapping", f"{name}_mapping", mapping)
+
+
+def _fn_arn(fn: models.LambdaFunction) -> str:
+    return f"${{aws_lambda_function.{fn.resource_name}.arn}}"
