@@ -1,0 +1,88 @@
+"""Precompiled bytecode for the package, so Lambda cold starts skip compiling.
+
+A Lambda's code directory is read-only: Python cannot write ``__pycache__``
+there, so without shipped bytecode every cold start compiles every module it
+imports. We add ``__pycache__/<module>.<cache_tag>.pyc`` next to each ``.py``.
+
+When it applies: only when the build interpreter is CPython with the same
+``major.minor`` as the Lambda runtime (bytecode is version specific; the
+magic number of a minor version is stable). Otherwise nothing is added and
+the package still works, just with compilation at cold start.
+
+The files are unchecked-hash pycs (PEP 552): they hold a hash of the source
+instead of a timestamp (zip timestamps are fixed anyway), and Python loads
+them without re-hashing the source. The file name compiled into the code
+object is the path inside the package, never the build directory, so the
+output depends only on the source bytes and the interpreter version.
+
+This module only computes bytes; it never writes files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+
+from chalice.deploy import zipfiles
+from chalice.deploy.wheels import Target
+
+# PEP 552 flags word: bit 0 = hash-based, bit 1 = check the source. Unchecked.
+_UNCHECKED_HASH_FLAGS = (0b01).to_bytes(4, "little")
+
+
+def bytecode_tag(target: Target) -> str | None:
+    """The ``sys.implementation.cache_tag`` to compile for, or None if we cannot.
+
+    Part of every cache key: a package built with bytecode differs from one without.
+    """
+    if sys.implementation.name != "cpython" or sys.version_info[:2] != target.python:
+        return None
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return None
+    return f"{tag}-{importlib.util.MAGIC_NUMBER.hex()}"
+
+
+def pyc_arcname(arcname: str) -> str:
+    """``pkg/mod.py`` -> ``pkg/__pycache__/mod.cpython-312.pyc``."""
+    directory, _, filename = arcname.rpartition("/")
+    stem = filename[: -len(".py")]
+    tag = sys.implementation.cache_tag
+    prefix = f"{directory}/" if directory else ""
+    return f"{prefix}__pycache__/{stem}.{tag}.pyc"
+
+
+def compile_source(arcname: str, source: bytes) -> bytes | None:
+    """The unchecked-hash pyc for ``source``; None if it does not compile.
+
+    Files that do not compile (Python 2 leftovers, templates named ``.py``)
+    are simply shipped without bytecode, as Python would have failed on them
+    at import time anyway.
+    """
+    try:
+        with warnings.catch_warnings():
+            # e.g. invalid escape sequences: the user sees them when running locally.
+            warnings.simplefilter("ignore")
+            code = compile(source, arcname, "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError):
+        return None
+    return (
+        importlib.util.MAGIC_NUMBER
+        + _UNCHECKED_HASH_FLAGS
+        + importlib.util.source_hash(source)
+        + marshal.dumps(code)
+    )
+
+
+def bytecode_entries(entries: Iterable[zipfiles.ZipEntry]) -> Iterator[zipfiles.ZipEntry]:
+    """pyc entries for the ``.py`` entries among ``entries`` (call only when
+    ``bytecode_tag`` is not None)."""
+    for entry in entries:
+        if not entry.arcname.endswith(".py"):
+            continue
+        pyc = compile_source(entry.arcname, entry.read())
+        if pyc is not None:
+            yield zipfiles.compress(pyc_arcname(entry.arcname), pyc)

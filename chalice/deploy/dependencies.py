@@ -1,0 +1,242 @@
+"""Resolve ``requirements.txt`` into wheels for a Lambda target and unpack them.
+
+Strategy (all pip work goes through the injected ``PipRunner``):
+
+1. One ``pip download --only-binary=:all:`` of the whole requirements file with
+   the target's platforms, Python version and ABIs. pip resolves the
+   dependency tree *for the target*, and most projects are done here.
+2. When pip reports a requirement it cannot satisfy with a wheel, fetch that
+   one's source distribution, build it with ``pip wheel --no-deps`` and keep
+   the result only if it is pure Python (``*-none-any``). The built wheel is
+   offered back to step 1 through ``--find-links`` and step 1 runs again, so
+   the built package's own dependencies are still resolved for the target.
+3. A requirement whose source builds to native code (or does not build) is
+   a ``MissingDependencyError`` naming it, saying why, and how to fix it.
+
+Every downloaded wheel is checked again against the target's tags before it
+is unpacked (``.data/purelib`` and ``.data/platlib`` are flattened to the
+root, like an install; scripts, headers and data files are dropped).
+
+This module never decides where the result goes (cache, zip layout); it
+returns zip entries relative to site-packages.
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from chalice.deploy import zipfiles
+from chalice.deploy.pip import PipRunner
+from chalice.deploy.wheels import Target, is_compatible, normalize_name, parse_wheel_filename
+from chalice.errors import BuildError, MissingDependencyError
+
+_UNSATISFIED_RE = re.compile(r"No matching distribution found for (\S+)")
+_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_NATIVE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".pyx", ".rs", ".f", ".f90", ".go")
+_SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
+
+# Each pass may build one more source distribution; this bounds pathological loops.
+_MAX_PASSES = 50
+
+Report = Callable[[str], None]
+
+
+def has_requirements(requirements: bytes) -> bool:
+    """Whether a requirements file names anything (not only blanks and comments)."""
+    for line in requirements.decode("utf-8", "replace").splitlines():
+        if line.split("#", 1)[0].strip():
+            return True
+    return False
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalised project name at the start of a requirement string."""
+    match = _NAME_RE.match(requirement)
+    return normalize_name(match.group(1)) if match else requirement
+
+
+def _tail(output: str, lines: int = 25) -> str:
+    return "\n".join(output.strip().splitlines()[-lines:])
+
+
+class DependencyResolver:
+    """Downloads (and where needed builds) the wheels a requirements file needs."""
+
+    def __init__(self, *, pip: PipRunner, report: Report | None = None) -> None:
+        self._pip = pip
+        self._report = report or (lambda _msg: None)
+
+    def download(self, requirements: Path, *, target: Target, work: Path) -> list[Path]:
+        """Wheels for every requirement (and dependency) usable on ``target``.
+
+        ``work`` is a scratch directory owned by the caller.
+        """
+        built = work / "built"
+        built.mkdir(parents=True, exist_ok=True)
+        attempted: set[str] = set()
+        for attempt in range(_MAX_PASSES):
+            dest = work / f"download-{attempt}"
+            result = self._pip.run(
+                [
+                    "download",
+                    "--only-binary=:all:",
+                    "--dest",
+                    str(dest),
+                    "--find-links",
+                    str(built),
+                    *target.pip_args(),
+                    "-r",
+                    str(requirements),
+                ],
+                cwd=requirements.parent,
+            )
+            if result.ok:
+                return self._checked_wheels(dest, target)
+            unsatisfied = _UNSATISFIED_RE.search(result.output)
+            if unsatisfied is None:
+                raise BuildError(
+                    "pip could not download the requirements for "
+                    f"{target.runtime} ({target.machine}):\n{_tail(result.output)}",
+                    where=str(requirements),
+                    fix="Check the requirement names and versions, and your network or "
+                    "pip index settings.",
+                )
+            requirement = unsatisfied.group(1)
+            name = requirement_name(requirement)
+            if name in attempted:
+                raise MissingDependencyError(
+                    f"Could not install {name} for {target.runtime} ({target.machine}): "
+                    f"pip still finds no usable distribution for {requirement}.\n"
+                    f"{_tail(result.output, 10)}",
+                    where=str(requirements),
+                    fix=_vendor_fix(name, target),
+                )
+            attempted.add(name)
+            self._report(f"No {target.machine} wheel for {requirement}; building from source.")
+            self._build_pure_wheel(requirement, target=target, work=work, built=built)
+        raise BuildError(
+            f"Gave up resolving requirements after building {_MAX_PASSES} source distributions.",
+            where=str(requirements),
+        )
+
+    def _checked_wheels(self, dest: Path, target: Target) -> list[Path]:
+        wheels: list[Path] = []
+        for path in sorted(dest.iterdir()) if dest.exists() else []:
+            wheel = parse_wheel_filename(path.name)
+            if wheel is None:
+                raise BuildError(f"pip downloaded {path.name}, which is not a wheel.")
+            if not is_compatible(wheel, target):
+                raise MissingDependencyError(
+                    f"{wheel.name} {wheel.version} has no wheel for {target.runtime} on "
+                    f"{target.machine} (pip offered {path.name}).",
+                    fix=_vendor_fix(wheel.name, target),
+                )
+            wheels.append(path)
+        return wheels
+
+    def _build_pure_wheel(
+        self, requirement: str, *, target: Target, work: Path, built: Path
+    ) -> None:
+        name = requirement_name(requirement)
+        sdists = work / "sdists" / name
+        result = self._pip.run(
+            [
+                "download",
+                "--no-binary=:all:",
+                "--no-deps",
+                "--python-version",
+                f"{target.python[0]}.{target.python[1]}",
+                "--dest",
+                str(sdists),
+                requirement,
+            ]
+        )
+        sdist = _find_sdist(sdists) if result.ok else None
+        if sdist is None:
+            raise MissingDependencyError(
+                f"Could not install {name} for {target.runtime} ({target.machine}): "
+                "there is no compatible wheel and no source distribution for "
+                f"{requirement}.\n{_tail(result.output, 10)}",
+                fix=_vendor_fix(name, target),
+            )
+        wheel_dir = work / "wheels-from-source" / name
+        result = self._pip.run(["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(sdist)])
+        native = _native_sources(sdist)
+        if not result.ok:
+            why = (
+                f"its source distribution contains native code ({', '.join(native[:3])}) "
+                "and has no manylinux wheel"
+                if native
+                else "its source distribution failed to build"
+            )
+            raise MissingDependencyError(
+                f"Could not install {name} for {target.runtime} ({target.machine}): {why}.\n"
+                f"{_tail(result.output, 10)}",
+                fix=_vendor_fix(name, target),
+            )
+        for path in sorted(wheel_dir.glob("*.whl")):
+            wheel = parse_wheel_filename(path.name)
+            if wheel is None or not wheel.is_pure or not is_compatible(wheel, target):
+                raise MissingDependencyError(
+                    f"Could not install {name} for {target.runtime} ({target.machine}): "
+                    f"it contains native code (building its source gave {path.name}, "
+                    "which only runs on the build machine) and there is no compatible "
+                    "manylinux wheel.",
+                    fix=_vendor_fix(name, target),
+                )
+            path.replace(built / path.name)
+
+
+def _vendor_fix(name: str, target: Target) -> str:
+    return (
+        f"pick a version of {name} that publishes manylinux wheels for "
+        f"{target.abi} {target.machine} (or abi3), or build it for Amazon Linux "
+        f"({target.runtime}, {target.machine}) and put the built package in vendor/ "
+        "(then remove it from requirements.txt)."
+    )
+
+
+def _find_sdist(directory: Path) -> Path | None:
+    if not directory.exists():
+        return None
+    for path in sorted(directory.iterdir()):
+        if path.name.endswith(_SDIST_SUFFIXES):
+            return path
+    return None
+
+
+def _native_sources(sdist: Path) -> list[str]:
+    """Names of C/C++/Cython/Rust... source files inside a source distribution."""
+    try:
+        if sdist.name.endswith(".zip"):
+            with zipfile.ZipFile(sdist) as archive:
+                names = archive.namelist()
+        else:
+            with tarfile.open(sdist) as archive:
+                names = archive.getnames()
+    except (OSError, tarfile.TarError, zipfile.BadZipFile):
+        return []
+    return sorted(n for n in names if n.lower().endswith(_NATIVE_SUFFIXES))
+
+
+def wheel_entries(wheel: Path) -> Iterator[zipfiles.ZipEntry]:
+    """The files a wheel installs into site-packages, as zip entries (still compressed).
+
+    ``<name>.data/purelib/`` and ``platlib/`` move to the root; the other
+    ``.data`` parts (scripts, headers, data) are not importable and are dropped.
+    Any ``__pycache__`` a wheel ships is dropped (we compile our own).
+    """
+    for entry in zipfiles.read_entries(wheel):
+        parts = entry.arcname.split("/")
+        if parts[0].endswith(".data") and len(parts) > 2:
+            if parts[1] not in ("purelib", "platlib"):
+                continue
+            entry = entry.renamed("/".join(parts[2:]))
+            parts = parts[2:]
+        if "__pycache__" in parts:
+            continue
+        yield entry

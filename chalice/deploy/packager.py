@@ -1,0 +1,298 @@
+"""Build the Lambda deployment package(s) of a project, with a content-addressed cache.
+
+A function zip holds, at its root: the installed requirements of
+``requirements.txt`` (resolved for the Lambda target, see ``dependencies``),
+the *contents* of ``vendor/``, our runtime (``chalice/__init__.py`` and
+``chalice/app/*.py``, nothing else of chalice), ``app.py`` and
+``chalicelib/``. With ``automatic_layer`` the requirements and ``vendor/``
+go to a separate layer zip under ``python/lib/pythonX.Y/site-packages/`` and
+the function zip holds the app files only. When the build interpreter
+matches the runtime, ``.pyc`` files are added (see ``bytecode``).
+
+Zips are deterministic (``zipfiles``), so their SHA-256 only changes when an
+input does. Everything is cached under ``<project>/.chalice/deployments/``:
+
+* ``<key>-<runtime>-<arch>.zip`` (or ``appcode-`` / ``managed-layer-``): the
+  zips themselves, named by a hash of every input (file names, contents and
+  execute bits, runtime, architecture, layer mode, bytecode tag and the
+  format version below). A hit costs reading and hashing the sources only:
+  no pip, no compression.
+* ``site-packages/<key>.zip``: the installed requirements, compressed, keyed
+  by the requirements bytes, runtime, architecture and bytecode tag. An
+  app-only change copies these compressed entries into the new zip without
+  running pip or compressing them again.
+
+This module never talks to AWS and only runs pip through ``PipRunner``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import attrs
+
+import chalice
+from chalice.deploy import models, zipfiles
+from chalice.deploy.bytecode import bytecode_entries, bytecode_tag
+from chalice.deploy.dependencies import DependencyResolver, has_requirements, wheel_entries
+from chalice.deploy.pip import PipRunner, SubprocessPipRunner
+from chalice.deploy.wheels import Target
+from chalice.errors import BuildError
+
+# Bump when the layout or content rules of the zips change, so caches from an
+# older chalice are not reused.
+FORMAT_VERSION = "chalice-package-1"
+
+REUSE_MESSAGE = "Reusing existing deployment package."
+_SKIPPED_DIRS = frozenset({"__pycache__"})
+_SKIPPED_SUFFIXES = (".pyc", ".pyo")
+
+Report = Callable[[str], None]
+
+
+@attrs.frozen
+class BuiltPackages:
+    """The zips of one build: the function's and, with ``automatic_layer``, the layer's."""
+
+    function: models.DeploymentPackage
+    layer: models.DeploymentPackage | None = None
+
+
+@attrs.frozen
+class SourceFile:
+    """A file read from the project, with the path it gets inside the zip."""
+
+    arcname: str
+    content: bytes = attrs.field(repr=False)
+    executable: bool = False
+
+    def entry(self) -> zipfiles.ZipEntry:
+        """The compressed zip entry of this file."""
+        return zipfiles.compress(self.arcname, self.content, executable=self.executable)
+
+
+def runtime_files() -> list[tuple[str, Path]]:
+    """(arcname, source path) of the chalice runtime shipped in every function zip.
+
+    Exactly ``chalice/__init__.py`` and the ``.py`` files of ``chalice/app/``
+    from the installed chalice; the runtime is standard library only, so
+    nothing else of chalice (CLI, deploy tooling) is needed at run time.
+    """
+    root = Path(chalice.__file__).parent
+    files = [("chalice/__init__.py", root / "__init__.py")]
+    app_dir = root / "app"
+    for path in sorted(app_dir.rglob("*.py")):
+        relative = path.relative_to(app_dir)
+        if _SKIPPED_DIRS.intersection(relative.parts):
+            continue
+        files.append((f"chalice/app/{relative.as_posix()}", path))
+    return files
+
+
+def _read(arcname: str, path: Path) -> SourceFile:
+    try:
+        mode = path.stat().st_mode
+        content = path.read_bytes()
+    except OSError as err:
+        raise BuildError(f"Cannot read {path}: {err.strerror}.", where=str(path)) from err
+    return SourceFile(arcname=arcname, content=content, executable=bool(mode & 0o111))
+
+
+def _walk(directory: Path, prefix: str) -> list[SourceFile]:
+    """Every file under ``directory`` (symlinks followed), minus bytecode caches."""
+    files: list[SourceFile] = []
+    if not directory.is_dir():
+        return files
+    for root, dirs, names in os.walk(directory, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        for name in sorted(names):
+            if name.endswith(_SKIPPED_SUFFIXES):
+                continue
+            path = Path(root) / name
+            relative = path.relative_to(directory).as_posix()
+            files.append(_read(f"{prefix}{relative}", path))
+    return files
+
+
+@attrs.frozen
+class ProjectSources:
+    """Everything of a project (and of chalice) that goes into its zips."""
+
+    app: tuple[SourceFile, ...]  # runtime files, app.py, chalicelib/**
+    vendor: tuple[SourceFile, ...]  # contents of vendor/, arcnames relative to it
+    requirements: bytes
+
+    @classmethod
+    def read(cls, project_dir: Path) -> ProjectSources:
+        """Read the project's sources; a missing ``app.py`` is a ``BuildError``."""
+        app_py = project_dir / "app.py"
+        if not app_py.is_file():
+            raise BuildError(
+                "There is no app.py to package.",
+                where=str(project_dir),
+                fix="Run chalice from the project directory (the one holding app.py).",
+            )
+        app = [_read(arcname, path) for arcname, path in runtime_files()]
+        app.append(_read("app.py", app_py))
+        app += _walk(project_dir / "chalicelib", "chalicelib/")
+        requirements_path = project_dir / "requirements.txt"
+        requirements = requirements_path.read_bytes() if requirements_path.is_file() else b""
+        return cls(
+            app=tuple(app),
+            vendor=tuple(_walk(project_dir / "vendor", "")),
+            requirements=requirements,
+        )
+
+
+def _digest(*parts: bytes | str | Iterable[SourceFile]) -> str:
+    """A hash over strings, bytes and file lists, unambiguous about boundaries."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, str):
+            part = part.encode("utf-8")
+        if isinstance(part, bytes):
+            digest.update(b"B%d:" % len(part))
+            digest.update(part)
+            continue
+        digest.update(b"F")
+        for source in part:
+            name = source.arcname.encode("utf-8")
+            digest.update(
+                b"%d:%s:%d:%d:" % (len(name), name, source.executable, len(source.content))
+            )
+            digest.update(source.content)
+        digest.update(b";")
+    return digest.hexdigest()[:32]
+
+
+class Packager:
+    """Builds (or reuses) the zips of a project. See the module docstring."""
+
+    def __init__(self, *, pip: PipRunner | None = None, report: Report | None = None) -> None:
+        self._pip = pip if pip is not None else SubprocessPipRunner()
+        self._report: Report = report or (lambda _msg: None)
+
+    def build(
+        self, project_dir: Path, *, runtime: str, architecture: str, automatic_layer: bool
+    ) -> BuiltPackages:
+        """Build the function zip (and the layer zip if ``automatic_layer``), or reuse them."""
+        target = Target.for_lambda(runtime, architecture)
+        project_dir = Path(project_dir).resolve()
+        sources = ProjectSources.read(project_dir)
+        build = _Build(
+            project_dir=project_dir,
+            target=target,
+            sources=sources,
+            bytecode=bytecode_tag(target),
+            resolver=DependencyResolver(pip=self._pip, report=self._report),
+            report=self._report,
+        )
+        if automatic_layer:
+            return BuiltPackages(function=build.app_only(), layer=build.layer())
+        return BuiltPackages(function=build.combined(), layer=None)
+
+
+@attrs.define
+class _Build:
+    """One build: the inputs and the steps shared by the combined and layered layouts."""
+
+    project_dir: Path
+    target: Target
+    sources: ProjectSources
+    bytecode: str | None
+    resolver: DependencyResolver
+    report: Report
+
+    @property
+    def deployments(self) -> Path:
+        return self.project_dir / ".chalice" / "deployments"
+
+    def _common(self) -> tuple[str, ...]:
+        return (FORMAT_VERSION, self.target.runtime, self.target.machine, self.bytecode or "-")
+
+    def _zip_path(self, prefix: str, key: str) -> Path:
+        return self.deployments / f"{prefix}{key}-{self.target.runtime}-{self.target.machine}.zip"
+
+    def combined(self) -> models.DeploymentPackage:
+        s = self.sources
+        key = _digest(*self._common(), "combined", s.requirements, s.vendor, s.app)
+        path = self._zip_path("", key)
+        return self._reuse_or_write(path, lambda: self._deps() + self._files(s.vendor + s.app))
+
+    def app_only(self) -> models.DeploymentPackage:
+        key = _digest(*self._common(), "appcode", self.sources.app)
+        path = self._zip_path("appcode-", key)
+        return self._reuse_or_write(path, lambda: self._files(self.sources.app))
+
+    def layer(self) -> models.DeploymentPackage | None:
+        s = self.sources
+        if not has_requirements(s.requirements) and not s.vendor:
+            return None
+        key = _digest(*self._common(), "layer", s.requirements, s.vendor)
+        path = self._zip_path("managed-layer-", key)
+        if path.exists():
+            return _package(path, zipfiles.code_sha256(path))
+        entries = self._deps() + self._files(s.vendor)
+        if not entries:
+            return None
+        prefix = f"python/lib/{self.target.runtime}/site-packages/"
+        written = zipfiles.write_zip(
+            path, [e.renamed(prefix + e.arcname) for e in _dedupe(entries)]
+        )
+        return _package(path, written.sha256)
+
+    def _reuse_or_write(
+        self, path: Path, entries: Callable[[], list[zipfiles.ZipEntry]]
+    ) -> models.DeploymentPackage:
+        if path.exists():
+            self.report(REUSE_MESSAGE)
+            return _package(path, zipfiles.code_sha256(path))
+        self.report("Creating deployment package.")
+        written = zipfiles.write_zip(path, _dedupe(entries()))
+        return _package(path, written.sha256)
+
+    def _files(self, files: Iterable[SourceFile]) -> list[zipfiles.ZipEntry]:
+        entries = [f.entry() for f in files]
+        if self.bytecode is not None:
+            entries += list(bytecode_entries(entries))
+        return entries
+
+    def _deps(self) -> list[zipfiles.ZipEntry]:
+        """Installed requirements, from the site-packages cache or pip."""
+        requirements = self.sources.requirements
+        if not has_requirements(requirements):
+            return []
+        key = _digest(*self._common(), "site-packages", requirements)
+        cached = self.deployments / "site-packages" / f"{key}.zip"
+        if cached.exists():
+            return list(zipfiles.read_entries(cached))
+        self.report(f"Installing requirements for {self.target.runtime} ({self.target.machine}).")
+        with tempfile.TemporaryDirectory(prefix="chalice-pip-") as work:
+            wheels = self.resolver.download(
+                self.project_dir / "requirements.txt", target=self.target, work=Path(work)
+            )
+            installed: dict[str, zipfiles.ZipEntry] = {}
+            for wheel in wheels:
+                for entry in wheel_entries(wheel):
+                    # Our runtime is the chalice that runs; never a pip-installed one.
+                    if entry.arcname.split("/", 1)[0] == "chalice":
+                        continue
+                    installed[entry.arcname] = entry
+        entries = list(installed.values())
+        if self.bytecode is not None:
+            entries += list(bytecode_entries(entries))
+        zipfiles.write_zip(cached, entries)
+        return entries
+
+
+def _dedupe(entries: list[zipfiles.ZipEntry]) -> list[zipfiles.ZipEntry]:
+    """Later entries win: app files over runtime over vendor over requirements."""
+    return list({entry.arcname: entry for entry in entries}.values())
+
+
+def _package(path: Path, sha256: str) -> models.DeploymentPackage:
+    return models.DeploymentPackage(filename=str(path), sha256=sha256)
