@@ -1,0 +1,385 @@
+"""IAM policy documents for the functions' execution roles.
+
+``autogen_policy`` turns the AWS calls found by the static analyzer
+(``analyzer.py``) into IAM statements. Method names are mapped to API
+operations and IAM actions with botocore's own service models (the
+operation names and the service's signing name), so the mapping follows
+botocore as it gains services; only the few operations whose IAM action has
+a different name are listed here (``_ACTION_OVERRIDES``), each for a reason.
+
+Statements get a ``Sid`` derived from the service name (upstream used a random
+one), so regenerating an unchanged app gives an identical document and a
+redeploy can see that the role policy did not change.
+
+Also here: the fixed statements (CloudWatch Logs, VPC, X-Ray, event-source
+polling, websocket ``ManageConnections``) and loading user policy files.
+This module reads source files and policy files; it never calls AWS.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from chalice.deploy.analyzer import analyze_project
+from chalice.deploy.naming import to_cfn_resource_name
+from chalice.errors import ConfigError, UserError
+
+Warn = Callable[[str], None]
+PolicyDocument = dict[str, Any]
+
+POLICY_VERSION = "2012-10-17"
+
+CLOUDWATCH_LOGS_STATEMENT: Mapping[str, Any] = {
+    "Effect": "Allow",
+    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": "arn:*:logs:*:*:*",
+}
+
+VPC_STATEMENT: Mapping[str, Any] = {
+    "Effect": "Allow",
+    "Action": [
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DetachNetworkInterface",
+    ],
+    "Resource": "*",
+}
+
+XRAY_STATEMENT: Mapping[str, Any] = {
+    "Effect": "Allow",
+    "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+    "Resource": ["*"],
+}
+
+# What Lambda's event source mappings need from the execution role to poll
+# on the function's behalf, and what a websocket handler needs to reply.
+EVENT_SOURCE_STATEMENTS: Mapping[str, Mapping[str, Any]] = {
+    "sqs": {
+        "Effect": "Allow",
+        "Action": ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+        "Resource": ["*"],
+        "Sid": "ChaliceSqsEventSource",
+    },
+    "kinesis": {
+        "Effect": "Allow",
+        "Action": [
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:ListShards",
+            "kinesis:ListStreams",
+            "kinesis:SubscribeToShard",
+        ],
+        "Resource": ["*"],
+        "Sid": "ChaliceKinesisEventSource",
+    },
+    "dynamodb": {
+        "Effect": "Allow",
+        "Action": [
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        ],
+        "Resource": ["*"],
+        "Sid": "ChaliceDynamodbEventSource",
+    },
+    "websocket": {
+        "Effect": "Allow",
+        "Action": ["execute-api:ManageConnections"],
+        "Resource": ["arn:*:execute-api:*:*:*/@connections/*"],
+        "Sid": "ChaliceWebsocketManageConnections",
+    },
+}
+
+# The client methods of boto3's S3 transfer manager are not API operations;
+# these are the actions the transfers they run need.
+S3_TRANSFER_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "upload_file": ("s3:AbortMultipartUpload", "s3:PutObject"),
+    "upload_fileobj": ("s3:AbortMultipartUpload", "s3:PutObject"),
+    "download_file": ("s3:GetObject",),
+    "download_fileobj": ("s3:GetObject",),
+    "copy": ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"),
+}
+
+# IAM prefixes that differ from botocore's signing name.
+_PREFIX_OVERRIDES: Mapping[str, str] = {
+    "monitoring": "cloudwatch",  # CloudWatch signs as "monitoring"; IAM says cloudwatch:*
+    "iotdata": "iot",  # IoT data plane actions live under iot:*
+}
+
+# Operations whose IAM action is not "<prefix>:<OperationName>" (IAM's
+# Service Authorization Reference). Without these the generated policy would
+# name actions IAM does not know and the call would be denied.
+_ACTION_OVERRIDES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "s3": {
+        "ListObjects": ("s3:ListBucket",),
+        "ListObjectsV2": ("s3:ListBucket",),
+        "HeadBucket": ("s3:ListBucket",),
+        "HeadObject": ("s3:GetObject",),
+        "ListBuckets": ("s3:ListAllMyBuckets",),
+        "ListObjectVersions": ("s3:ListBucketVersions",),
+        "ListMultipartUploads": ("s3:ListBucketMultipartUploads",),
+        "ListParts": ("s3:ListMultipartUploadParts",),
+        "CopyObject": ("s3:GetObject", "s3:PutObject"),
+        "UploadPartCopy": ("s3:GetObject", "s3:PutObject"),
+        "CreateMultipartUpload": ("s3:PutObject",),
+        "UploadPart": ("s3:PutObject",),
+        "CompleteMultipartUpload": ("s3:PutObject",),
+        "DeleteObjects": ("s3:DeleteObject",),
+        "SelectObjectContent": ("s3:GetObject",),
+        "GetBucketNotificationConfiguration": ("s3:GetBucketNotification",),
+        "PutBucketNotificationConfiguration": ("s3:PutBucketNotification",),
+        "GetBucketCors": ("s3:GetBucketCORS",),
+        "PutBucketCors": ("s3:PutBucketCORS",),
+        "DeleteBucketCors": ("s3:PutBucketCORS",),
+        "GetBucketLifecycleConfiguration": ("s3:GetLifecycleConfiguration",),
+        "PutBucketLifecycleConfiguration": ("s3:PutLifecycleConfiguration",),
+        "DeleteBucketLifecycle": ("s3:PutLifecycleConfiguration",),
+        "GetBucketEncryption": ("s3:GetEncryptionConfiguration",),
+        "PutBucketEncryption": ("s3:PutEncryptionConfiguration",),
+    },
+    "lambda": {
+        "Invoke": ("lambda:InvokeFunction",),
+        "InvokeWithResponseStream": ("lambda:InvokeFunction",),
+    },
+    "sqs": {
+        "SendMessageBatch": ("sqs:SendMessage",),
+        "DeleteMessageBatch": ("sqs:DeleteMessage",),
+        "ChangeMessageVisibilityBatch": ("sqs:ChangeMessageVisibility",),
+    },
+    "sns": {"PublishBatch": ("sns:Publish",)},
+    "apigatewaymanagementapi": {
+        "PostToConnection": ("execute-api:ManageConnections",),
+        "GetConnection": ("execute-api:ManageConnections",),
+        "DeleteConnection": ("execute-api:ManageConnections",),
+    },
+    "bedrock-runtime": {
+        "Converse": ("bedrock:InvokeModel",),
+        "ConverseStream": ("bedrock:InvokeModelWithResponseStream",),
+    },
+}
+
+
+class ServiceModels(Protocol):
+    """What the policy builder needs to know about an AWS service."""
+
+    def operations(self, service: str) -> Mapping[str, str] | None:
+        """Client method name -> API operation name; None for an unknown service."""
+
+    def iam_prefix(self, service: str) -> str:
+        """The IAM action prefix of a known service."""
+
+
+class BotocoreModels:
+    """``ServiceModels`` read from the botocore installation (offline)."""
+
+    def __init__(self, session: Any = None) -> None:
+        if session is None:
+            import botocore.session
+
+            session = botocore.session.get_session()
+        self._session = session
+        self._models: dict[str, Any] = {}
+
+    def _model(self, service: str) -> Any:
+        from botocore.exceptions import UnknownServiceError
+
+        if service not in self._models:
+            try:
+                self._models[service] = self._session.get_service_model(service)
+            except UnknownServiceError:
+                self._models[service] = None
+        return self._models[service]
+
+    def operations(self, service: str) -> Mapping[str, str] | None:
+        from botocore import xform_name
+
+        model = self._model(service)
+        if model is None:
+            return None
+        return {xform_name(op): op for op in model.operation_names}
+
+    def iam_prefix(self, service: str) -> str:
+        model = self._model(service)
+        name = str(model.signing_name or model.endpoint_prefix)
+        return _PREFIX_OVERRIDES.get(name, name)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_models() -> BotocoreModels:
+    return BotocoreModels()
+
+
+def statement_sid(service: str) -> str:
+    """The deterministic ``Sid`` of the statement for ``service`` (alphanumeric)."""
+    return "Autogen" + to_cfn_resource_name(service)
+
+
+def actions_for(
+    service: str, methods: Iterable[str], *, models: ServiceModels | None = None
+) -> list[str] | None:
+    """Sorted IAM actions for client ``methods`` of ``service``; None if unknown service.
+
+    Method names that are not operations (``get_paginator``, ``close``...)
+    contribute nothing.
+    """
+    models = models or _default_models()
+    ops = models.operations(service)
+    if ops is None:
+        return None
+    prefix = models.iam_prefix(service)
+    overrides = _ACTION_OVERRIDES.get(service, {})
+    actions: set[str] = set()
+    for method in methods:
+        if service == "s3" and method in S3_TRANSFER_ACTIONS:
+            actions.update(S3_TRANSFER_ACTIONS[method])
+            continue
+        op = ops.get(method)
+        if op is None:
+            continue
+        actions.update(overrides.get(op, (f"{prefix}:{op}",)))
+    return sorted(actions)
+
+
+def policy_from_calls(
+    calls: Mapping[str, Iterable[str]],
+    *,
+    models: ServiceModels | None = None,
+    warn: Warn | None = None,
+) -> PolicyDocument:
+    """A policy allowing the calls ``{service: {method names}}`` (one statement per service)."""
+    statements: list[dict[str, Any]] = []
+    for service in sorted(calls):
+        actions = actions_for(service, calls[service], models=models)
+        if actions is None:
+            if warn is not None:
+                warn(f"Unsupported service for auto policy generation: {service}")
+            continue
+        if not actions:
+            continue
+        statements.append(
+            {"Effect": "Allow", "Action": actions, "Resource": ["*"], "Sid": statement_sid(service)}
+        )
+    return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def autogen_policy(
+    project_dir: Path, *, models: ServiceModels | None = None, warn: Warn | None = None
+) -> PolicyDocument:
+    """The analyzer's policy for ``app.py`` and ``chalicelib/`` (no fixed statements)."""
+    return policy_from_calls(analyze_project(Path(project_dir)), models=models, warn=warn)
+
+
+def app_policy(
+    project_dir: Path,
+    *,
+    vpc: bool,
+    xray: bool,
+    include_logs: bool = True,
+    models: ServiceModels | None = None,
+    warn: Warn | None = None,
+) -> PolicyDocument:
+    """The autogen policy of a function's role: analyzer statements + logs/VPC/X-Ray."""
+    doc = autogen_policy(project_dir, models=models, warn=warn)
+    extra: list[Mapping[str, Any]] = []
+    if include_logs:
+        extra.append(CLOUDWATCH_LOGS_STATEMENT)
+    if vpc:
+        extra.append(VPC_STATEMENT)
+    if xray:
+        extra.append(XRAY_STATEMENT)
+    return add_statements(doc, extra)
+
+
+def add_statements(
+    document: Mapping[str, Any], statements: Iterable[Mapping[str, Any]]
+) -> PolicyDocument:
+    """A copy of ``document`` with ``statements`` appended (skipping exact duplicates)."""
+    out = json.loads(json.dumps(document))
+    existing: list[Any] = out.setdefault("Statement", [])
+    for statement in statements:
+        copied = json.loads(json.dumps(statement))
+        if copied not in existing:
+            existing.append(copied)
+    return dict(out)
+
+
+def event_source_statement(entry: Any) -> dict[str, Any] | None:
+    """The polling statement an event source registry entry needs, if any.
+
+    SQS, Kinesis and DynamoDB stream sources are polled by Lambda with the
+    function's role; S3/SNS/CloudWatch/schedule sources push and need none.
+    """
+    from chalice.app._registry import (
+        DynamoDBEventConfig,
+        KinesisEventConfig,
+        SQSEventConfig,
+    )
+
+    key = None
+    if isinstance(entry, SQSEventConfig):
+        key = "sqs"
+    elif isinstance(entry, KinesisEventConfig):
+        key = "kinesis"
+    elif isinstance(entry, DynamoDBEventConfig):
+        key = "dynamodb"
+    if key is None:
+        return None
+    return dict(json.loads(json.dumps(EVENT_SOURCE_STATEMENTS[key])))
+
+
+def websocket_statement() -> dict[str, Any]:
+    """``execute-api:ManageConnections`` on every websocket connection (to reply)."""
+    return dict(json.loads(json.dumps(EVENT_SOURCE_STATEMENTS["websocket"])))
+
+
+def load_policy_file(path: Path) -> PolicyDocument:
+    """Read a user's IAM policy JSON file; ``ConfigError`` naming the path when unusable."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"IAM policy file not found: {path}",
+            where=str(path),
+            fix="Create the file with the policy for this stage, or set "
+            '"autogen_policy": true (or "iam_policy_file") in .chalice/config.json.',
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot read IAM policy file {path}: {exc.strerror}", where=str(path)
+        ) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"IAM policy file is not valid JSON: {exc.msg}",
+            where=f"{path}, line {exc.lineno}, column {exc.colno}",
+            fix="Fix the JSON syntax at that position.",
+        ) from None
+    if not isinstance(doc, dict):
+        raise ConfigError(
+            "IAM policy file must contain a JSON object (a policy document)",
+            where=str(path),
+            fix='Use {"Version": "2012-10-17", "Statement": [...]}.',
+        )
+    return doc
+
+
+def gen_policy_text(filename: str | Path, *, warn: Warn | None = None) -> str:
+    """What ``chalice gen-policy`` prints for ``filename`` (the analyzer policy only).
+
+    The file's directory is the project: its ``chalicelib/`` is analyzed too.
+    """
+    path = Path(filename)
+    if not path.is_file():
+        raise UserError(f"App file does not exist: {filename}")
+    calls = analyze_project(path.parent, app_file=path)
+    return json.dumps(policy_from_calls(calls, warn=warn), indent=2)
