@@ -1,0 +1,469 @@
+"""``Config``: the settings of one stage (and one function) of a chalice project.
+
+A ``Config`` answers lookups over the layers of ``.chalice/config.json``
+(SPEC §3.1), highest first:
+
+1. ``stages.<stage>.lambda_functions.<fn>.<key>`` (per-function keys);
+2. the user's command line parameters (``--profile``, ``--autogen-policy``,
+   ``--api-gateway-stage``);
+3. ``stages.<stage>.<key>`` (keys that may vary per stage);
+4. top-level ``lambda_functions.<fn>.<key>`` (per-function keys);
+5. the top-level ``<key>``;
+6. the defaults.
+
+``null`` counts as "not set" at every layer. ``environment_variables`` and
+``tags`` are merged instead (later wins): top level, top-level function
+section, stage, stage function section, command line. Upstream leaves the
+top-level function section out of the merge (quirk #7); we merge it at its
+place in the order above. ``tags`` always end with the ``aws-chalice`` tag.
+
+Loading validates the whole document (``chalice.configkeys``) so that a bad
+value is reported once, with its file and key path, before anything is
+built. This module reads only the config file; it never imports the app and
+never calls AWS.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from chalice.configkeys import KEYS, Level, check_document
+from chalice.errors import ConfigError
+
+DEFAULT_STAGE = "dev"
+DEFAULT_FUNCTION = "api_handler"
+DEFAULT_API_GATEWAY_STAGE = "api"
+DEFAULT_ENDPOINT_TYPE = "EDGE"
+DEFAULT_TIMEOUT = 60
+DEFAULT_MEMORY_SIZE = 128
+DEFAULT_ARCHITECTURE = "x86_64"
+DEFAULT_TLS_VERSION = "TLS_1_2"
+CHALICE_TAG = "aws-chalice"
+
+# The Lambda Python runtimes we can target (SPEC §3.3).
+OLDEST_RUNTIME = (3, 10)
+NEWEST_RUNTIME = (3, 14)
+_MIDDLE_NEWEST = (3, 13)
+
+
+def lambda_runtime_for(version_info: tuple[int, ...]) -> str:
+    """The Lambda runtime for a local interpreter version (SPEC §3.3).
+
+    Older than 3.10 maps to ``python3.10``, 3.10 to 3.13 map to themselves,
+    anything newer to ``python3.14``::
+
+        >>> lambda_runtime_for((3, 9, 1))
+        'python3.10'
+        >>> lambda_runtime_for((3, 12, 0))
+        'python3.12'
+    """
+    major_minor = (version_info[0], version_info[1])
+    if major_minor < OLDEST_RUNTIME:
+        major_minor = OLDEST_RUNTIME
+    elif major_minor > _MIDDLE_NEWEST:
+        major_minor = NEWEST_RUNTIME
+    return f"python{major_minor[0]}.{major_minor[1]}"
+
+
+def _chalice_version() -> str:
+    import chalice
+
+    return chalice.__version__
+
+
+def config_path(project_dir: str | Path) -> Path:
+    """``<project>/.chalice/config.json``."""
+    return Path(project_dir) / ".chalice" / "config.json"
+
+
+def read_config_file(path: Path) -> Any:
+    """The parsed JSON of ``path``; ``ConfigError`` naming the file (and line/column)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            "Unable to load the project config file. Are you sure this is a chalice project?",
+            where=str(path),
+            fix="Run the command from your project's directory (or pass --project-dir), "
+            "or create a project with `chalice new-project`.",
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(
+            f"Unable to read the project config file: {err}.",
+            where=str(path),
+            fix="Make sure the file is readable UTF-8 text.",
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(
+            f"Unable to load the project config file: invalid JSON ({err.msg}) at line "
+            f"{err.lineno}, column {err.colno}.",
+            where=f"{path}:{err.lineno}:{err.colno}",
+            fix="Fix the JSON syntax there (a missing comma or quote, or a trailing comma, "
+            "is the usual cause).",
+        ) from None
+
+
+class Config:
+    """Read-only, layered settings for one stage and one function scope.
+
+    Build one with ``Config.load`` (reads and validates the file) or
+    ``Config.from_dict`` (tests); ``scope(name)`` gives the view of another
+    function. Instances never change.
+    """
+
+    __slots__ = (
+        "project_dir",
+        "stage",
+        "function_name",
+        "warnings",
+        "_data",
+        "_user_params",
+        "_source",
+    )
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        *,
+        project_dir: str | Path,
+        stage: str = DEFAULT_STAGE,
+        user_params: Mapping[str, Any] | None = None,
+        function_name: str = DEFAULT_FUNCTION,
+        warnings: tuple[str, ...] = (),
+        source: str | None = None,
+    ) -> None:
+        self.project_dir = Path(project_dir)
+        self.stage = stage
+        self.function_name = function_name
+        self.warnings = warnings
+        self._data: Mapping[str, Any] = data
+        self._user_params: Mapping[str, Any] = dict(user_params or {})
+        self._source = source or str(config_path(project_dir))
+
+    # -- construction --------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        project_dir: str | Path,
+        *,
+        stage: str = DEFAULT_STAGE,
+        user_params: Mapping[str, Any] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> Config:
+        """Read and validate ``<project_dir>/.chalice/config.json``.
+
+        Raises ``ConfigError`` for a missing file, invalid JSON or an invalid
+        value; ``warn`` receives the warnings (unknown keys...), which are also
+        kept in ``config.warnings``.
+        """
+        path = config_path(project_dir)
+        data = read_config_file(path)
+        return cls._validated(
+            data, project_dir=project_dir, stage=stage, user_params=user_params,
+            warn=warn, source=str(path),
+        )  # fmt: skip
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        project_dir: str | Path,
+        stage: str = DEFAULT_STAGE,
+        user_params: Mapping[str, Any] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> Config:
+        """A validated ``Config`` from an in-memory document (for tests and tools)."""
+        return cls._validated(
+            copy.deepcopy(dict(data)), project_dir=project_dir, stage=stage,
+            user_params=user_params, warn=warn, source=str(config_path(project_dir)),
+        )  # fmt: skip
+
+    @classmethod
+    def _validated(
+        cls,
+        data: Any,
+        *,
+        project_dir: str | Path,
+        stage: str,
+        user_params: Mapping[str, Any] | None,
+        warn: Callable[[str], None] | None,
+        source: str,
+    ) -> Config:
+        warnings = check_document(data, source=source)
+        params = dict(user_params or {})
+        _check_user_params(params)
+        if warn is not None:
+            for message in warnings:
+                warn(message)
+        return cls(
+            data, project_dir=project_dir, stage=stage, user_params=params,
+            warnings=tuple(warnings), source=source,
+        )  # fmt: skip
+
+    def scope(self, function_name: str) -> Config:
+        """The same settings as seen by the function ``function_name``."""
+        return Config(
+            self._data, project_dir=self.project_dir, stage=self.stage,
+            user_params=self._user_params, function_name=function_name,
+            warnings=self.warnings, source=self._source,
+        )  # fmt: skip
+
+    def __repr__(self) -> str:
+        return (
+            f"Config(project_dir={str(self.project_dir)!r}, stage={self.stage!r}, "
+            f"function_name={self.function_name!r})"
+        )
+
+    # -- the layers -----------------------------------------------------------
+
+    @property
+    def source(self) -> str:
+        """The config file's path as shown in messages."""
+        return self._source
+
+    def _stage_data(self) -> Mapping[str, Any]:
+        stages = self._data.get("stages") or {}
+        return stages.get(self.stage) or {}
+
+    def _function_data(self, parent: Mapping[str, Any]) -> Mapping[str, Any]:
+        functions = parent.get("lambda_functions") or {}
+        return functions.get(self.function_name) or {}
+
+    def _layers(self, key: str) -> list[tuple[str, Mapping[str, Any]]]:
+        """The (name, section) layers that may hold ``key``, highest first."""
+        levels = KEYS[key].levels
+        stage = self._stage_data()
+        layers: list[tuple[str, Mapping[str, Any]]] = []
+        if levels & Level.FUNCTION:
+            layers.append(("stage function", self._function_data(stage)))
+        layers.append(("user params", self._user_params))
+        if levels & Level.STAGE:
+            layers.append(("stage", stage))
+        if levels & Level.FUNCTION:
+            layers.append(("top function", self._function_data(self._data)))
+        layers.append(("top", self._data))
+        return layers
+
+    def lookup(self, key: str) -> Any:
+        """The raw value of ``key`` from the highest layer that sets it, else ``None``."""
+        for _, layer in self._layers(key):
+            value = layer.get(key)
+            if value is not None:
+                return value
+        return None
+
+    def where_set(self, key: str) -> str | None:
+        """The key path that provides ``key``'s value (for messages), or ``None``."""
+        paths = {
+            "stage function": f"stages.{self.stage}.lambda_functions.{self.function_name}.{key}",
+            "user params": f"--{key.replace('_', '-')} (command line)",
+            "stage": f"stages.{self.stage}.{key}",
+            "top function": f"lambda_functions.{self.function_name}.{key}",
+            "top": key,
+        }
+        for name, layer in self._layers(key):
+            if layer.get(key) is not None:
+                return paths[name]
+        return None
+
+    def _merged(self, key: str) -> dict[str, str]:
+        stage = self._stage_data()
+        merged: dict[str, str] = {}
+        for layer in (
+            self._data,
+            self._function_data(self._data),
+            stage,
+            self._function_data(stage),
+            self._user_params,
+        ):
+            merged.update(layer.get(key) or {})
+        return merged
+
+    # -- identity -------------------------------------------------------------
+
+    @property
+    def app_name(self) -> str:
+        """``app_name``: the basis of every resource name."""
+        return str(self._data["app_name"])
+
+    @property
+    def config_version(self) -> str:
+        """The document's ``version`` (``"1.0"`` when absent)."""
+        return str(self._data.get("version", "1.0"))
+
+    @property
+    def profile(self) -> str | None:
+        value = self.lookup("profile")
+        return None if value is None else str(value)
+
+    def function_sections(self) -> dict[str, str]:
+        """Function names that have a config section, with where the section is."""
+        found = {name: "lambda_functions" for name in self._data.get("lambda_functions") or {}}
+        stage_fns = self._stage_data().get("lambda_functions") or {}
+        for name in stage_fns:
+            found[name] = f"stages.{self.stage}.lambda_functions"
+        return found
+
+    def raw(self) -> dict[str, Any]:
+        """A deep copy of the whole document."""
+        return copy.deepcopy(dict(self._data))
+
+    # -- REST / websocket API settings ------------------------------------------
+
+    @property
+    def api_gateway_stage(self) -> str:
+        return str(self.lookup("api_gateway_stage") or DEFAULT_API_GATEWAY_STAGE)
+
+    @property
+    def api_gateway_endpoint_type(self) -> str:
+        return str(self.lookup("api_gateway_endpoint_type") or DEFAULT_ENDPOINT_TYPE)
+
+    @property
+    def api_gateway_endpoint_vpce(self) -> tuple[str, ...]:
+        value = self.lookup("api_gateway_endpoint_vpce")
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        return tuple(value)
+
+    @property
+    def api_gateway_policy_file(self) -> str | None:
+        value = self.lookup("api_gateway_policy_file")
+        return None if value is None else str(value)
+
+    @property
+    def api_gateway_custom_domain(self) -> dict[str, Any] | None:
+        """The REST custom domain, with ``tls_version`` defaulted to ``TLS_1_2``."""
+        return _domain(self.lookup("api_gateway_custom_domain"))
+
+    @property
+    def websocket_api_custom_domain(self) -> dict[str, Any] | None:
+        """The websocket custom domain, with ``tls_version`` defaulted to ``TLS_1_2``."""
+        return _domain(self.lookup("websocket_api_custom_domain"))
+
+    @property
+    def minimum_compression_size(self) -> int | None:
+        value = self.lookup("minimum_compression_size")
+        return None if value is None else int(value)
+
+    # -- function settings -----------------------------------------------------
+
+    @property
+    def xray(self) -> bool:
+        return bool(self.lookup("xray") or False)
+
+    @property
+    def automatic_layer(self) -> bool:
+        return bool(self.lookup("automatic_layer") or False)
+
+    @property
+    def environment_variables(self) -> dict[str, str]:
+        """Merged environment variables of this function scope."""
+        return self._merged("environment_variables")
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Merged tags, ending with the ``aws-chalice`` tag (which cannot be overridden)."""
+        tags = self._merged("tags")
+        tags.pop(CHALICE_TAG, None)
+        tags[CHALICE_TAG] = f"version={_chalice_version()}:stage={self.stage}:app={self.app_name}"
+        return tags
+
+    @property
+    def lambda_timeout(self) -> int:
+        value = self.lookup("lambda_timeout")
+        return DEFAULT_TIMEOUT if value is None else int(value)
+
+    @property
+    def lambda_memory_size(self) -> int:
+        value = self.lookup("lambda_memory_size")
+        return DEFAULT_MEMORY_SIZE if value is None else int(value)
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return tuple(self.lookup("layers") or ())
+
+    @property
+    def subnet_ids(self) -> tuple[str, ...]:
+        return tuple(self.lookup("subnet_ids") or ())
+
+    @property
+    def security_group_ids(self) -> tuple[str, ...]:
+        return tuple(self.lookup("security_group_ids") or ())
+
+    @property
+    def reserved_concurrency(self) -> int | None:
+        value = self.lookup("reserved_concurrency")
+        return None if value is None else int(value)
+
+    @property
+    def manage_iam_role(self) -> bool:
+        value = self.lookup("manage_iam_role")
+        return True if value is None else bool(value)
+
+    @property
+    def iam_role_arn(self) -> str | None:
+        value = self.lookup("iam_role_arn")
+        return None if value is None else str(value)
+
+    @property
+    def autogen_policy(self) -> bool:
+        value = self.lookup("autogen_policy")
+        return True if value is None else bool(value)
+
+    @property
+    def iam_policy_file(self) -> str:
+        """Policy file (relative to ``.chalice/``) used when ``autogen_policy`` is false."""
+        value = self.lookup("iam_policy_file")
+        return f"policy-{self.stage}.json" if value is None else str(value)
+
+    @property
+    def log_retention_in_days(self) -> int | None:
+        value = self.lookup("log_retention_in_days")
+        return None if value is None else int(value)
+
+    @property
+    def lambda_architecture(self) -> str:
+        return str(self.lookup("lambda_architecture") or DEFAULT_ARCHITECTURE)
+
+    @property
+    def lambda_python_version(self) -> str:
+        """The Lambda runtime matching the local interpreter (``python3.X``)."""
+        return lambda_runtime_for((sys.version_info.major, sys.version_info.minor))
+
+
+def _domain(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    domain = copy.deepcopy(dict(value))
+    if domain.get("tls_version") is None:
+        domain["tls_version"] = DEFAULT_TLS_VERSION
+    return domain
+
+
+_USER_PARAM_TYPES: dict[str, type] = {
+    "profile": str,
+    "autogen_policy": bool,
+    "api_gateway_stage": str,
+}
+
+
+def _check_user_params(params: dict[str, Any]) -> None:
+    for key, expected in _USER_PARAM_TYPES.items():
+        value = params.get(key)
+        if value is not None and not isinstance(value, expected):
+            raise ConfigError(
+                f"Invalid command line value for {key}: {value!r}.",
+                where=f"--{key.replace('_', '-')}",
+                fix=f"Pass a {expected.__name__}.",
+            )
