@@ -32,8 +32,31 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import attrs
-
+from chalice.deploy.analyzer_values import (
+    Boto3Module,
+    BoundMethod,
+    Class,
+    Client,
+    ClientMethod,
+    Collection,
+    CollectionMethod,
+    Factory,
+    Function,
+    Instance,
+    ModuleRef,
+    ModuleState,
+    Resource,
+    ResourceMeta,
+    ResourceMethod,
+    Scope,
+    Seq,
+    Session,
+    Str,
+    Union,
+    join,
+    mro,
+    options,
+)
 from chalice.deploy.resource_models import ResourceModels, find_named, operation_method
 from chalice.errors import AppLoadError
 
@@ -66,189 +89,6 @@ _S3_TRANSFER = frozenset(
     {"upload_file", "upload_fileobj", "download_file", "download_fileobj", "copy"}
 )
 _COLLECTION_CHAIN = frozenset({"all", "filter", "limit", "page_size"})
-_MAX_UNION = 16
-
-
-# ---------------------------------------------------------------------------
-# Abstract values. ``None`` stands for "not a boto3 object we know about".
-
-
-@attrs.frozen
-class Boto3Module:
-    sub: str = ""  # "" for boto3, "session" for boto3.session
-
-
-@attrs.frozen
-class Factory:
-    kind: str  # "client" | "resource" | "session"
-
-
-@attrs.frozen
-class Session:
-    pass
-
-
-@attrs.frozen
-class Client:
-    service: str
-
-
-@attrs.frozen
-class ClientMethod:
-    service: str
-    method: str
-
-
-@attrs.frozen
-class Resource:
-    service: str
-    rtype: str | None  # None: the service resource
-
-
-@attrs.frozen
-class ResourceMethod:
-    resource: Resource
-    name: str
-
-
-@attrs.frozen
-class ResourceMeta:
-    service: str
-
-
-@attrs.frozen
-class Collection:
-    service: str
-    rtype: str | None
-
-
-@attrs.frozen
-class CollectionMethod:
-    collection: Collection
-    name: str
-
-
-@attrs.frozen
-class Str:
-    value: str
-
-
-@attrs.frozen
-class Seq:
-    """A list/tuple/dict/set literal: what indexing or iterating it can give."""
-
-    items: tuple[Any, ...]
-
-
-@attrs.frozen
-class Union:
-    options: frozenset[Any]
-
-
-@attrs.frozen
-class ModuleRef:
-    name: str
-
-
-@attrs.frozen
-class BoundMethod:
-    func: Function
-    self_value: Any
-
-
-class Function:
-    """A ``def``/``lambda`` with the scope it was defined in (identity semantics)."""
-
-    def __init__(self, node: Any, scope: Scope, defaults: dict[str, Any]) -> None:
-        self.node = node
-        self.scope = scope
-        self.defaults = defaults
-
-
-class Class:
-    def __init__(self, name: str, bases: list[Any]) -> None:
-        self.name = name
-        self.bases = bases
-        self.attrs: dict[str, Any] = {}
-
-    def lookup(self, name: str) -> Any:
-        if name in self.attrs:
-            return self.attrs[name]
-        for base in self.bases:
-            if isinstance(base, Class):
-                found = base.lookup(name)
-                if found is not None:
-                    return found
-        return None
-
-
-@attrs.frozen
-class Instance:
-    cls: Class
-
-
-def join(*values: Any) -> Any:
-    """The value that may be any of ``values`` (unknowns dropped)."""
-    options: set[Any] = set()
-    for v in values:
-        if isinstance(v, Union):
-            options.update(v.options)
-        elif v is not None:
-            options.add(v)
-    if not options:
-        return None
-    if len(options) == 1:
-        return next(iter(options))
-    if len(options) > _MAX_UNION:
-        options = set(sorted(options, key=repr)[:_MAX_UNION])
-    return Union(frozenset(options))
-
-
-def _options(value: Any) -> Iterable[Any]:
-    if isinstance(value, Union):
-        return value.options
-    return () if value is None else (value,)
-
-
-class Scope:
-    def __init__(self, module: ModuleState, parent: Scope | None) -> None:
-        self.module = module
-        self.parent = parent
-        self.vars: dict[str, Any] = {}
-        self.global_names: set[str] = set()
-        self.nonlocal_names: set[str] = set()
-        self.returns: list[Any] = []
-
-    def lookup(self, name: str) -> Any:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.vars:
-                return scope.vars[name]
-            scope = scope.parent
-        return None
-
-    def assign(self, name: str, value: Any) -> None:
-        target = self
-        if name in self.global_names:
-            target = self.module.scope
-        elif name in self.nonlocal_names:
-            scope = self.parent
-            while scope is not None and name not in scope.vars:
-                scope = scope.parent
-            target = scope or self
-        old = target.vars.get(name)
-        # Flow-insensitive: a name keeps every boto3 value it was ever given,
-        # and re-binding to an unknown (``client = None``) forgets nothing.
-        target.vars[name] = join(old, value) if old is not None else value
-
-
-class ModuleState:
-    def __init__(self, name: str, tree: ast.Module, is_package: bool) -> None:
-        self.name = name
-        self.tree = tree
-        self.is_package = is_package
-        self.scope = Scope(self, None)
-        self.started = False
 
 
 class Analyzer:
@@ -526,7 +366,7 @@ class Analyzer:
 
     def element_of(self, value: Any) -> Any:
         out: list[Any] = []
-        for option in _options(value):
+        for option in options(value):
             if isinstance(option, Seq):
                 out.extend(option.items)
             elif isinstance(option, Collection):
@@ -550,12 +390,12 @@ class Analyzer:
         if callee is None and isinstance(node.func, ast.Name) and node.func.id == "getattr":
             if len(args) >= 2 and isinstance(args[1], Str):
                 return self.attribute(args[0], args[1].value, called=False)
-        results = [self.call(option, args, kwargs) for option in _options(callee)]
+        results = [self.call(option, args, kwargs) for option in options(callee)]
         if callee is None:
             # A callable we cannot see into (executor.submit, map, a
             # framework hook) may call the functions it is given.
             for value in [*args, *kwargs.values()]:
-                for option in _options(value):
+                for option in options(value):
                     if isinstance(option, (Function, BoundMethod)):
                         self.call(option, [], {})
         return join(*results)
@@ -582,7 +422,7 @@ class Analyzer:
             return Session()
         name = args[0] if args else kwargs.get("service_name")
         out: list[Any] = []
-        for option in _options(name):
+        for option in options(name):
             if isinstance(option, Str):
                 if factory.kind == "client":
                     out.append(Client(option.value))
@@ -596,7 +436,7 @@ class Analyzer:
         if method.method in ("get_paginator", "generate_presigned_url"):
             # The operation these run is named by their first argument.
             target = args[0] if args else kwargs.get("operation_name", kwargs.get("ClientMethod"))
-            for option in _options(target):
+            for option in options(target):
                 if isinstance(option, Str):
                     self.record(method.service, option.value)
             return None
@@ -614,13 +454,19 @@ class Analyzer:
             return None
         definition = self.resources.definition(res.service, res.rtype)
         if definition is None:
-            # No model to consult: resource actions are mostly named like
-            # their operation (put_item -> PutItem), so record the name.
+            # No model to consult: ``Table(...)`` builds a sub-resource, and
+            # actions are mostly named like their operation (put_item ->
+            # PutItem), so record the name.
+            if name[:1].isupper():
+                return Resource(res.service, name)
             self.record(res.service, name)
             return None
         sub = definition.get("has", {}).get(name)
         if sub is not None:
             return Resource(res.service, sub.get("resource", {}).get("type"))
+        if res.rtype is None and self.resources.definition(res.service, name) is not None:
+            # The service resource constructs every resource type by name.
+            return Resource(res.service, name)
         if name in ("load", "reload"):
             self._record_entry(res.service, definition.get("load"))
             return None
@@ -708,7 +554,7 @@ class Analyzer:
             self.instantiated.add(id(cls))
             # Every method may be called on the object somewhere we cannot
             # follow; analyze each once with unknown arguments.
-            for klass in _mro(cls):
+            for klass in mro(cls):
                 for name, value in list(klass.attrs.items()):
                     if isinstance(value, Function) and name != "__init__":
                         self.call_function(value, [instance], {})
@@ -717,7 +563,7 @@ class Analyzer:
     # -- attributes ----------------------------------------------------------
 
     def attribute(self, base: Any, name: str, *, called: bool = False) -> Any:
-        out = [self._attribute(option, name, called) for option in _options(base)]
+        out = [self._attribute(option, name, called) for option in options(base)]
         if base is None or all(v is None for v in out):
             out.append(self.attr_store.get(name))
         return join(*out)
@@ -767,21 +613,22 @@ class Analyzer:
             if many is not None:
                 self._record_entry(res.service, many)
                 return Collection(res.service, many.get("resource", {}).get("type"))
-            if not called:
-                identifiers = {_snake(i.get("name", "")) for i in definition.get("identifiers", [])}
-                if name not in identifiers and name not in definition.get("has", {}):
-                    # A data attribute: reading it loads the resource.
-                    self._record_entry(res.service, definition.get("load"))
+            if not called and _is_data_attribute(definition, name):
+                # Reading a data attribute (``table.item_count``) loads the resource.
+                self._record_entry(res.service, definition.get("load"))
                 return None
         return ResourceMethod(res, name)
 
 
-def _mro(cls: Class) -> list[Class]:
-    out = [cls]
-    for base in cls.bases:
-        if isinstance(base, Class) and base not in out:
-            out.extend(b for b in _mro(base) if b not in out)
-    return out
+def _is_data_attribute(definition: Mapping[str, Any], name: str) -> bool:
+    if "load" not in definition or name[:1].isupper() or name.startswith("wait_until_"):
+        return False
+    if name in ("load", "reload") or name in definition.get("has", {}):
+        return False
+    identifiers = {_snake(i.get("name", "")) for i in definition.get("identifiers", [])}
+    if name in identifiers:
+        return False
+    return find_named(definition.get("actions", {}), name) is None
 
 
 def _snake(name: str) -> str:
