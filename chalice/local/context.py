@@ -1,0 +1,66 @@
+"""A stand-in for the Lambda context object, for code run outside Lambda.
+
+``chalice local`` and ``chalice.test.Client`` hand one of these to the app
+for every invocation, with the attributes a real Lambda context has. It
+holds data only: it must never talk to AWS or read configuration itself.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+# Lambda's own ceiling (15 minutes), used when the config gives no timeout.
+DEFAULT_MAX_RUNTIME_MS = 900_000
+
+
+class LambdaContext:
+    """What a handler sees as its ``context`` argument.
+
+    ``max_runtime_ms`` is the function timeout; ``get_remaining_time_in_millis``
+    counts down from the moment the context is created. ``clock`` returns
+    seconds and is injectable so tests need not sleep.
+    """
+
+    __slots__ = (
+        "function_name",
+        "function_version",
+        "invoked_function_arn",
+        "memory_limit_in_mb",
+        "aws_request_id",
+        "log_group_name",
+        "log_stream_name",
+        "identity",
+        "client_context",
+        "_deadline",
+        "_clock",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        memory_size: int,
+        max_runtime_ms: int = DEFAULT_MAX_RUNTIME_MS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = ""
+        self.memory_limit_in_mb = memory_size
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = ""
+        self.log_stream_name = ""
+        self.identity: Any = None
+        self.client_context: Any = None
+        self._clock = clock
+        self._deadline = clock() + max_runtime_ms / 1000.0
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the (emulated) function timeout; never negative."""
+        return max(0, int((self._deadline - self._clock()) * 1000))
+
+    def __repr__(self) -> str:
+        return f"LambdaContext({self.function_name!r}, request_id={self.aws_request_id!r})"
