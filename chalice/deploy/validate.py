@@ -1,0 +1,266 @@
+"""Deploy-time checks of an app and its config together (SPEC §3.3).
+
+``validate_app`` runs before the graph is built, for ``deploy``, ``package``
+and ``plan``; ``validate_routes`` is also what ``chalice local`` runs. A
+problem that would make the deploy fail (or deploy something broken) raises
+``ValidationError`` naming the route, function or config key and how to fix
+it; things that merely look wrong come back as warning strings.
+
+Pure: reads the app's registries and the config, never the disk or AWS.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.app import _registry as reg
+from chalice.config import Config, lambda_runtime_for
+from chalice.configkeys import ENDPOINT_TYPES, MAX_COMPRESSION_SIZE, suggest
+from chalice.deploy.graph import API_HANDLER, function_name_for, function_specs
+from chalice.errors import ExperimentalFeatureError, ValidationError
+
+# Lambda function names: letters, digits, hyphens and underscores, <= 64.
+_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_FUNCTION_NAME = 64
+
+
+def validate_routes(routes: Mapping[str, Mapping[str, Any]]) -> None:
+    """The route rules of SPEC §1.4; raises ``ValidationError`` for the first broken one."""
+    for path, methods in routes.items():
+        if not methods:
+            continue
+        views = ", ".join(sorted({e.view_name for e in methods.values()}))
+        if path == "":
+            raise ValidationError(
+                f"Route of view(s) {views} has an empty path.",
+                where=f"@app.route('') on {views}",
+                fix="Use '/' for the root path.",
+            )
+        if path != "/" and path.endswith("/"):
+            raise ValidationError(
+                f"Route {path!r} ends with a '/'; only the root route '/' may.",
+                where=f"@app.route({path!r}) on {views}",
+                fix=f"Use @app.route({path.rstrip('/')!r}) instead.",
+            )
+        cors_entries = [e for e in methods.values() if e.cors]
+        if cors_entries and "OPTIONS" in methods:
+            raise ValidationError(
+                f"Route {path!r} enables CORS and also defines an OPTIONS method.",
+                where=f"@app.route({path!r}) on {views}",
+                fix="Either remove the OPTIONS method (chalice answers CORS preflight "
+                "requests itself) or disable cors= on the other methods and handle "
+                "OPTIONS yourself.",
+            )
+        if cors_entries and any(e.cors != cors_entries[0].cors for e in cors_entries[1:]):
+            raise ValidationError(
+                f"Route {path!r} has different CORS configurations on different methods.",
+                where=f"@app.route({path!r}) on {views}",
+                fix="API Gateway answers one preflight per path: give every method of the "
+                "path the same CORSConfig (or cors=True).",
+            )
+
+
+def validate_route_content_types(
+    routes: Mapping[str, Mapping[str, Any]], binary_types: list[str]
+) -> None:
+    """A route's ``content_types`` must be all binary or all non-binary."""
+    binary = set(binary_types)
+    for path, methods in routes.items():
+        for method, entry in methods.items():
+            kinds = {ct in binary for ct in entry.content_types}
+            if len(kinds) > 1:
+                raise ValidationError(
+                    f"Route {method} {path!r} (view {entry.view_name}) mixes binary and "
+                    f"non-binary content types: {', '.join(entry.content_types)}.",
+                    where=f"@app.route({path!r}, content_types=...)",
+                    fix="Split the route in two, or list only binary or only non-binary "
+                    "content types (binary types are in app.api.binary_types).",
+                )
+
+
+def validate_feature_flags(app: Any) -> None:
+    """Raise ``ExperimentalFeatureError`` for an experimental feature not opted into."""
+    used = set(getattr(app, "_features_used", ()) or ())
+    missing = sorted(used - set(getattr(app, "experimental_feature_flags", ()) or ()))
+    if missing:
+        flags = ",\n".join(f"    {name!r}" for name in missing)
+        raise ExperimentalFeatureError(
+            "You are using experimental features without opting in: "
+            f"{', '.join(missing)}. Experimental features may change or go away in a "
+            "future version.",
+            where="app.py",
+            fix="Opt in by adding this to app.py after creating the app:\n\n"
+            f"app.experimental_feature_flags.update([\n{flags}\n])",
+        )
+
+
+def python_version_warning(version_info: tuple[int, ...] | None = None) -> str | None:
+    """A warning when the local Python differs from the Lambda runtime we target."""
+    info = version_info or (sys.version_info.major, sys.version_info.minor)
+    local = f"python{info[0]}.{info[1]}"
+    runtime = lambda_runtime_for(info)
+    if local == runtime:
+        return None
+    return (
+        f"You are running {local}, but the closest Python version AWS Lambda supports "
+        f"is {runtime}. Use {runtime} locally, otherwise dependencies may be built for "
+        "the wrong Python version and fail at runtime."
+    )
+
+
+def _check_unique_names(app: Any) -> None:
+    seen: dict[str, str] = {}
+    groups = [
+        ("authorizer", app.builtin_auth_handlers),
+        ("event handler", app.event_sources),
+        ("lambda function", app.pure_lambda_functions),
+    ]
+    for kind, entries in groups:
+        for entry in entries:
+            if entry.name in seen:
+                raise ValidationError(
+                    f"Duplicate function name {entry.name!r}: used by a {seen[entry.name]} "
+                    f"and a {kind}.",
+                    where=f"app.py (handler {entry.handler_string})",
+                    fix="Each function needs its own name; pass name='...' to one of the "
+                    "decorators.",
+                )
+            seen[entry.name] = kind
+
+
+def _check_rest_api(config: Config) -> None:
+    cfg = config.scope(API_HANDLER)
+    endpoint_type = cfg.api_gateway_endpoint_type
+    if endpoint_type not in ENDPOINT_TYPES:
+        raise ValidationError(
+            f"Invalid api_gateway_endpoint_type {endpoint_type!r}.",
+            where=f"{cfg.source}, {cfg.where_set('api_gateway_endpoint_type')}",
+            fix=f"Use one of {', '.join(ENDPOINT_TYPES)}.",
+        )
+    size = cfg.minimum_compression_size
+    if size is not None and not (0 <= size <= MAX_COMPRESSION_SIZE):
+        raise ValidationError(
+            f"minimum_compression_size {size} is out of range.",
+            where=f"{cfg.source}, {cfg.where_set('minimum_compression_size')}",
+            fix=f"Use a whole number between 0 and {MAX_COMPRESSION_SIZE}.",
+        )
+    vpce, policy_file = cfg.api_gateway_endpoint_vpce, cfg.api_gateway_policy_file
+    if vpce and endpoint_type != "PRIVATE":
+        raise ValidationError(
+            "api_gateway_endpoint_vpce is only allowed with a PRIVATE endpoint, "
+            f"but api_gateway_endpoint_type is {endpoint_type}.",
+            where=f"{cfg.source}, {cfg.where_set('api_gateway_endpoint_vpce')}",
+            fix='Set "api_gateway_endpoint_type": "PRIVATE" or remove api_gateway_endpoint_vpce.',
+        )
+    if endpoint_type == "PRIVATE" and not vpce and not policy_file:
+        raise ValidationError(
+            "A PRIVATE REST API needs a resource policy: set api_gateway_endpoint_vpce or "
+            "api_gateway_policy_file.",
+            where=f"{cfg.source}, stage `{cfg.stage}`",
+            fix='Add "api_gateway_endpoint_vpce": "vpce-..." (chalice then writes a policy '
+            "allowing that endpoint), or a policy file in .chalice/ named by "
+            "api_gateway_policy_file.",
+        )
+    if endpoint_type == "PRIVATE" and vpce and policy_file:
+        raise ValidationError(
+            "Set only one of api_gateway_endpoint_vpce and api_gateway_policy_file for a "
+            "PRIVATE REST API.",
+            where=f"{cfg.source}, stage `{cfg.stage}`",
+            fix="Remove api_gateway_endpoint_vpce and allow the endpoint in your policy "
+            "file, or remove api_gateway_policy_file.",
+        )
+    if endpoint_type == "PRIVATE" and cfg.api_gateway_custom_domain is not None:
+        raise ValidationError(
+            "api_gateway_custom_domain is not supported for a PRIVATE REST API.",
+            where=f"{cfg.source}, {cfg.where_set('api_gateway_custom_domain')}",
+            fix="Use an EDGE or REGIONAL endpoint for a custom domain, or remove it.",
+        )
+
+
+def _check_sqs(app: Any) -> None:
+    for source in app.event_sources:
+        if not isinstance(source, reg.SQSEventConfig):
+            continue
+        queue, queue_arn = source.queue, source.queue_arn
+        where = f"@app.on_sqs_message on {source.name} ({source.handler_string})"
+        if queue is not None and (queue.startswith("https:") or queue.startswith("arn:")):
+            raise ValidationError(
+                f"The queue {queue!r} of {source.name} is a URL or ARN, not a queue name.",
+                where=where,
+                fix="Pass the plain queue name as queue='my-queue', or the ARN as "
+                "queue_arn='arn:aws:sqs:...'.",
+            )
+        if queue_arn is not None and not queue_arn.startswith("arn:"):
+            raise ValidationError(
+                f"The queue_arn {queue_arn!r} of {source.name} is not an ARN.",
+                where=where,
+                fix="Pass an ARN (arn:aws:sqs:<region>:<account>:<queue>) as queue_arn, or "
+                "the plain name as queue=.",
+            )
+
+
+def _check_function(spec: Any, config: Config, warnings: list[str]) -> None:
+    cfg = spec.config
+    if not cfg.manage_iam_role and not cfg.iam_role_arn:
+        raise ValidationError(
+            f"Function `{spec.name}` has manage_iam_role set to false but no iam_role_arn.",
+            where=f"{cfg.source}, {cfg.where_set('manage_iam_role')}",
+            fix='Add "iam_role_arn": "arn:aws:iam::<account>:role/<name>" next to '
+            "manage_iam_role, or remove manage_iam_role: false.",
+        )
+    for key, value in cfg.environment_variables.items():
+        if not isinstance(value, str):
+            raise ValidationError(
+                f"Environment variable {key!r} of function `{spec.name}` is not a string.",
+                where=f"{cfg.source}, environment_variables.{key}",
+                fix=f'Quote the value: "{key}": "{value}".',
+            )
+    name = function_name_for(config.app_name, config.stage, spec.name)
+    if not _FUNCTION_NAME.match(name):
+        raise ValidationError(
+            f"The Lambda function name {name!r} has characters Lambda does not allow.",
+            where=f"app_name {config.app_name!r}, stage {config.stage!r}, function {spec.name!r}",
+            fix="Use only letters, digits, '-' and '_' in app_name, stage and handler names.",
+        )
+    if len(name) > MAX_FUNCTION_NAME:
+        raise ValidationError(
+            f"The Lambda function name {name!r} is {len(name)} characters long; Lambda "
+            f"allows at most {MAX_FUNCTION_NAME}.",
+            where=f"app_name {config.app_name!r}, stage {config.stage!r}, function {spec.name!r}",
+            fix="Shorten the app_name, the stage name, or the handler's name (name=...).",
+        )
+    if bool(cfg.subnet_ids) != bool(cfg.security_group_ids):
+        raise ValidationError(
+            f"Function `{spec.name}` needs both subnet_ids and security_group_ids for a VPC.",
+            where=f"{cfg.source}, stage `{cfg.stage}`",
+            fix="Set both (or neither) of subnet_ids and security_group_ids.",
+        )
+
+
+def validate_app(app: Any, config: Config) -> list[str]:
+    """Every check of SPEC §3.3 (plus a few of ours); returns warnings, raises errors."""
+    warnings: list[str] = []
+    validate_feature_flags(app)
+    validate_routes(app.routes)
+    validate_route_content_types(app.routes, list(app.api.binary_types))
+    _check_unique_names(app)
+    _check_rest_api(config)
+    _check_sqs(app)
+    specs = function_specs(app, config)
+    for spec in specs:
+        _check_function(spec, config, warnings)
+    known = {s.name for s in specs}
+    for name, section in config.function_sections().items():
+        if name not in known:
+            warnings.append(
+                f"{config.source} has settings for a function named {name!r} (in "
+                f"{section}), but the app has no such function; they are ignored."
+                f"{suggest(name, known)}"
+            )
+    version_warning = python_version_warning()
+    if version_warning:
+        warnings.append(version_warning)
+    return warnings
