@@ -1,0 +1,233 @@
+"""Commands that read a project or its deployment: ``url``, ``logs``, ``invoke``,
+``gen-policy``, ``generate-models``, ``generate-sdk`` and ``generate-pipeline``.
+
+Thin: parse options, call ``chalice.logs``/``invoke``/``sdk``/``pipeline`` or the
+swagger/policy generators, print. Nothing here mutates AWS. Heavy modules are
+imported inside the command functions.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from chalice.cli import context
+
+_STAGE = click.option("--stage", default="dev", show_default=True, help="The chalice stage.")
+_PROFILE = click.option("--profile", default=None, help="The AWS credentials profile to use.")
+
+
+def _abort(message: str, code: int = 1) -> None:
+    click.echo(message, err=True)
+    click.get_current_context().exit(code)
+
+
+@click.command("url")
+@_STAGE
+def url(stage: str) -> None:
+    """Print the URL of the deployed REST API."""
+    from chalice.cli import services
+
+    values = services.deployed_values(context.current().project_dir, stage=stage, name="rest_api")
+    if not values or not values.get("rest_api_url"):
+        _abort(f"Could not find a record of a Rest API in chalice stage: '{stage}'", 2)
+        return
+    click.echo(values["rest_api_url"])
+
+
+@click.command("logs")
+@click.option("--num-entries", type=int, default=None, help="Show at most this many entries.")
+@click.option(
+    "--include-lambda-messages/--no-include-lambda-messages",
+    default=False,
+    help="Include Lambda's own START/END/REPORT lines.",
+)
+@_STAGE
+@click.option("-n", "--name", default="api_handler", show_default=True, help="The function name.")
+@click.option(
+    "-s", "--since", default=None, help="Start time: ISO 8601, or relative like 5m, 2h, 1d."
+)
+@click.option("-f", "--follow/--no-follow", default=False, help="Keep polling for new entries.")
+@_PROFILE
+def logs(
+    num_entries: int | None,
+    include_lambda_messages: bool,
+    stage: str,
+    name: str,
+    since: str | None,
+    follow: bool,
+    profile: str | None,
+) -> None:
+    """Show the CloudWatch logs of a deployed Lambda function."""
+    import datetime as dt
+
+    from chalice import logs as chalice_logs
+    from chalice.cli import services
+
+    obj = context.current()
+    values = services.deployed_values(obj.project_dir, stage=stage, name=name)
+    if not values or "lambda_arn" not in values:
+        return  # as upstream: an unknown function prints nothing
+    start = None
+    if since is not None:
+        start = chalice_logs.parse_since(since, now=dt.datetime.now(dt.timezone.utc))
+    query = chalice_logs.LogQuery(
+        log_group=chalice_logs.log_group_for(
+            chalice_logs.function_name_from_arn(values["lambda_arn"])
+        ),
+        start_time=start,
+        include_lambda_messages=include_lambda_messages,
+        max_entries=num_entries,
+        follow=follow,
+    )
+    retriever = chalice_logs.LogRetriever(obj.clients("logs", profile=profile))
+    try:
+        for event in retriever.events(query):
+            click.echo(chalice_logs.format_event(event))
+    except KeyboardInterrupt:  # Ctrl-C ends --follow; not an error
+        pass
+
+
+@click.command("invoke")
+@click.option("-n", "--name", required=True, help="The deployed function to invoke.")
+@_PROFILE
+@_STAGE
+def invoke(name: str, profile: str | None, stage: str) -> None:
+    """Invoke a deployed Lambda function with a payload read from stdin."""
+    from chalice import invoke as chalice_invoke
+    from chalice.cli import services
+
+    obj = context.current()
+    values = services.deployed_values(obj.project_dir, stage=stage, name=name)
+    if not values or "lambda_arn" not in values:
+        raise chalice_invoke.unknown_function(name)
+    config = services.load_config(obj.project_dir, stage=stage)
+    timeout = config.scope(name).lambda_timeout
+    stdin = click.get_binary_stream("stdin")
+    payload = None if stdin.isatty() else stdin.read()
+    # Wait as long as the function may run, and never retry: a retry would run it twice.
+    client = obj.clients("lambda", profile=profile, read_timeout=timeout + 5, max_attempts=0)
+    result = chalice_invoke.invoke_function(client, values["lambda_arn"], payload)
+    if result.function_error:
+        click.echo(chalice_invoke.format_function_error(result.payload), err=True)
+        raise chalice_invoke.unhandled_error()
+    click.echo(result.payload)
+
+
+@click.command("gen-policy")
+@click.option(
+    "--filename", default=None, help="The app file to analyze (default: <project>/app.py)."
+)
+def gen_policy(filename: str | None) -> None:
+    """Print the IAM policy the app's AWS calls need."""
+    import os
+
+    from chalice.deploy.policy import gen_policy_text
+
+    path = filename or os.path.join(str(context.current().project_dir), "app.py")
+    if not os.path.isfile(path):
+        _abort(f"App file does not exist: {path}")
+        return
+    click.echo(gen_policy_text(path, warn=lambda message: click.echo(message, err=True)))
+
+
+@click.command("generate-models")
+@_STAGE
+def generate_models(stage: str) -> None:
+    """Print the Swagger 2.0 model of the app's REST API."""
+    from chalice.deploy.swagger import generate_models_text, has_routes
+    from chalice.project import load_project
+
+    _config, app = load_project(context.current().project_dir, stage=stage, user_params={})
+    if not has_routes(app):
+        _abort("No REST API found to generate model from.")
+        return
+    click.echo(generate_models_text(app))
+
+
+@click.command("generate-sdk")
+@click.option(
+    "--sdk-type", type=click.Choice(["javascript"]), default="javascript", show_default=True
+)
+@_STAGE
+@click.argument("outdir", type=click.Path(file_okay=False))
+def generate_sdk(sdk_type: str, stage: str, outdir: str) -> None:
+    """Download the JavaScript SDK of the deployed REST API into OUTDIR."""
+    from pathlib import Path
+
+    from chalice import sdk
+    from chalice.cli import services
+
+    obj = context.current()
+    values = services.deployed_values(obj.project_dir, stage=stage, name="rest_api")
+    if not values or not values.get("rest_api_id"):
+        raise sdk.no_api_error()
+    config = services.load_config(obj.project_dir, stage=stage)
+    sdk.generate_sdk(
+        obj.clients("apigateway", profile=config.profile),
+        rest_api_id=values["rest_api_id"],
+        api_gateway_stage=config.api_gateway_stage,
+        out_dir=Path(outdir).absolute(),
+        sdk_type=sdk_type,
+    )
+    click.echo(f"SDK written to {outdir}")
+
+
+@click.command("generate-pipeline")
+@click.option(
+    "--pipeline-version",
+    type=click.Choice(["v1", "v2"]),
+    default="v1",
+    show_default=True,
+    help="The template generation (v2: buildspec 0.2, GitHub token from Secrets Manager).",
+)
+@click.option("-i", "--codebuild-image", default=None, help="The CodeBuild image to build with.")
+@click.option(
+    "-s",
+    "--source",
+    type=click.Choice(["codecommit", "github"]),
+    default="codecommit",
+    show_default=True,
+    help="Where the pipeline pulls the source from.",
+)
+@click.option(
+    "-b",
+    "--buildspec-file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write the buildspec to this file instead of embedding it in the template.",
+)
+@click.argument("filename", type=click.Path(dir_okay=False))
+def generate_pipeline(
+    pipeline_version: str,
+    codebuild_image: str | None,
+    source: str,
+    buildspec_file: str | None,
+    filename: str,
+) -> None:
+    """Write a CloudFormation template for a CodePipeline CI/CD pipeline to FILENAME."""
+    import json
+
+    from chalice import __version__, pipeline
+    from chalice.cli import services
+
+    config = services.load_config(context.current().project_dir, stage="dev")
+    params = pipeline.PipelineParameters(
+        app_name=config.app_name,
+        chalice_version=__version__,
+        python_version=(sys.version_info.major, sys.version_info.minor),
+        version=pipeline.PipelineVersion(pipeline_version),
+        source=pipeline.SourceProvider(source),
+        codebuild_image=codebuild_image,
+        buildspec_in_template=buildspec_file is None,
+    )
+    template = pipeline.create_pipeline_template(params)
+    with open(filename, "w", encoding="utf-8") as f:
+        f.write(json.dumps(template, indent=2) + "\n")
+    if buildspec_file is not None:
+        with open(buildspec_file, "w", encoding="utf-8") as f:
+            f.write(pipeline.buildspec_yaml(pipeline.create_buildspec(params)))
+
+
+COMMANDS = [url, logs, invoke, gen_policy, generate_models, generate_sdk, generate_pipeline]

@@ -1,0 +1,149 @@
+"""Glue between the deploy/package commands and the engines that do the work.
+
+Calls ``chalice.deploy.deployer`` (deploy, plan, delete), ``chalice.package``
+(``package_app``) and the app graph, handing them a ``ConsoleUI``, and prints
+their results. Knows nothing about AWS itself. Imported only when one of those
+commands runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+
+from chalice.cli.ui import ConsoleUI
+
+
+def run_deploy(
+    project_dir: Path,
+    *,
+    stage: str,
+    user_params: Mapping[str, Any],
+    max_parallel: int = 8,
+    plan_only: bool = False,
+    force_unlock: bool = False,
+    connection_timeout: int | None = None,
+) -> None:
+    """Deploy (or only plan) ``stage`` and print the report."""
+    from chalice.deploy import deployer
+
+    ui = ConsoleUI()
+    try:
+        result = deployer.deploy(
+            project_dir,
+            stage=stage,
+            user_params=dict(user_params),
+            max_parallel=max_parallel,
+            plan_only=plan_only,
+            ui=ui,
+            force_unlock=force_unlock,
+            connection_timeout=connection_timeout,
+        )
+    finally:
+        ui.finish()
+    text = str(result).rstrip("\n")
+    if text:
+        click.echo(text)
+
+
+def run_delete(
+    project_dir: Path,
+    *,
+    stage: str,
+    profile: str | None,
+    max_parallel: int = 8,
+    force_unlock: bool = False,
+) -> None:
+    """Delete every recorded resource of ``stage``."""
+    from chalice.deploy import deployer
+
+    ui = ConsoleUI()
+    try:
+        deployer.delete(
+            project_dir,
+            stage=stage,
+            ui=ui,
+            max_parallel=max_parallel,
+            profile=profile,
+            force_unlock=force_unlock,
+        )
+    finally:
+        ui.finish()
+
+
+def run_package(
+    project_dir: Path,
+    *,
+    out: str,
+    stage: str,
+    pkg_format: str,
+    template_format: str,
+    merge_template: str | None,
+    single_file: bool,
+    profile: str | None,
+) -> None:
+    """Write the SAM or Terraform templates and the packages to ``out``."""
+    from chalice.package import package_app
+
+    del profile  # packaging makes no AWS calls
+    ui = ConsoleUI()
+    try:
+        package_app(
+            project_dir,
+            Path(out).absolute(),
+            stage=stage,
+            pkg_format=pkg_format,
+            template_format=template_format,
+            merge_template=merge_template,
+            single_file=single_file,
+            ui=ui,
+        )
+    finally:
+        ui.finish()
+
+
+def print_appgraph(project_dir: Path, *, stage: str, user_params: Mapping[str, Any]) -> None:
+    """Print the resource tree the app defines for ``stage`` (no AWS calls)."""
+    from chalice.deploy.graph import build_application
+    from chalice.project import load_project
+
+    config, app = load_project(project_dir, stage=stage, user_params=dict(user_params))
+    application = build_application(app, config)
+    click.echo("Application")
+    for line in render_tree(list(application.resources)):
+        click.echo(line)
+
+
+def _children(resource: Any) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for field in attrs.fields(type(resource)):
+        value = getattr(resource, field.name)
+        if attrs.has(type(value)):
+            found.append((field.name, value))
+        elif isinstance(value, (list, tuple)) and value and all(attrs.has(type(v)) for v in value):
+            found.extend((f"{field.name}[{i}]", v) for i, v in enumerate(value))
+    return found
+
+
+def _label(name: str | None, resource: Any) -> str:
+    kind = type(resource).__name__
+    resource_name = getattr(resource, "resource_name", None)
+    text = f"{kind}({resource_name})" if resource_name else kind
+    return f"{name}: {text}" if name else text
+
+
+def render_tree(resources: list[Any]) -> Iterator[str]:
+    """Box-drawing lines for a list of attrs models and the models they hold."""
+
+    def walk(items: list[tuple[str | None, Any]], prefix: str) -> Iterator[str]:
+        for index, (name, resource) in enumerate(items):
+            last = index == len(items) - 1
+            yield prefix + ("└── " if last else "├── ") + _label(name, resource)
+            children: list[tuple[str | None, Any]] = list(_children(resource))
+            yield from walk(children, prefix + ("    " if last else "│   "))
+
+    yield from walk([(None, r) for r in resources], "")

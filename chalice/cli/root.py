@@ -1,0 +1,118 @@
+"""The ``chalice`` click group: global options, error reporting, command registry.
+
+Global options are ``--project-dir`` (made absolute; the CLI then runs from it),
+``--debug`` and ``--version``. Any exception escaping a command is reported by
+``ChaliceGroup`` (see ``chalice.cli.failure``): a message on stderr and an exit
+code, with a traceback only under ``--debug``. Must never import botocore or the
+deploy pipeline at module level.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from chalice.cli.context import CLIContext
+
+
+def _version_message() -> str:
+    import platform
+
+    from chalice import __version__
+
+    return (
+        f"chalice {__version__}, python {platform.python_version()}, "
+        f"{platform.system().lower()} {platform.release()}"
+    )
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(_version_message())
+    ctx.exit(0)
+
+
+class ChaliceGroup(click.Group):
+    """A click group that turns escaped exceptions into one message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            from chalice.cli.failure import describe_failure
+
+            obj = ctx.find_object(CLIContext)
+            failure = describe_failure(exc, debug=bool(obj and obj.debug))
+            if failure.traceback:
+                click.echo(failure.traceback, err=True, nl=False)
+            click.echo(failure.message, err=True)
+            ctx.exit(failure.exit_code)
+
+
+def _configure_debug_logging() -> None:
+    import logging
+
+    logging.basicConfig(
+        level=logging.DEBUG,
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s [%(levelname)s] %(message)s",
+    )
+
+
+@click.group(cls=ChaliceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the chalice, Python and OS versions and exit.",
+)
+@click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The project directory (default: the current directory).",
+)
+@click.option(
+    "--debug/--no-debug", default=False, help="Print debug logs and tracebacks to stderr."
+)
+@click.pass_context
+def cli(ctx: click.Context, project_dir: str | None, debug: bool) -> None:
+    """Chalice: write Python serverless apps for AWS Lambda and API Gateway."""
+    # Apps can check this to know they are being loaded by the tooling, not Lambda.
+    os.environ["AWS_CHALICE_CLI_MODE"] = "true"
+    path = Path(project_dir).absolute() if project_dir else Path.cwd()
+    if project_dir and path.is_dir():
+        os.chdir(path)
+    if debug:
+        _configure_debug_logging()
+    # Tests may pass a CLIContext as click's ``obj`` to inject fakes; keep its seams.
+    base = ctx.obj if isinstance(ctx.obj, CLIContext) else CLIContext(project_dir=path)
+    ctx.obj = dataclasses.replace(base, project_dir=path, debug=debug)
+
+
+def _register() -> None:
+    from chalice.cli import commands_deploy, commands_info, commands_project
+
+    for module in (commands_project, commands_deploy, commands_info):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Console-script entry point: run the CLI and exit with its status."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="chalice")
+    raise SystemExit(0)  # pragma: no cover - click's standalone mode always exits

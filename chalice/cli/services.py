@@ -1,0 +1,71 @@
+"""Collaborators the commands build: config, deployed state, botocore clients.
+
+One place that knows how to reach the other owners' modules, so each command
+stays a few lines. Everything heavy (botocore, the config and state modules) is
+imported inside the functions: importing this module must stay cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from chalice.config import Config
+
+
+def warn(message: str) -> None:
+    """Print a warning line on stderr."""
+    click.echo(message, err=True)
+
+
+def load_config(
+    project_dir: Path, *, stage: str, user_params: Mapping[str, Any] | None = None
+) -> Config:
+    """The project's config for ``stage`` (raises ``ConfigError`` if missing/invalid)."""
+    from chalice.config import Config
+
+    return Config.load(project_dir, stage=stage, user_params=user_params)
+
+
+def deployed_values(project_dir: Path, *, stage: str, name: str) -> dict[str, Any] | None:
+    """The recorded values of resource ``name`` in ``stage``, or None if not deployed."""
+    from chalice.deploy.state import load_state
+
+    state = load_state(project_dir, stage)
+    return state.get(name)
+
+
+def create_session(profile: str | None = None) -> Any:
+    """A botocore session for ``profile`` (``AWS_ENDPOINT_URL`` etc. are honoured)."""
+    import botocore.session
+
+    from chalice import __version__
+
+    session = botocore.session.Session(profile=profile)
+    session.user_agent_extra = f"chalice/{__version__}"
+    return session
+
+
+def create_client(
+    session: Any,
+    service: str,
+    *,
+    read_timeout: int | None = None,
+    connect_timeout: int | None = None,
+    max_attempts: int | None = None,
+) -> Any:
+    """A botocore client of ``service`` with optional timeout/retry settings."""
+    from botocore.config import Config as BotoConfig
+
+    options: dict[str, Any] = {}
+    if read_timeout is not None:
+        options["read_timeout"] = read_timeout
+    if connect_timeout is not None:
+        options["connect_timeout"] = connect_timeout
+    if max_attempts is not None:
+        options["retries"] = {"max_attempts": max_attempts, "mode": "standard"}
+    return session.create_client(service, config=BotoConfig(**options) if options else None)

@@ -1,0 +1,160 @@
+"""``chalice new-project``: templates, prompts, errors, and generated tests passing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chalice import __version__
+from chalice.cli import cli, newproj
+from chalice.cli.newproj import ProjectType
+
+NEWER = [ProjectType.REST_API, ProjectType.S3_EVENT_HANDLER, ProjectType.LAMBDA_ONLY]
+
+
+@pytest.mark.parametrize("project_type", list(ProjectType))
+def test_every_template_has_the_basics(project_type: ProjectType) -> None:
+    files = {str(f.path): f.content for f in newproj.render_template(
+        project_type, app_name="myapp", chalice_version="9.9.9")}  # fmt: skip
+    for required in (".chalice/config.json", ".gitignore", "requirements.txt", "app.py"):
+        assert required in files, (project_type, sorted(files))
+    assert not any(name.endswith(".tmpl") for name in files)
+    assert not any("{{" in text for text in files.values())
+    config = json.loads(files[".chalice/config.json"])
+    assert config["version"] == "2.0"
+    assert config["app_name"] == "myapp"
+    assert config["stages"]["dev"]["api_gateway_stage"] == "api"
+    assert ".chalice/deployments/" in files[".gitignore"]
+    assert ".chalice/venv/" in files[".gitignore"]
+    compile(files["app.py"], "app.py", "exec")
+
+
+@pytest.mark.parametrize("project_type", NEWER)
+def test_newer_templates_have_tests_and_chalicelib(project_type: ProjectType) -> None:
+    files = {str(f.path): f.content for f in newproj.render_template(
+        project_type, app_name="myapp", chalice_version="9.9.9")}  # fmt: skip
+    assert "chalicelib/__init__.py" in files
+    assert "tests/test_app.py" in files
+    assert "from chalice.test import Client" in files["tests/test_app.py"]
+    assert "chalice==9.9.9" in files["requirements-dev.txt"]
+
+
+def test_legacy_template_matches_upstream_shape() -> None:
+    files = {str(f.path): f.content for f in newproj.render_template(
+        ProjectType.LEGACY, app_name="hello", chalice_version="1")}  # fmt: skip
+    assert set(files) == {".chalice/config.json", ".gitignore", "requirements.txt", "app.py"}
+    assert json.loads(files[".chalice/config.json"]) == {
+        "version": "2.0",
+        "app_name": "hello",
+        "stages": {"dev": {"api_gateway_stage": "api"}},
+    }
+    assert files["requirements.txt"] == ""
+    assert "app_name='hello'" in files["app.py"]
+
+
+def test_new_project_default_is_legacy(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["new-project", "myapp"])
+    assert result.exit_code == 0, result.output
+    assert "Your project has been generated in ./myapp" in result.stdout
+    assert (tmp_path / "myapp" / "app.py").is_file()
+    assert not (tmp_path / "myapp" / "chalicelib").exists()
+
+
+def test_new_project_with_type(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["new-project", "api", "-t", "rest-api"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "api" / "tests" / "test_app.py").is_file()
+    assert (tmp_path / "api" / "chalicelib" / "notes.py").is_file()
+
+
+def test_existing_directory_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    result = runner.invoke(cli, ["new-project", "taken"])
+    assert result.exit_code == 1
+    assert "Directory already exists: taken" in result.stderr
+
+
+def test_unknown_type_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["new-project", "x", "-t", "nope"])
+    assert result.exit_code == 2
+
+
+def test_invalid_name(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["new-project", "a/b"])
+    assert result.exit_code == 2
+    assert "Invalid project name" in result.stderr
+
+
+def test_interactive_prompt(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["new-project"], input="chosen\n3\n")
+    assert result.exit_code == 0, result.output
+    assert "Select your project type" in result.output
+    assert "Your project has been generated in ./chosen" in result.stdout
+    app_py = (tmp_path / "chosen" / "app.py").read_text()
+    assert "@app.lambda_function()" in app_py  # choice 3: lambda-only
+
+
+def test_interactive_prompt_default_and_retry(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["new-project"], input="\nretry\n9\nabc\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Please enter a number from 1 to 4." in result.output
+    assert (tmp_path / "retry" / "chalicelib" / "notes.py").is_file()  # default: rest-api
+
+
+def test_interactive_prompt_eof_aborts(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["new-project"], input="")
+    assert result.exit_code == 1
+
+
+def test_prompt_accepts_type_names() -> None:
+    answers = iter(["n", "s3-event-handler"])
+    name, chosen = newproj.prompt_for_project(lambda _p: next(answers), lambda _m: None)
+    assert (name, chosen) == ("n", ProjectType.S3_EVENT_HANDLER)
+
+
+def test_python_version_warning() -> None:
+    assert newproj.python_version_warning((3, 11)) is None
+    warning = newproj.python_version_warning((3, 8))
+    assert warning is not None and "python3.9" in warning
+    warning = newproj.python_version_warning((3, 15))
+    assert warning is not None and "python3.13" in warning
+
+
+def test_render_text_leaves_unknown_placeholders() -> None:
+    assert newproj.render_text("{{app_name}} {{other}}", {"app_name": "a"}) == "a {{other}}"
+
+
+def test_chalice_version_is_filled(tmp_path: Path) -> None:
+    target = newproj.create_project(
+        tmp_path, "v", ProjectType.REST_API, chalice_version=__version__
+    )
+    assert f"chalice=={__version__}" in (target / "requirements-dev.txt").read_text()
+
+
+def _pytest_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # The generated project must find the chalice under test, not another install.
+    repo = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("PYTEST_XDIST_WORKER", None)
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+@pytest.mark.parametrize("project_type", NEWER)
+def test_generated_tests_pass(tmp_path: Path, project_type: ProjectType) -> None:
+    project = newproj.create_project(
+        tmp_path, f"gen{project_type.name.lower()}", project_type, chalice_version=__version__
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project, capture_output=True, text=True, timeout=120, env=_pytest_env(),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout
