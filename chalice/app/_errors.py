@@ -69,3 +69,12 @@ class WebsocketDisconnectedError(ChaliceError):
     def __init__(self, connection_id: str) -> None:
         super().__init__(f"Websocket connection {connection_id} is disconnected")
         self.connection_id = connection_id
+
+
+class MalformedEventError(ChaliceError, ValueError):
+    """An event handed to a non-HTTP handler lacks what its event class needs.
+
+    Raised when the event object is built, before the user's function runs, so
+    Lambda records a failed invocation with a message naming the missing key
+    instead of a bare ``KeyError``. (REST requests answer 400 instead.)
+    """
