@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalice.app import _registry as reg
+from chalice.app import _validate as runtime_checks
 from chalice.config import Config, lambda_runtime_for
 from chalice.configkeys import ENDPOINT_TYPES, MAX_COMPRESSION_SIZE, suggest
 from chalice.deploy.graph import API_HANDLER, function_name_for, function_specs
@@ -28,57 +29,34 @@ MAX_FUNCTION_NAME = 64
 
 
 def validate_routes(routes: Mapping[str, Mapping[str, Any]]) -> None:
-    """The route rules of SPEC §1.4; raises ``ValidationError`` for the first broken one."""
-    for path, methods in routes.items():
-        if not methods:
-            continue
-        views = ", ".join(sorted({e.view_name for e in methods.values()}))
-        if path == "":
-            raise ValidationError(
-                f"Route of view(s) {views} has an empty path.",
-                where=f"@app.route('') on {views}",
-                fix="Use '/' for the root path.",
-            )
-        if path != "/" and path.endswith("/"):
-            raise ValidationError(
-                f"Route {path!r} ends with a '/'; only the root route '/' may.",
-                where=f"@app.route({path!r}) on {views}",
-                fix=f"Use @app.route({path.rstrip('/')!r}) instead.",
-            )
-        cors_entries = [e for e in methods.values() if e.cors]
-        if cors_entries and "OPTIONS" in methods:
-            raise ValidationError(
-                f"Route {path!r} enables CORS and also defines an OPTIONS method.",
-                where=f"@app.route({path!r}) on {views}",
-                fix="Either remove the OPTIONS method (chalice answers CORS preflight "
-                "requests itself) or disable cors= on the other methods and handle "
-                "OPTIONS yourself.",
-            )
-        if cors_entries and any(e.cors != cors_entries[0].cors for e in cors_entries[1:]):
-            raise ValidationError(
-                f"Route {path!r} has different CORS configurations on different methods.",
-                where=f"@app.route({path!r}) on {views}",
-                fix="API Gateway answers one preflight per path: give every method of the "
-                "path the same CORSConfig (or cors=True).",
-            )
+    """The route rules of SPEC §1.4 (the runtime's checks) as a ``ValidationError``.
+
+    No empty path, no trailing ``/`` except on ``/``, no explicit ``OPTIONS``
+    on a CORS path, one CORS configuration per path.
+    """
+    try:
+        runtime_checks.validate_routes({p: m for p, m in routes.items() if m})
+    except ValueError as err:
+        raise ValidationError(
+            f"Invalid route: {err}.",
+            where="app.py (the @app.route registrations)",
+            fix="Change the route as the message says; API Gateway cannot serve it as is.",
+        ) from None
 
 
 def validate_route_content_types(
     routes: Mapping[str, Mapping[str, Any]], binary_types: list[str]
 ) -> None:
     """A route's ``content_types`` must be all binary or all non-binary."""
-    binary = set(binary_types)
-    for path, methods in routes.items():
-        for method, entry in methods.items():
-            kinds = {ct in binary for ct in entry.content_types}
-            if len(kinds) > 1:
-                raise ValidationError(
-                    f"Route {method} {path!r} (view {entry.view_name}) mixes binary and "
-                    f"non-binary content types: {', '.join(entry.content_types)}.",
-                    where=f"@app.route({path!r}, content_types=...)",
-                    fix="Split the route in two, or list only binary or only non-binary "
-                    "content types (binary types are in app.api.binary_types).",
-                )
+    try:
+        runtime_checks.validate_route_content_types(routes, binary_types)
+    except ValueError as err:
+        raise ValidationError(
+            f"Invalid route: {err}.",
+            where="app.py (content_types= of the route)",
+            fix="Split the route in two, or list only binary or only non-binary content "
+            "types (binary types are those in app.api.binary_types).",
+        ) from None
 
 
 def validate_feature_flags(app: Any) -> None:
