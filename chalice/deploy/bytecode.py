@@ -15,6 +15,14 @@ them without re-hashing the source. The file name compiled into the code
 object is the path inside the package, never the build directory, so the
 output depends only on the source bytes and the interpreter version.
 
+Reproducibility: marshal's default format marks an object as shared when
+its reference count is above one, and reference counts depend on whatever
+else the building process holds (we saw the same source give different
+bytes inside and outside a test runner). We write marshal format 2, which
+has no shared-object references, so the bytes depend only on the code.
+Python 3.10 wrote frozenset constants in hash order (randomised per
+process), so we only compile for 3.11 and later.
+
 This module only computes bytes; it never writes files.
 """
 
@@ -31,6 +39,9 @@ from chalice.deploy.wheels import Target
 
 # PEP 552 flags word: bit 0 = hash-based, bit 1 = check the source. Unchecked.
 _UNCHECKED_HASH_FLAGS = (0b01).to_bytes(4, "little")
+# marshal format without shared-object references (see the module docstring).
+_MARSHAL_VERSION = 2
+_FIRST_REPRODUCIBLE = (3, 11)
 
 
 def bytecode_tag(target: Target) -> str | None:
@@ -39,6 +50,8 @@ def bytecode_tag(target: Target) -> str | None:
     Part of every cache key: a package built with bytecode differs from one without.
     """
     if sys.implementation.name != "cpython" or sys.version_info[:2] != target.python:
+        return None
+    if target.python < _FIRST_REPRODUCIBLE:
         return None
     tag = sys.implementation.cache_tag
     if tag is None:
@@ -66,14 +79,16 @@ def compile_source(arcname: str, source: bytes) -> bytes | None:
         with warnings.catch_warnings():
             # e.g. invalid escape sequences: the user sees them when running locally.
             warnings.simplefilter("ignore")
-            code = compile(source, arcname, "exec", dont_inherit=True, optimize=0)
+            # A fresh, never-interned copy of the name, whatever ``arcname`` was.
+            filename = arcname.encode("utf-8").decode("utf-8")
+            code = compile(source, filename, "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError):
         return None
     return (
         importlib.util.MAGIC_NUMBER
         + _UNCHECKED_HASH_FLAGS
         + importlib.util.source_hash(source)
-        + marshal.dumps(code)
+        + marshal.dumps(code, _MARSHAL_VERSION)
     )
 
 

@@ -1,0 +1,175 @@
+"""Requirement resolution for a Lambda target, against a fake pip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chalice.deploy.dependencies import DependencyResolver, has_requirements, wheel_entries
+from chalice.deploy.pip import PipResult
+from chalice.deploy.wheels import Target
+from chalice.errors import BuildError, MissingDependencyError
+
+from .packaging_helpers import FakePip, make_sdist, make_wheel, option, unsatisfied
+
+TARGET = Target.for_lambda("python3.12", "x86_64")
+
+
+def _requirements(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "requirements.txt"
+    path.write_text(text)
+    return path
+
+
+def test_fast_path_is_one_download_for_the_target(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path / "src", "dep", "1.0", "py3-none-any", {"dep/__init__.py": ""})
+
+    def handler(args: list[str]) -> PipResult:
+        dest = Path(option(args, "--dest"))
+        dest.mkdir(parents=True)
+        (dest / wheel.name).write_bytes(wheel.read_bytes())
+        return PipResult(0, "ok")
+
+    pip = FakePip(handler)
+    reqs = _requirements(tmp_path, "dep\n")
+    wheels = DependencyResolver(pip=pip).download(reqs, target=TARGET, work=tmp_path / "w")
+    assert [w.name for w in wheels] == [wheel.name]
+    [call] = pip.calls
+    assert call[0] == "download"
+    assert "--only-binary=:all:" in call
+    assert option(call, "-r") == str(reqs)
+    assert option(call, "--python-version") == "3.12"
+    assert "manylinux_2_34_x86_64" in call and "manylinux2014_x86_64" in call
+
+
+def _fallback_pip(tmp_path: Path, *, built_tag: str, build_ok: bool = True) -> FakePip:
+    """pip that finds no wheel for ``srcpkg`` until a built one is on --find-links."""
+    sdist = make_sdist(
+        tmp_path / "index",
+        "srcpkg",
+        "2.0",
+        files={"srcpkg/__init__.py": "", "srcpkg/fast.c": "int x;"},
+        built_tag=built_tag,
+    )
+
+    def handler(args: list[str]) -> PipResult:
+        if args[0] == "download" and "--only-binary=:all:" in args:
+            built = Path(option(args, "--find-links"))
+            found = sorted(built.glob("srcpkg-*.whl"))
+            if not found:
+                return unsatisfied("srcpkg>=1")
+            dest = Path(option(args, "--dest"))
+            dest.mkdir(parents=True)
+            (dest / found[0].name).write_bytes(found[0].read_bytes())
+            return PipResult(0, "ok")
+        if args[0] == "download":
+            assert "--no-binary=:all:" in args and args[-1] == "srcpkg>=1"
+            dest = Path(option(args, "--dest"))
+            dest.mkdir(parents=True)
+            (dest / sdist.name).write_bytes(sdist.read_bytes())
+            return PipResult(0, "ok")
+        assert args[:2] == ["wheel", "--no-deps"]
+        if not build_ok:
+            return PipResult(1, "error: command 'gcc' failed: No such file or directory")
+        make_wheel(Path(option(args, "--wheel-dir")), "srcpkg", "2.0", built_tag, {})
+        return PipResult(0, "built")
+
+    return FakePip(handler)
+
+
+def test_pure_sdist_is_built_and_offered_back_to_the_resolver(tmp_path: Path) -> None:
+    pip = _fallback_pip(tmp_path, built_tag="py3-none-any")
+    reqs = _requirements(tmp_path, "srcpkg>=1\n")
+    reports: list[str] = []
+    resolver = DependencyResolver(pip=pip, report=reports.append)
+    wheels = resolver.download(reqs, target=TARGET, work=tmp_path / "w")
+    assert [w.name for w in wheels] == ["srcpkg-2.0-py3-none-any.whl"]
+    assert [c[0] for c in pip.calls] == ["download", "download", "wheel", "download"]
+    assert reports == ["No x86_64 wheel for srcpkg>=1; building from source."]
+
+
+def test_sdist_that_builds_native_code_is_a_clear_error(tmp_path: Path) -> None:
+    pip = _fallback_pip(tmp_path, built_tag="cp312-cp312-linux_x86_64")
+    reqs = _requirements(tmp_path, "srcpkg>=1\n")
+    with pytest.raises(MissingDependencyError) as info:
+        DependencyResolver(pip=pip).download(reqs, target=TARGET, work=tmp_path / "w")
+    message = str(info.value)
+    assert "srcpkg" in message
+    assert "native code" in message
+    assert "vendor/" in message and "manylinux" in message
+
+
+def test_native_sdist_that_fails_to_build_names_its_sources(tmp_path: Path) -> None:
+    pip = _fallback_pip(tmp_path, built_tag="py3-none-any", build_ok=False)
+    reqs = _requirements(tmp_path, "srcpkg>=1\n")
+    with pytest.raises(MissingDependencyError, match=r"native code \(srcpkg-2.0/srcpkg/fast.c\)"):
+        DependencyResolver(pip=pip).download(reqs, target=TARGET, work=tmp_path / "w")
+
+
+def test_no_wheel_and_no_sdist(tmp_path: Path) -> None:
+    pip = FakePip(lambda args: unsatisfied("ghost==1.0"))
+    reqs = _requirements(tmp_path, "ghost==1.0\n")
+    with pytest.raises(MissingDependencyError, match="no compatible wheel and no source"):
+        DependencyResolver(pip=pip).download(reqs, target=TARGET, work=tmp_path / "w")
+
+
+def test_other_pip_failures_show_pips_output(tmp_path: Path) -> None:
+    pip = FakePip(lambda args: PipResult(1, "ERROR: ResolutionImpossible: a conflicts with b"))
+    reqs = _requirements(tmp_path, "a\nb\n")
+    with pytest.raises(BuildError, match="ResolutionImpossible") as info:
+        DependencyResolver(pip=pip).download(reqs, target=TARGET, work=tmp_path / "w")
+    assert info.value.where == str(reqs)
+
+
+def test_incompatible_download_is_rejected(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path / "src", "bad", "1.0", "cp312-cp312-musllinux_1_1_x86_64", {})
+
+    def handler(args: list[str]) -> PipResult:
+        dest = Path(option(args, "--dest"))
+        dest.mkdir(parents=True)
+        (dest / wheel.name).write_bytes(wheel.read_bytes())
+        return PipResult(0, "ok")
+
+    reqs = _requirements(tmp_path, "bad\n")
+    with pytest.raises(MissingDependencyError, match="bad 1.0 has no wheel"):
+        DependencyResolver(pip=FakePip(handler)).download(reqs, target=TARGET, work=tmp_path / "w")
+
+
+def test_wheel_entries_flatten_data_dirs_and_drop_the_rest(tmp_path: Path) -> None:
+    wheel = make_wheel(
+        tmp_path,
+        "dep",
+        "1.0",
+        "py3-none-any",
+        {
+            "dep/__init__.py": "",
+            "dep/__pycache__/__init__.cpython-312.pyc": b"stale",
+            "dep-1.0.data/purelib/dep_pure.py": "",
+            "dep-1.0.data/platlib/dep_plat.py": "",
+            "dep-1.0.data/scripts/dep-tool": "#!python",
+            "dep-1.0.data/headers/dep.h": "",
+        },
+    )
+    names = sorted(e.arcname for e in wheel_entries(wheel))
+    assert names == [
+        "dep-1.0.dist-info/METADATA",
+        "dep-1.0.dist-info/RECORD",
+        "dep-1.0.dist-info/WHEEL",
+        "dep/__init__.py",
+        "dep_plat.py",
+        "dep_pure.py",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", False),
+        ("# only a comment\n\n   \n", False),
+        ("requests  # http\n", True),
+        ("-r base.txt", True),
+    ],
+)
+def test_has_requirements(text: str, expected: bool) -> None:
+    assert has_requirements(text.encode()) is expected
