@@ -1,0 +1,284 @@
+"""``chalice package``: a project -> a SAM or Terraform template plus its zips.
+
+The pipeline is deploy's first half with a different ending::
+
+    load_project -> validate_app -> build_application (graph)
+      -> build_application_artifacts (zips, policies, swagger in CFN/TF style)
+      -> generate_sam_template | generate_terraform_template   (pure)
+      -> [--merge-template deep merge] -> serialize -> write OUT
+
+No state file, no plan, and no AWS call: the templates reference the
+partition, region and account symbolically, so one package deploys to any
+account (the CI/CD flow in ``docs/packaging.rst``). Same project in, same
+bytes out: the templates and zips are deterministic.
+"""
+
+from __future__ import annotations
+
+import enum
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+
+from chalice.deploy import models
+from chalice.errors import PackageError
+from chalice.package.merge import deep_merge, is_yaml_path, load_merge_template
+from chalice.package.sam import generate_sam_template
+from chalice.package.serialize import TemplateFormat, dump_template, zip_directory
+from chalice.package.terraform import generate_terraform_template
+
+__all__ = [
+    "PackageError",
+    "PackageFormat",
+    "PackageOptions",
+    "TemplateFormat",
+    "package_app",
+    "write_package",
+]
+
+CODE_ZIP = "deployment.zip"
+LAYER_ZIP = "layer-deployment.zip"
+TERRAFORM_FILE = "chalice.tf.json"
+SAM_BASENAME = "sam"
+# Everything a previous run may have left in OUT; removed unless rewritten,
+# so switching formats (or dropping the layer) leaves no stale file behind.
+_OUTPUT_NAMES = (
+    f"{SAM_BASENAME}.json",
+    f"{SAM_BASENAME}.yaml",
+    TERRAFORM_FILE,
+    CODE_ZIP,
+    LAYER_ZIP,
+)
+
+TERRAFORM_UNSUPPORTED = (
+    "Terraform format does not support --merge-template, --single-file, or --template-format"
+)
+
+
+class PackageFormat(enum.Enum):
+    """``--pkg-format``."""
+
+    CLOUDFORMATION = "cloudformation"
+    TERRAFORM = "terraform"
+
+
+class UI(Protocol):
+    """Where progress goes (``chalice.deploy.reporter.Reporter`` fits)."""
+
+    def info(self, text: str) -> None: ...
+
+    def warn(self, text: str) -> None: ...
+
+
+class _SilentUI:
+    def info(self, text: str) -> None:
+        pass
+
+    def warn(self, text: str) -> None:
+        pass
+
+
+@attrs.frozen
+class PackageOptions:
+    """The output choices of one ``chalice package`` run, checked by ``check``."""
+
+    pkg_format: PackageFormat = PackageFormat.CLOUDFORMATION
+    template_format: TemplateFormat = TemplateFormat.JSON
+    merge_template: Path | None = None
+    single_file: bool = False
+
+    def check(self) -> None:
+        """Refuse combinations that make no sense (``PackageError``)."""
+        if self.pkg_format is PackageFormat.TERRAFORM and (
+            self.merge_template is not None
+            or self.single_file
+            or self.template_format is not TemplateFormat.JSON
+        ):
+            raise PackageError(
+                TERRAFORM_UNSUPPORTED,
+                where="chalice package --pkg-format terraform",
+                fix="drop those options (Terraform reads chalice.tf.json as it is; "
+                "add your own *.tf files next to it to extend it)",
+            )
+
+    @property
+    def effective_template_format(self) -> TemplateFormat:
+        """A ``.yaml``/``.yml`` merge template forces YAML output."""
+        if self.merge_template is not None and is_yaml_path(self.merge_template):
+            return TemplateFormat.YAML
+        return self.template_format
+
+
+def _enum_value(enum_cls: type[enum.Enum], value: Any, option: str) -> Any:
+    if isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(str(value).lower())
+    except ValueError:
+        choices = ", ".join(str(m.value) for m in enum_cls)
+        raise PackageError(
+            f"Unknown {option} {value!r}.", where=option, fix=f"use one of: {choices}"
+        ) from None
+
+
+def build_template(
+    application: models.Application, *, app_name: str, options: PackageOptions
+) -> tuple[str, str]:
+    """``(file name, text)`` of the template for ``application`` (pure).
+
+    Raises ``PackageError`` before anything is written when the app cannot be
+    expressed in the chosen format or the merge template is bad.
+    """
+    options.check()
+    if options.pkg_format is PackageFormat.TERRAFORM:
+        tf = generate_terraform_template(application, app_name=app_name)
+        return TERRAFORM_FILE, dump_template(tf, TemplateFormat.JSON)
+    template = generate_sam_template(application)
+    if options.merge_template is not None:
+        template = deep_merge(template, load_merge_template(options.merge_template))
+    fmt = options.effective_template_format
+    return f"{SAM_BASENAME}{fmt.suffix}", dump_template(template, fmt)
+
+
+def _zip_sources(application: models.Application) -> tuple[str | None, str | None]:
+    """Paths of the function zip and the layer zip (if any) the models point at."""
+    code: str | None = None
+    layer: str | None = None
+    for resource in models.dependency_order(application):
+        if isinstance(resource, models.LambdaFunction) and code is None:
+            code = resource.deployment_package.filename
+        elif isinstance(resource, models.LambdaLayer):
+            layer = resource.deployment_package.filename
+    return code, layer
+
+
+def _write_outputs(
+    directory: Path, name: str, text: str, application: models.Application
+) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    target = directory / name
+    target.write_text(text, encoding="utf-8")
+    written.append(target)
+    code, layer = _zip_sources(application)
+    for source, dest_name in ((code, CODE_ZIP), (layer, LAYER_ZIP)):
+        if source is None:
+            continue
+        dest = directory / dest_name
+        shutil.copyfile(source, dest)
+        written.append(dest)
+    keep = {p.name for p in written}
+    for stale in _OUTPUT_NAMES:
+        if stale not in keep:
+            (directory / stale).unlink(missing_ok=True)
+    return written
+
+
+def write_package(
+    application: models.Application,
+    out: str | Path,
+    *,
+    app_name: str,
+    options: PackageOptions | None = None,
+) -> list[Path]:
+    """Write the template and zips of a built ``application`` to ``out``.
+
+    ``out`` is a directory, or with ``single_file`` the zip file to create.
+    Returns the paths written (the zip alone for ``single_file``).
+    """
+    opts = options or PackageOptions()
+    name, text = build_template(application, app_name=app_name, options=opts)
+    out_path = Path(out)
+    if opts.single_file:
+        if out_path.is_dir():
+            raise PackageError(
+                f"--single-file writes a zip file, but {str(out_path)!r} is a directory.",
+                where=str(out_path),
+                fix="give the path of the zip file to create, e.g. out/package.zip",
+            )
+        with tempfile.TemporaryDirectory(prefix="chalice-package-") as tmp:
+            _write_outputs(Path(tmp), name, text, application)
+            zip_directory(Path(tmp), out_path)
+        return [out_path]
+    if out_path.exists() and not out_path.is_dir():
+        raise PackageError(
+            f"The output path {str(out_path)!r} is a file, not a directory.",
+            where=str(out_path),
+            fix="give a directory (created if missing), or add --single-file to write a zip",
+        )
+    return _write_outputs(out_path, name, text, application)
+
+
+def package_app(
+    project_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    stage: str = "dev",
+    pkg_format: PackageFormat | str = PackageFormat.CLOUDFORMATION,
+    template_format: TemplateFormat | str = TemplateFormat.JSON,
+    merge_template: str | Path | None = None,
+    single_file: bool = False,
+    ui: UI | None = None,
+    profile: str | None = None,
+) -> None:
+    """Package the project at ``project_dir`` for ``stage`` into ``out_dir``.
+
+    Runs the graph and build stages (building zips locally), then writes
+    ``sam.json``/``sam.yaml`` or ``chalice.tf.json`` with the zips. Raises a
+    ``UserError`` subclass for anything the user can fix.
+    """
+    options = PackageOptions(
+        pkg_format=_enum_value(PackageFormat, pkg_format, "--pkg-format"),
+        template_format=_enum_value(TemplateFormat, template_format, "--template-format"),
+        merge_template=Path(merge_template) if merge_template is not None else None,
+        single_file=single_file,
+    )
+    # Refuse bad option combinations before spending time on a build.
+    options.check()
+    if options.merge_template is not None:
+        load_merge_template(options.merge_template)
+    reporter: UI = ui if ui is not None else _SilentUI()
+    app_name, application = _build(
+        Path(project_dir), stage=stage, options=options, ui=reporter, profile=profile
+    )
+    written = write_package(application, out_dir, app_name=app_name, options=options)
+    for path in written:
+        reporter.info(f"Wrote {path}")
+
+
+def _build(
+    project_dir: Path, *, stage: str, options: PackageOptions, ui: UI, profile: str | None
+) -> tuple[str, models.Application]:
+    """Graph + build stages, with the swagger URIs in the chosen format's style."""
+    # Imported here: the build pulls in pip/zip machinery that the pure
+    # generators above (and their tests) do not need.
+    from chalice.deploy.build import build_application_artifacts
+    from chalice.deploy.graph import build_application
+    from chalice.deploy.packager import Packager
+    from chalice.deploy.swagger import SwaggerStyle
+    from chalice.deploy.validate import validate_app
+    from chalice.project import load_project
+
+    user_params: Mapping[str, Any] = {"profile": profile} if profile else {}
+    config, app = load_project(project_dir, stage=stage, user_params=user_params)
+    for warning in validate_app(app, config):
+        ui.warn(warning)
+    application = build_application(app, config)
+    style = (
+        SwaggerStyle.TERRAFORM
+        if options.pkg_format is PackageFormat.TERRAFORM
+        else SwaggerStyle.CLOUDFORMATION
+    )
+    built = build_application_artifacts(
+        application,
+        app=app,
+        config=config,
+        packager=Packager(report=ui.info),
+        swagger=style,
+        out=ui.info,
+    )
+    return config.app_name, built
