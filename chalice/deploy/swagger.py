@@ -99,9 +99,10 @@ def _path_parameters(names: list[str]) -> list[dict[str, Any]]:
 
 
 def _is_builtin_authorizer(authorizer: Any) -> bool:
-    # The built-in ``@app.authorizer`` wrapper carries its own Lambda config;
-    # the IAM/Cognito/Custom authorizer objects describe themselves instead.
-    return getattr(authorizer, "config", None) is not None and not hasattr(authorizer, "to_swagger")
+    # The built-in ``@app.authorizer`` is a Lambda function of this app: its
+    # URI depends on the swagger style, so we build its definition here
+    # rather than trusting its own ``to_swagger`` (which knows one style).
+    return getattr(authorizer, "config", None) is not None and hasattr(authorizer, "func")
 
 
 def _builtin_security_definition(authorizer: Any, style: SwaggerStyle) -> dict[str, Any]:
