@@ -60,13 +60,20 @@ def _is_inside(filename: str, directory: Path) -> bool:
     return True
 
 
+def _is_user_code(filename: str, project_dir: Path) -> bool:
+    # A virtualenv inside the project directory is common; its packages are
+    # not the user's code, so the location must not point into them.
+    if not _is_inside(filename, project_dir):
+        return False
+    parts = Path(filename).parts
+    return not any(p in ("site-packages", "dist-packages", ".chalice") for p in parts)
+
+
 def _user_frame(err: BaseException, project_dir: Path) -> tuple[str, int | None]:
-    """File and line of the deepest traceback frame inside the project (else app.py)."""
+    """File and line of the deepest traceback frame in the user's code (else app.py)."""
     found: tuple[str, int | None] = (str(project_dir / "app.py"), None)
     for frame in traceback.extract_tb(err.__traceback__):
-        if _is_inside(frame.filename, project_dir) and not _is_inside(
-            frame.filename, project_dir / ".chalice"
-        ):
+        if _is_user_code(frame.filename, project_dir):
             found = (frame.filename, frame.lineno)
     return found
 

@@ -229,3 +229,17 @@ def test_experimental_feature_opted_in(tmp_path: Path) -> None:
     )
     _, app = load_project(root)
     assert "$default" in app.websocket_handlers
+
+
+def test_error_inside_a_project_virtualenv_points_at_user_code(tmp_path: Path) -> None:
+    root = project(
+        tmp_path, "from chalice import Chalice\nimport badpkg\napp = Chalice(app_name='x')\n"
+    )
+    site = root / ".venv" / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    (site / "badpkg.py").write_text("raise RuntimeError('broken package')\n")
+    sys.path.insert(0, str(site))
+    with pytest.raises(AppLoadError) as info:
+        load_app(root)
+    msg = str(info.value)
+    assert "broken package" in msg and "app.py:2" in msg

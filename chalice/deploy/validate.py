@@ -180,7 +180,7 @@ def _check_sqs(app: Any) -> None:
             )
 
 
-def _check_function(spec: Any, config: Config, warnings: list[str]) -> None:
+def _check_function(spec: Any, config: Config) -> None:
     cfg = spec.config
     if not cfg.manage_iam_role and not cfg.iam_role_arn:
         raise ValidationError(
@@ -219,8 +219,12 @@ def _check_function(spec: Any, config: Config, warnings: list[str]) -> None:
 
 
 def validate_app(app: Any, config: Config) -> list[str]:
-    """Every check of SPEC §3.3 (plus a few of ours); returns warnings, raises errors."""
-    warnings: list[str] = []
+    """Every check of SPEC §3.3 (plus a few of ours); returns warnings, raises errors.
+
+    The warnings include the config file's own (``config.warnings``: unknown
+    or misplaced keys), so a command that prints these needs nothing else.
+    """
+    warnings: list[str] = list(config.warnings)
     validate_feature_flags(app)
     validate_routes(app.routes)
     validate_route_content_types(app.routes, list(app.api.binary_types))
@@ -229,7 +233,7 @@ def validate_app(app: Any, config: Config) -> list[str]:
     _check_sqs(app)
     specs = function_specs(app, config)
     for spec in specs:
-        _check_function(spec, config, warnings)
+        _check_function(spec, config)
     known = {s.name for s in specs}
     for name, section in config.function_sections().items():
         if name not in known:

@@ -225,3 +225,9 @@ def test_python_version_warning() -> None:
     warning = python_version_warning((3, 9))
     assert warning is not None and "python3.9" in warning and "python3.10" in warning
     assert python_version_warning((3, 15)) is not None
+
+
+def test_config_warnings_are_returned(tmp_path: Path) -> None:
+    cfg = Config.from_dict({"app_name": "demo", "lamda_timeout": 3}, project_dir=tmp_path)
+    warnings = validate_app(simple_app(), cfg)
+    assert any("Did you mean `lambda_timeout`?" in w for w in warnings)
