@@ -1,0 +1,62 @@
+"""EventBridge: rules and their targets. Thin wrapper, no decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.aws.session import Service
+
+NOT_FOUND = ("ResourceNotFoundException",)
+
+
+class Events(Service):
+    service = "events"
+
+    def describe_rule(self, name: str) -> dict[str, Any] | None:
+        return self._get(self.client.describe_rule, NOT_FOUND, Name=name)
+
+    def put_rule(
+        self,
+        name: str,
+        *,
+        schedule_expression: str | None = None,
+        event_pattern: str | None = None,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> str:
+        params: dict[str, Any] = {"Name": name}
+        if schedule_expression is not None:
+            params["ScheduleExpression"] = schedule_expression
+        if event_pattern is not None:
+            params["EventPattern"] = event_pattern
+        if description is not None:
+            params["Description"] = description
+        if tags:
+            params["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        return str(self._call(self.client.put_rule, **params)["RuleArn"])
+
+    def list_targets(self, rule: str) -> list[dict[str, Any]]:
+        resp = self._get(self.client.list_targets_by_rule, NOT_FOUND, Rule=rule)
+        return [] if resp is None else list(resp.get("Targets", []))
+
+    def put_target(self, rule: str, *, target_id: str, arn: str) -> None:
+        resp = self._call(self.client.put_targets, Rule=rule, Targets=[{"Id": target_id, "Arn": arn}])
+        if resp.get("FailedEntryCount"):
+            from chalice.aws.errors import AWSError
+
+            entry = resp["FailedEntries"][0]
+            raise AWSError(
+                service=self.service,
+                operation="PutTargets",
+                code=str(entry.get("ErrorCode")),
+                message=str(entry.get("ErrorMessage")),
+            )
+
+    def delete_rule(self, name: str) -> bool:
+        """Remove every target, then the rule. False if it was already gone."""
+        targets = self.list_targets(name)
+        if targets:
+            self._delete(
+                self.client.remove_targets, NOT_FOUND, Rule=name, Ids=[t["Id"] for t in targets]
+            )
+        return self._delete(self.client.delete_rule, NOT_FOUND, Name=name)

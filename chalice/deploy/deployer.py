@@ -1,0 +1,241 @@
+"""Entry points of ``chalice deploy``, ``chalice delete`` and ``chalice plan``.
+
+The pipeline, in order (each collaborator is passed in or built here once):
+
+1. ``load_project``: config of the stage + the imported app.
+2. ``validate_app``: deploy-time checks (warnings are printed).
+3. ``build_application``: the desired resources as frozen models.
+4. ``build_application_artifacts``: zips, policy documents, swagger (local only).
+5. Lock the stage, load its state (migrating a legacy ``deployed.json``).
+6. ``build_plan``: compare models with the state and AWS (read calls only).
+7. ``Executor``: run the plan's DAG in parallel; each resource is recorded in
+   ``.chalice/deployed/<stage>.json`` as soon as it exists or is deleted.
+8. Print the ``Resources deployed:`` report.
+
+``plan`` stops after 6 and prints the plan; it records nothing and takes no
+lock. ``delete`` skips 1-4 (it needs only the config) and plans deletion of
+everything recorded. The CLI calls these; they raise ``UserError``s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from chalice.aws.session import AWSClients, create_clients
+from chalice.deploy import models
+from chalice.deploy.executor import Executor, Recorder
+from chalice.deploy.lock import StageLock
+from chalice.deploy.plan import Plan
+from chalice.deploy.planner import build_delete_plan, build_plan, planning_order
+from chalice.deploy.reporter import Reporter
+from chalice.deploy.resources import PlanContext
+from chalice.deploy.state import DeployedState, load_state, state_path
+
+
+@attrs.frozen
+class DeployResult:
+    """What a deploy did: its plan, the final state (None for a plan only), the report."""
+
+    plan: Plan
+    state: DeployedState | None
+    report: str = ""
+
+
+def _clients(
+    session: Any, profile: str | None, max_parallel: int, connection_timeout: int | None
+) -> AWSClients:
+    return create_clients(
+        profile=profile,
+        session=session,
+        max_pool=max(10, max_parallel * 2),
+        connection_timeout=connection_timeout,
+    )
+
+
+def build(
+    project_dir: Path,
+    *,
+    stage: str,
+    user_params: Mapping[str, Any] | None,
+    ui: Reporter,
+) -> tuple[Any, models.Application]:
+    """Steps 1-4: (config, built application)."""
+    from chalice.deploy.build import build_application_artifacts
+    from chalice.deploy.graph import build_application
+    from chalice.deploy.packager import Packager
+    from chalice.deploy.swagger import SwaggerStyle
+    from chalice.deploy.validate import validate_app
+    from chalice.project import load_project
+
+    config, app = load_project(project_dir, stage=stage, user_params=user_params, warn=ui.warn)
+    for warning in validate_app(app, config):
+        ui.warn(warning)
+    application = build_application(app, config)
+    application = build_application_artifacts(
+        application,
+        app=app,
+        config=config,
+        packager=Packager(report=ui.info),
+        swagger=SwaggerStyle.DEPLOY,
+        out=ui.info,
+    )
+    return config, application
+
+
+def deploy(
+    project_dir: Path,
+    *,
+    stage: str = "dev",
+    user_params: Mapping[str, Any] | None = None,
+    max_parallel: int = 8,
+    plan_only: bool = False,
+    ui: Reporter,
+    session: Any = None,
+    force_unlock: bool = False,
+    connection_timeout: int | None = None,
+) -> DeployResult:
+    """``chalice deploy`` (``plan_only``: ``chalice deploy --plan``)."""
+    project_dir = Path(project_dir).resolve()
+    config, application = build(project_dir, stage=stage, user_params=user_params, ui=ui)
+    clients = _clients(session, config.profile, max_parallel, connection_timeout)
+    return deploy_application(
+        application,
+        project_dir=project_dir,
+        app_name=config.app_name,
+        clients=clients,
+        ui=ui,
+        max_parallel=max_parallel,
+        plan_only=plan_only,
+        force_unlock=force_unlock,
+    )
+
+
+def plan(
+    project_dir: Path,
+    *,
+    stage: str = "dev",
+    user_params: Mapping[str, Any] | None = None,
+    ui: Reporter,
+    session: Any = None,
+) -> Plan:
+    """``chalice plan``: print what a deploy would do; read calls only, records nothing."""
+    return deploy(
+        project_dir, stage=stage, user_params=user_params, ui=ui, session=session, plan_only=True
+    ).plan
+
+
+def delete(
+    project_dir: Path,
+    *,
+    stage: str = "dev",
+    ui: Reporter,
+    session: Any = None,
+    max_parallel: int = 8,
+    force_unlock: bool = False,
+    profile: str | None = None,
+) -> DeployedState:
+    """``chalice delete``: delete everything recorded for ``stage``; leaves ``resources: []``."""
+    from chalice.config import Config
+
+    project_dir = Path(project_dir).resolve()
+    user_params = {"profile": profile} if profile else None
+    config = Config.load(project_dir, stage=stage, user_params=user_params, warn=ui.warn)
+    clients = _clients(session, config.profile, max_parallel, None)
+    return delete_stage(
+        project_dir=project_dir,
+        stage=stage,
+        app_name=config.app_name,
+        clients=clients,
+        ui=ui,
+        max_parallel=max_parallel,
+        force_unlock=force_unlock,
+    )
+
+
+def deploy_application(
+    application: models.Application,
+    *,
+    project_dir: Path,
+    app_name: str,
+    clients: AWSClients,
+    ui: Reporter,
+    max_parallel: int = 8,
+    plan_only: bool = False,
+    force_unlock: bool = False,
+) -> DeployResult:
+    """Steps 5-8 for an already built application (tests call this directly)."""
+    stage = application.stage
+    if plan_only:
+        state = load_state(project_dir, stage, app_name=app_name)
+        ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
+        the_plan = build_plan(application, ctx)
+        ui.info(the_plan.render())
+        return DeployResult(plan=the_plan, state=None)
+    with StageLock(project_dir, stage, command="chalice deploy", force=force_unlock):
+        state = load_state(project_dir, stage, app_name=app_name)
+        if state.migrated_from is not None:
+            ui.info(
+                f"Migrating deployed resources of stage '{stage}' from {state.migrated_from} "
+                f"to {state_path(project_dir, stage)} (the old file is left unchanged)."
+            )
+        ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
+        the_plan = build_plan(application, ctx)
+        order = tuple(r.resource_name for r in planning_order(application))
+        recorder = Recorder(project_dir, stage, state, order=order)
+        Executor(clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel).execute(
+            the_plan
+        )
+        if state.migrated_from is not None:
+            recorder.flush()
+        final = recorder.state
+    report = deployed_report(final)
+    ui.info(report)
+    return DeployResult(plan=the_plan, state=final, report=report)
+
+
+def delete_stage(
+    *,
+    project_dir: Path,
+    stage: str,
+    app_name: str,
+    clients: AWSClients,
+    ui: Reporter,
+    max_parallel: int = 8,
+    force_unlock: bool = False,
+) -> DeployedState:
+    """Delete every recorded resource of ``stage`` (already-gone counts as deleted)."""
+    with StageLock(project_dir, stage, command="chalice delete", force=force_unlock):
+        state = load_state(project_dir, stage, app_name=app_name)
+        ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
+        the_plan = build_delete_plan(ctx)
+        recorder = Recorder(project_dir, stage, state)
+        Executor(clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel).execute(
+            the_plan
+        )
+        recorder.flush()
+        return recorder.state
+
+
+def deployed_report(state: DeployedState) -> str:
+    """The ``Resources deployed:`` summary (layers, functions, domains, then URLs)."""
+    lines = ["Resources deployed:"]
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for r in state.resources:
+        by_type.setdefault(str(r["resource_type"]), []).append(r)
+    for r in by_type.get("lambda_layer", []):
+        lines.append(f"  - Lambda Layer ARN: {r['layer_version_arn']}")
+    for r in by_type.get("lambda_function", []):
+        lines.append(f"  - Lambda ARN: {r['lambda_arn']}")
+    for r in by_type.get("domain_name", []):
+        lines.append(f"  - Custom domain name: {r.get('domain_name')}")
+        lines.append(f"      HostedZoneId: {r.get('hosted_zone_id')}")
+        lines.append(f"      AliasDomainName: {r.get('alias_domain_name')}")
+    for r in by_type.get("rest_api", []):
+        lines.append(f"  - Rest API URL: {r.get('rest_api_url')}")
+    for r in by_type.get("websocket_api", []):
+        lines.append(f"  - Websocket API URL: {r.get('websocket_api_url')}")
+    return "\n".join(lines) + "\n"

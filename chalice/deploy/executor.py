@@ -1,0 +1,199 @@
+"""Runs a plan's step DAG; the only code that lets AWS be mutated.
+
+Ready steps (all ``depends_on`` finished) run concurrently on a bounded thread
+pool (``max_parallel``). Every resource is recorded in the state file as soon
+as it exists or changes (a step calls ``ctx.record`` right after the create
+call returns; the executor records the step's final values when it ends) and
+removed from it as soon as it is deleted, each time with an atomic write. So
+after any failure, every resource that exists is in the state file.
+
+On the first failure no new step starts; running steps finish (and record);
+then the failure is raised as one ``DeployError`` naming the resource, the
+AWS call, AWS's code and message, and what to try. This module never decides
+what to change: that is in the plan.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from chalice.aws.errors import AWSError
+from chalice.aws.retry import WaitTimeout
+from chalice.aws.session import AWSClients
+from chalice.deploy.plan import Action, Plan, Step
+from chalice.deploy.reporter import OrderedOutput, Reporter
+from chalice.deploy.state import DeployedState, save_state
+from chalice.errors import DeployError, UserError
+
+
+class Recorder:
+    """The state file of one stage, updated (atomically) after each change."""
+
+    def __init__(
+        self, project_dir: Path, stage: str, state: DeployedState, *, order: tuple[str, ...] = ()
+    ) -> None:
+        self.project_dir = Path(project_dir)
+        self.stage = stage
+        self._state = state
+        self._order = order
+        self._lock = threading.Lock()
+        self._written: str | None = None
+
+    @property
+    def state(self) -> DeployedState:
+        with self._lock:
+            return self._state
+
+    def record(self, name: str, resource_type: str, values: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._state = self._state.with_resource(name, resource_type, values, order=self._order)
+            self._save()
+
+    def forget(self, name: str) -> None:
+        with self._lock:
+            self._state = self._state.without(name)
+            self._save()
+
+    def flush(self) -> None:
+        """Write the file even if nothing changed (a migration, or ``resources: []``)."""
+        with self._lock:
+            self._written = None
+            self._save()
+
+    def _save(self) -> None:
+        text = self._state.to_json()
+        if text != self._written:
+            save_state(self.project_dir, self.stage, self._state)
+            self._written = text
+
+
+@attrs.define
+class _Context:
+    """The ``StepContext`` of one running step."""
+
+    clients: AWSClients
+    step: Step
+    index: int
+    executor: Executor
+
+    def outputs(self, name: str) -> Mapping[str, Any]:
+        found = self.executor.recorder.state.get(name)
+        if found is None:
+            raise RuntimeError(f"{self.step.name} needs {name}, which has not been recorded")
+        return found
+
+    def record(self, values: Mapping[str, Any]) -> None:
+        self.executor.recorder.record(self.step.name, self.step.resource_type, values)
+
+    def say(self, line: str) -> None:
+        self.executor.output.say(self.index, line)
+
+
+class Executor:
+    """Runs ``plan`` with at most ``max_parallel`` steps at a time."""
+
+    def __init__(
+        self,
+        *,
+        clients: AWSClients,
+        recorder: Recorder,
+        reporter: Reporter,
+        max_parallel: int = 8,
+    ) -> None:
+        self.clients = clients
+        self.recorder = recorder
+        self.reporter = reporter
+        self.max_parallel = max(1, max_parallel)
+        self.output = OrderedOutput(reporter, 0)
+
+    def execute(self, plan: Plan) -> DeployedState:
+        steps = list(plan.steps)
+        self.output = OrderedOutput(self.reporter, len(steps))
+        names = {s.name for s in steps}
+        waiting = {i: {d for d in s.depends_on if d in names} for i, s in enumerate(steps)}
+        index_of = {s.name: i for i, s in enumerate(steps)}
+        done: set[str] = set()
+        failures: list[tuple[Step, BaseException]] = []
+        running: dict[concurrent.futures.Future[None], int] = {}
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
+            while waiting or running:
+                if not failures:
+                    ready = sorted(i for i, deps in waiting.items() if deps <= done)
+                    for i in ready:
+                        del waiting[i]
+                        running[pool.submit(self._run, steps[i], i)] = i
+                if not running:
+                    break  # a failure stopped scheduling, or a dependency cycle
+                finished, _ = concurrent.futures.wait(
+                    running, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                for fut in finished:
+                    i = running.pop(fut)
+                    err = fut.exception()
+                    if err is not None:
+                        failures.append((steps[i], err))
+                    else:
+                        done.add(steps[i].name)
+                    self.output.finish(i)
+        self.output.flush_all()
+        if failures:
+            failures.sort(key=lambda f: index_of[f[0].name])
+            raise _as_deploy_error(*failures[0]) from failures[0][1]
+        if waiting:
+            stuck = ", ".join(steps[i].name for i in sorted(waiting))
+            raise RuntimeError(f"steps never became ready (dependency cycle?): {stuck}")
+        return self.recorder.state
+
+    def _run(self, step: Step, index: int) -> None:
+        ctx = _Context(clients=self.clients, step=step, index=index, executor=self)
+        if step.apply is None:
+            if step.action is Action.DELETE:
+                self.recorder.forget(step.name)
+            elif step.recorded is not None:
+                self.recorder.record(step.name, step.resource_type, step.recorded)
+            return
+        values = step.apply(ctx)
+        if step.action is Action.DELETE and values is None:
+            self.recorder.forget(step.name)
+        elif values is not None:
+            self.recorder.record(step.name, step.resource_type, values)
+
+
+ADVICE = {
+    "AccessDenied": "check that your AWS credentials allow this call",
+    "AccessDeniedException": "check that your AWS credentials allow this call",
+    "RequestEntityTooLargeException": "the deployment package is too large for Lambda "
+    "(50 MB zipped, 250 MB unzipped); turn on 'automatic_layer' or trim requirements",
+    "InvalidParameterValueException": "check the value in .chalice/config.json for this resource",
+    "LimitExceededException": "an AWS account limit was hit; delete unused resources or ask "
+    "AWS for a higher limit",
+}
+
+
+def _as_deploy_error(step: Step, err: BaseException) -> BaseException:
+    if isinstance(err, UserError):
+        return err
+    resource = f"{step.resource_type} '{step.name}'"
+    if isinstance(err, AWSError):
+        fix = ADVICE.get(err.code, "fix the cause above and run the command again; "
+                         "resources created so far are recorded and will be reused")
+        return DeployError(
+            f"ERROR - While deploying your chalice application, the call "
+            f"{err.service}.{err.operation} failed with {err.code}: {err.message}",
+            where=resource,
+            fix=fix,
+        )
+    if isinstance(err, WaitTimeout):
+        return DeployError(
+            f"ERROR - While deploying your chalice application, {err}",
+            where=resource,
+            fix="AWS is slow to apply the change; run the command again",
+        )
+    return err

@@ -1,0 +1,113 @@
+"""Builds the ``Plan`` of a deploy (desired models x state x AWS) or a delete.
+
+Deploy: each desired resource, in dependency order, is planned by its
+registered planner (read-only AWS calls); then every recorded resource that
+is no longer desired is planned for deletion (the sweeper). Delete: every
+recorded resource is planned for deletion. Deletions run after every
+create/update, in tiers (subscriptions and domains, then APIs, then
+functions, then roles/layers/log groups) so nothing is deleted while
+something still uses it. Nothing here mutates AWS.
+"""
+
+from __future__ import annotations
+
+from chalice.deploy import models
+from chalice.deploy.plan import Action, Plan, Step
+from chalice.deploy.resources import PlanContext, planner_for_model, planner_for_type
+from chalice.deploy.resources.domain import api_resource_of
+from chalice.errors import StateError
+
+DELETE_TIERS = {
+    "s3_event": 0,
+    "sns_event": 0,
+    "sqs_event": 0,
+    "kinesis_event": 0,
+    "dynamodb_event": 0,
+    "cloudwatch_event": 0,
+    "domain_name": 0,
+    "rest_api": 1,
+    "websocket_api": 1,
+    "lambda_function": 2,
+    "iam_role": 3,
+    "lambda_layer": 3,
+    "log_group": 3,
+}
+
+
+def planning_order(application: models.Application) -> list[models.RecordedResource]:
+    """Dependency order, except that a domain comes right after its API (it maps it)."""
+    order = models.dependency_order(application)
+    domains = [r for r in order if isinstance(r, models.DomainName)]
+    rest: list[models.RecordedResource] = [
+        r for r in order if not isinstance(r, models.DomainName)
+    ]
+    for d in domains:
+        api = api_resource_of(d)
+        at = next((i for i, r in enumerate(rest) if r.resource_name == api), len(rest) - 1)
+        rest.insert(at + 1, d)
+    return rest
+
+
+def _model_deps(model: models.RecordedResource) -> frozenset[str]:
+    return frozenset(
+        d.resource_name
+        for d in model.dependencies()
+        if not isinstance(d, (models.PreCreatedIAMRole, models.APIMapping, models.DomainName))
+    )
+
+
+def build_plan(application: models.Application, ctx: PlanContext) -> Plan:
+    """The deploy plan: create/update/unchanged per desired resource, then the sweep."""
+    steps: list[Step] = []
+    for model in planning_order(application):
+        recorded = ctx.state.get(model.resource_name)
+        if recorded is not None and recorded.get("resource_type") != model.resource_type.value:
+            recorded = None
+        step = planner_for_model(model).plan(model, recorded, ctx)
+        step = _with_deps(step, step.depends_on | _model_deps(model))
+        ctx.steps[step.name] = step
+        steps.append(step)
+    wanted = {s.name for s in steps}
+    gone = [r for r in ctx.state.resources if r["name"] not in wanted]
+    steps.extend(_delete_steps(gone, ctx, after=frozenset(wanted)))
+    return Plan(stage=ctx.stage, steps=tuple(steps))
+
+
+def build_delete_plan(ctx: PlanContext) -> Plan:
+    """Delete everything recorded for the stage."""
+    return Plan(stage=ctx.stage, steps=tuple(_delete_steps(list(ctx.state.resources), ctx)))
+
+
+def _with_deps(step: Step, deps: frozenset[str]) -> Step:
+    import attrs
+
+    return attrs.evolve(step, depends_on=deps)
+
+
+def _delete_steps(
+    recorded: list[dict[str, object]], ctx: PlanContext, *, after: frozenset[str] = frozenset()
+) -> list[Step]:
+    entries = list(reversed(recorded))
+    for entry in entries:
+        if str(entry.get("resource_type")) not in DELETE_TIERS:
+            raise StateError(
+                f"Unknown resource type {entry.get('resource_type')!r} for resource "
+                f"{entry.get('name')!r} in the deployed state.",
+                fix="remove the entry from .chalice/deployed/<stage>.json (and the resource "
+                "by hand), or use the chalice version that wrote it",
+            )
+    entries.sort(key=lambda e: DELETE_TIERS[str(e["resource_type"])])
+    steps: list[Step] = []
+    for entry in entries:
+        planner = planner_for_type(str(entry["resource_type"]))
+        assert planner is not None
+        tier = DELETE_TIERS[str(entry["resource_type"])]
+        earlier = frozenset(
+            s.name for s in steps if DELETE_TIERS[s.resource_type] < tier
+        )
+        step = planner.plan_delete(dict(entry), ctx)
+        steps.append(_with_deps(step, after | earlier))
+    return steps
+
+
+__all__ = ["Action", "build_delete_plan", "build_plan", "planning_order"]

@@ -1,0 +1,169 @@
+"""The planner interface and what planners share (context, permissions, zips).
+
+Everything here is read-only with respect to AWS except the helpers whose
+names say they add or remove something, which only ``apply`` callables use.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from chalice.aws.session import AWSClients
+from chalice.deploy import models
+from chalice.deploy.plan import Step
+from chalice.deploy.state import DeployedState
+
+M_contra = TypeVar("M_contra", contravariant=True)
+
+
+@attrs.define
+class PlanContext:
+    """What a planner may consult: AWS (reads), the state, earlier steps."""
+
+    clients: AWSClients
+    app_name: str
+    stage: str
+    state: DeployedState
+    steps: dict[str, Step] = attrs.field(factory=dict)
+
+    def known(self, name: str) -> Mapping[str, Any] | None:
+        """Values of resource ``name`` after the plan runs, if known while planning."""
+        step = self.steps.get(name)
+        if step is None:
+            return self.state.get(name)
+        return step.expected
+
+    def exists_now(self, name: str) -> bool:
+        """Whether resource ``name`` exists in AWS right now (before the plan runs)."""
+        from chalice.deploy.plan import Action
+
+        step = self.steps.get(name)
+        return step is not None and step.action in (Action.UPDATE, Action.UNCHANGED)
+
+    def identity_tags(self, resource_name: str) -> dict[str, str]:
+        """Tags that let a later deploy find (adopt) a resource it did not record."""
+        return {
+            "chalice:app": self.app_name,
+            "chalice:stage": self.stage,
+            "chalice:resource": resource_name,
+        }
+
+    def lambda_arn(self, function_name: str) -> str:
+        return self.clients.arn("lambda", f"function:{function_name}")
+
+    def role_arn(self, role: models.Role) -> str:
+        if isinstance(role, models.PreCreatedIAMRole):
+            return role.role_arn
+        return self.clients.arn("iam", f"role/{role.role_name}", region=False)
+
+    def function_arn(self, fn: models.LambdaFunction) -> str:
+        known = self.known(fn.resource_name)
+        if known and known.get("lambda_arn"):
+            return str(known["lambda_arn"])
+        return self.lambda_arn(fn.function_name)
+
+
+class ResourcePlanner(Protocol[M_contra]):
+    """Plans one resource type (see the package docstring for the rules)."""
+
+    def plan(self, model: M_contra, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
+        """Create/update/unchanged step for ``model``."""
+        ...
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        """Delete step for a recorded entry no longer wanted."""
+        ...
+
+
+def package_bytes(pkg: models.DeploymentPackage) -> bytes:
+    if not pkg.filename:
+        raise RuntimeError("deployment package was not built (no filename)")
+    return Path(pkg.filename).read_bytes()
+
+
+def package_sha256(pkg: models.DeploymentPackage) -> str:
+    """Base64 SHA-256 of the zip, as Lambda reports ``CodeSha256``."""
+    if pkg.sha256:
+        return pkg.sha256
+    return base64.b64encode(hashlib.sha256(package_bytes(pkg)).digest()).decode("ascii")
+
+
+def statement_id(*parts: str) -> str:
+    """A deterministic Lambda permission statement id (``[A-Za-z0-9-_]``, <= 100)."""
+    raw = "-".join(parts)
+    clean = re.sub(r"[^A-Za-z0-9_-]", "-", raw)
+    if len(clean) <= 100:
+        return clean
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return clean[:83] + "-" + digest
+
+
+def _statement_source(stmt: Mapping[str, Any]) -> str | None:
+    cond = stmt.get("Condition") or {}
+    for op in ("ArnLike", "ArnEquals", "StringEquals"):
+        value = (cond.get(op) or {}).get("AWS:SourceArn")
+        if value:
+            return str(value)
+    return None
+
+
+def _statement_principal(stmt: Mapping[str, Any]) -> str:
+    principal = stmt.get("Principal")
+    if isinstance(principal, Mapping):
+        return str(principal.get("Service", ""))
+    return str(principal or "")
+
+
+def has_permission(
+    statements: list[dict[str, Any]], *, principal: str, source_arn: str
+) -> bool:
+    """Whether the function policy lets ``principal`` invoke it from ``source_arn``."""
+    return any(
+        _statement_principal(s) == principal and _statement_source(s) == source_arn
+        for s in statements
+    )
+
+
+def ensure_permission(
+    ctx_clients: AWSClients,
+    function: str,
+    *,
+    principal: str,
+    source_arn: str,
+    sid: str,
+    source_account: str | None = None,
+) -> None:
+    """Add the invoke permission unless an equivalent statement is there."""
+    lam = ctx_clients.lambda_
+    if has_permission(lam.get_policy_statements(function), principal=principal, source_arn=source_arn):
+        return
+    lam.add_permission(
+        function,
+        statement_id=sid,
+        principal=principal,
+        source_arn=source_arn,
+        source_account=source_account,
+    )
+
+
+def remove_permissions(
+    clients: AWSClients, function: str, *, principal: str, source_arn: str
+) -> None:
+    """Remove every statement letting ``principal`` invoke from ``source_arn``."""
+    lam = clients.lambda_
+    for stmt in lam.get_policy_statements(function):
+        if _statement_principal(stmt) == principal and _statement_source(stmt) == source_arn:
+            lam.remove_permission(function, str(stmt.get("Sid")))
+
+
+def service_principal(clients: AWSClients, service: str) -> str:
+    """``<service>.amazonaws.com`` (the principal form Lambda policies use)."""
+    suffix = "amazonaws.com.cn" if clients.partition == "aws-cn" else "amazonaws.com"
+    return f"{service}.{suffix}"

@@ -1,0 +1,187 @@
+"""Planner for custom domain names and their API mappings (``domain_name``).
+
+REST APIs use API Gateway v1 domains with base path mappings; websocket APIs
+use v2 domains (always REGIONAL) with API mappings. The domain step runs
+after its API (it needs the API id) and records the mappings in the domain's
+entry (``api_mapping``: ``[{"key": "/" | "/<prefix>"}]``), as upstream does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.deploy import models
+from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.resources.base import PlanContext
+
+WEBSOCKET_DOMAIN = "websocket_api_custom_domain"
+
+
+def api_resource_of(model: models.DomainName) -> str:
+    """The resource name of the API this domain maps to."""
+    return "websocket_api" if model.protocol is models.APIType.WEBSOCKET else "rest_api"
+
+
+def _key(mount_path: str) -> str:
+    return "/" if mount_path in ("(none)", "", "/") else "/" + mount_path.strip("/")
+
+
+def _rest_values(d: Mapping[str, Any], model: models.DomainName) -> dict[str, Any]:
+    return {
+        "hosted_zone_id": d.get("distributionHostedZoneId") or d.get("regionalHostedZoneId"),
+        "alias_domain_name": d.get("distributionDomainName") or d.get("regionalDomainName"),
+        "certificate_arn": d.get("certificateArn") or d.get("regionalCertificateArn")
+        or model.certificate_arn,
+        "security_policy": d.get("securityPolicy") or model.tls_version.value,
+        "domain_name": model.domain_name,
+        "api_mapping": [{"key": _key(model.api_mapping.mount_path)}],
+    }
+
+
+def _ws_values(d: Mapping[str, Any], model: models.DomainName) -> dict[str, Any]:
+    cfg = (d.get("DomainNameConfigurations") or [{}])[0]
+    return {
+        "hosted_zone_id": cfg.get("HostedZoneId"),
+        "alias_domain_name": cfg.get("ApiGatewayDomainName"),
+        "certificate_arn": cfg.get("CertificateArn") or model.certificate_arn,
+        "security_policy": cfg.get("SecurityPolicy") or model.tls_version.value,
+        "domain_name": model.domain_name,
+        "api_mapping": [{"key": _key(model.api_mapping.mount_path)}],
+    }
+
+
+class DomainPlanner:
+    def plan(self, model: models.DomainName, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
+        ws = model.protocol is models.APIType.WEBSOCKET
+        rtype = model.resource_type.value
+        name = model.domain_name
+        api_res = api_resource_of(model)
+        key = _key(model.api_mapping.mount_path)
+        stage = model.api_mapping.api_gateway_stage
+        tags = dict(model.tags or {})
+        current = (ctx.clients.apigatewayv2 if ws else ctx.clients.apigateway).get_domain_name(name)
+        deps = frozenset({api_res})
+
+        def mappings(sc: StepContext, api_id: str) -> None:
+            if ws:
+                v2 = sc.clients.apigatewayv2
+                found = False
+                for m in v2.list_api_mappings(name):
+                    mine = m.get("ApiId") == api_id
+                    if mine and _key(m.get("ApiMappingKey") or "") == key and m.get("Stage") == stage:
+                        found = True
+                    elif mine or _key(m.get("ApiMappingKey") or "") == key:
+                        v2.delete_api_mapping(name, str(m["ApiMappingId"]))
+                if not found:
+                    sc.say(f"Creating api mapping: {key}")
+                    v2.create_api_mapping(name, api_id=api_id, key=key.strip("/"), stage=stage)
+            else:
+                v1 = sc.clients.apigateway
+                found = False
+                for m in v1.list_base_path_mappings(name):
+                    path = str(m.get("basePath") or "(none)")
+                    mkey = _key(path)
+                    mine = m.get("restApiId") == api_id
+                    if mine and mkey == key and m.get("stage") == stage:
+                        found = True
+                    elif mine or mkey == key:
+                        v1.delete_base_path_mapping(name, path)
+                if not found:
+                    sc.say(f"Creating api mapping: {key}")
+                    v1.create_base_path_mapping(
+                        name, api_id=api_id, base_path="" if key == "/" else key.strip("/"),
+                        stage=stage,
+                    )
+
+        def api_id_of(sc: StepContext) -> str:
+            out = sc.outputs(api_res)
+            return str(out.get("websocket_api_id") if ws else out.get("rest_api_id"))
+
+        if current is None:
+            def create(sc: StepContext) -> Mapping[str, Any]:
+                sc.say(f"Creating custom domain name: {name}")
+                if ws:
+                    d = sc.clients.apigatewayv2.create_domain_name({
+                        "DomainName": name,
+                        "DomainNameConfigurations": [{
+                            "CertificateArn": model.certificate_arn,
+                            "EndpointType": "REGIONAL",
+                            "SecurityPolicy": model.tls_version.value,
+                        }],
+                        "Tags": tags,
+                    })
+                    values = _ws_values(d, model)
+                else:
+                    cert_key = "certificateArn" if model.endpoint_type == "EDGE" else "regionalCertificateArn"
+                    params: dict[str, Any] = {
+                        "domainName": name,
+                        cert_key: model.certificate_arn,
+                        "endpointConfiguration": {"types": [model.endpoint_type]},
+                        "securityPolicy": model.tls_version.value,
+                    }
+                    if tags:
+                        params["tags"] = tags
+                    values = _rest_values(sc.clients.apigateway.create_domain_name(params), model)
+                sc.record({**values, "api_mapping": []})
+                mappings(sc, api_id_of(sc))
+                return values
+
+            return Step(model.resource_name, rtype, Action.CREATE, create, depends_on=deps)
+
+        values = _ws_values(current, model) if ws else _rest_values(current, model)
+        fields: dict[str, tuple[Any, Any]] = {
+            "certificate_arn": (values["certificate_arn"], model.certificate_arn),
+            "security_policy": (values["security_policy"], model.tls_version.value),
+        }
+        api_known = ctx.known(api_res) or {}
+        api_id = api_known.get("websocket_api_id" if ws else "rest_api_id")
+        if ws:
+            have = [(_key(m.get("ApiMappingKey") or ""), m.get("ApiId"), m.get("Stage"))
+                    for m in ctx.clients.apigatewayv2.list_api_mappings(name)]
+        else:
+            have = [(_key(str(m.get("basePath") or "(none)")), m.get("restApiId"), m.get("stage"))
+                    for m in ctx.clients.apigateway.list_base_path_mappings(name)]
+        fields["api_mapping"] = ((key, api_id, stage) in have, True)
+        changes = diff(fields)
+        values["certificate_arn"] = model.certificate_arn
+        values["security_policy"] = model.tls_version.value
+        if not changes:
+            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values,
+                        expected=values, depends_on=deps)
+        changed = {c.field for c in changes}
+
+        def update(sc: StepContext) -> Mapping[str, Any]:
+            sc.say(f"Updating custom domain name: {name}")
+            if changed & {"certificate_arn", "security_policy"}:
+                if ws:
+                    sc.clients.apigatewayv2.update_domain_name(name, [{
+                        "CertificateArn": model.certificate_arn,
+                        "EndpointType": "REGIONAL",
+                        "SecurityPolicy": model.tls_version.value,
+                    }])
+                else:
+                    cert_path = "/certificateArn" if model.endpoint_type == "EDGE" else "/regionalCertificateArn"
+                    sc.clients.apigateway.update_domain_name(name, [
+                        {"op": "replace", "path": cert_path, "value": model.certificate_arn},
+                        {"op": "replace", "path": "/securityPolicy", "value": model.tls_version.value},
+                    ])
+            sc.record(values)
+            mappings(sc, api_id_of(sc))
+            return values
+
+        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes,
+                    expected=values, depends_on=deps)
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        name = str(recorded.get("domain_name"))
+        ws = recorded["name"] == WEBSOCKET_DOMAIN
+
+        def delete(sc: StepContext) -> None:
+            sc.say(f"Deleting custom domain name: {name}")
+            if ws:
+                sc.clients.apigatewayv2.delete_domain_name(name)
+            else:
+                sc.clients.apigateway.delete_domain_name(name)
+
+        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)

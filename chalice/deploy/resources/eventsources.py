@@ -1,0 +1,164 @@
+"""Planners for Lambda event source mappings: SQS, Kinesis, DynamoDB streams.
+
+A mapping is found by its recorded UUID, else by (function, source ARN) so a
+mapping created just before a crash is adopted. Batch settings are updated
+in place; a different source (queue, stream) replaces the mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.deploy import models
+from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.resources.base import PlanContext
+
+Source = models.SQSEventSource | models.KinesisEventSource | models.DynamoDBEventSource
+
+
+class _MappingPlanner:
+    """Shared logic; subclasses say how to name the source and what to record."""
+
+    arn_key = ""
+    label = ""
+
+    def source_arn(self, model: Any, ctx: PlanContext) -> str:
+        raise NotImplementedError
+
+    def settings(self, model: Any) -> dict[str, Any]:
+        return {
+            "BatchSize": model.batch_size,
+            "MaximumBatchingWindowInSeconds": model.maximum_batching_window_in_seconds,
+        }
+
+    def create_params(self, model: Any) -> dict[str, Any]:
+        return {"StartingPosition": model.starting_position}
+
+    def extra_values(self, model: Any) -> dict[str, Any]:
+        return {}
+
+    def source_label(self, model: Any) -> str:
+        raise NotImplementedError
+
+    def _values(self, model: Any, src: str, uuid: str, fn_arn: str) -> dict[str, Any]:
+        values: dict[str, Any] = {self.arn_key: src, "event_uuid": uuid}
+        values.update(self.extra_values(model))
+        values["lambda_arn"] = fn_arn
+        return values
+
+    def plan(self, model: Source, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
+        lam = ctx.clients.lambda_
+        fn = model.lambda_function
+        fn_arn = ctx.function_arn(fn)
+        src = self.source_arn(model, ctx)
+        rtype = model.resource_type.value
+        settings = self.settings(model)
+        current: dict[str, Any] | None = None
+        old_uuid: str | None = None
+        if recorded and recorded.get("event_uuid"):
+            found = lam.get_mapping(str(recorded["event_uuid"]))
+            if found is not None and found.get("EventSourceArn") == src and found.get("FunctionArn") == fn_arn:
+                current = found
+            elif found is not None:
+                old_uuid = str(recorded["event_uuid"])  # identity changed: replace
+        if current is None and ctx.exists_now(fn.resource_name):
+            found_list = lam.list_mappings(fn.function_name, src)
+            current = found_list[0] if found_list else None
+        if current is None:
+            def create(sc: StepContext) -> Mapping[str, Any]:
+                if old_uuid:
+                    sc.clients.lambda_.delete_mapping(old_uuid)
+                live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
+                sc.say(f"Subscribing {fn.function_name} to {self.label} {self.source_label(model)}")
+                uuid = sc.clients.lambda_.create_mapping(
+                    {"EventSourceArn": src, "FunctionName": live_fn, **settings,
+                     **self.create_params(model)}
+                )
+                values = self._values(model, src, uuid, live_fn)
+                sc.record(values)
+                return values
+
+            changes = diff({"source": (recorded.get(self.arn_key) if recorded else None, src)})
+            action = Action.UPDATE if old_uuid else Action.CREATE
+            return Step(model.resource_name, rtype, action, create, changes=changes)
+        uuid = str(current["UUID"])
+        values = self._values(model, src, uuid, fn_arn)
+        now = {k: _current_setting(current, k) for k in settings}
+        changes = diff({k: (now[k], v) for k, v in settings.items()})
+        if not changes:
+            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+
+        def update(sc: StepContext) -> Mapping[str, Any]:
+            sc.say(f"Updating {self.label} subscription of {fn.function_name}")
+            sc.record(values)
+            sc.clients.lambda_.update_mapping(uuid, settings)
+            return values
+
+        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values)
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        uuid = str(recorded.get("event_uuid"))
+
+        def delete(sc: StepContext) -> None:
+            sc.say(f"Deleting event source mapping: {uuid}")
+            sc.clients.lambda_.delete_mapping(uuid)
+
+        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+
+
+def _current_setting(mapping: Mapping[str, Any], key: str) -> Any:
+    if key == "ScalingConfig":
+        return mapping.get("ScalingConfig") or {}
+    return mapping.get(key)
+
+
+class SQSPlanner(_MappingPlanner):
+    arn_key = "queue_arn"
+    label = "SQS queue"
+
+    def source_arn(self, model: models.SQSEventSource, ctx: PlanContext) -> str:
+        return model.queue_arn or ctx.clients.arn("sqs", model.queue)
+
+    def settings(self, model: models.SQSEventSource) -> dict[str, Any]:
+        out = super().settings(model)
+        out["ScalingConfig"] = (
+            {"MaximumConcurrency": model.maximum_concurrency} if model.maximum_concurrency else {}
+        )
+        return out
+
+    def create_params(self, model: Any) -> dict[str, Any]:
+        return {}
+
+    def extra_values(self, model: models.SQSEventSource) -> dict[str, Any]:
+        return {"queue": model.queue}
+
+    def source_label(self, model: models.SQSEventSource) -> str:
+        return model.queue
+
+
+class KinesisPlanner(_MappingPlanner):
+    arn_key = "kinesis_arn"
+    label = "Kinesis stream"
+
+    def source_arn(self, model: models.KinesisEventSource, ctx: PlanContext) -> str:
+        return ctx.clients.arn("kinesis", f"stream/{model.stream}")
+
+    def extra_values(self, model: models.KinesisEventSource) -> dict[str, Any]:
+        return {"stream": model.stream}
+
+    def source_label(self, model: models.KinesisEventSource) -> str:
+        return model.stream
+
+
+class DynamoDBPlanner(_MappingPlanner):
+    arn_key = "stream_arn"
+    label = "DynamoDB stream"
+
+    def source_arn(self, model: models.DynamoDBEventSource, ctx: PlanContext) -> str:
+        return model.stream_arn
+
+    def source_label(self, model: models.DynamoDBEventSource) -> str:
+        return model.stream_arn
+
+

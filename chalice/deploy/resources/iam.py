@@ -1,0 +1,84 @@
+"""Planner for managed IAM roles and their inline policy (policy name = role name)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.aws.iam import parse_policy
+from chalice.deploy import models
+from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.resources.base import PlanContext
+
+
+def _document(model: models.ManagedIAMRole) -> dict[str, Any]:
+    doc = model.policy.document
+    if doc is None:
+        raise RuntimeError(f"policy of role {model.role_name} was not built")
+    return doc
+
+
+class RolePlanner:
+    """Create the role (tagged) + put its policy; update only what differs."""
+
+    def plan(
+        self, model: models.ManagedIAMRole, recorded: dict[str, Any] | None, ctx: PlanContext
+    ) -> Step:
+        iam = ctx.clients.iam
+        name = model.role_name
+        document = _document(model)
+        expected = {"role_name": name, "role_arn": ctx.clients.arn("iam", f"role/{name}", region=False)}
+        role = iam.get_role(name)
+        rtype = model.resource_type.value
+        if role is None:
+            tags = ctx.identity_tags(model.resource_name)
+
+            def create(sc: StepContext) -> Mapping[str, Any]:
+                sc.say(f"Creating IAM role: {name}")
+                arn = sc.clients.iam.create_role(name, trust_policy=model.trust_policy, tags=tags)
+                values = {"role_name": name, "role_arn": arn}
+                sc.record(values)
+                sc.clients.iam.put_role_policy(name, name, document)
+                return values
+
+            return Step(model.resource_name, rtype, Action.CREATE, create, expected=expected)
+
+        arn = str(role["Arn"])
+        values = {"role_name": name, "role_arn": arn}
+        current_trust = parse_policy(role.get("AssumeRolePolicyDocument") or "{}")
+        current_policy = iam.get_role_policy(name, name)
+        changes = diff(
+            {
+                "trust_policy": (current_trust, model.trust_policy),
+                "policy": (current_policy, document),
+            }
+        )
+        if not changes:
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
+        trust_changed = current_trust != model.trust_policy
+        policy_changed = current_policy != document
+
+        def update(sc: StepContext) -> Mapping[str, Any]:
+            sc.record(values)
+            if trust_changed:
+                sc.say(f"Updating trust policy for IAM role: {name}")
+                sc.clients.iam.update_trust_policy(name, model.trust_policy)
+            if policy_changed:
+                sc.say(f"Updating policy for IAM role: {name}")
+                sc.clients.iam.put_role_policy(name, name, document)
+            return values
+
+        return Step(
+            model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values
+        )
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        name = str(recorded.get("role_name") or str(recorded.get("role_arn", "")).rsplit("/", 1)[-1])
+
+        def delete(sc: StepContext) -> None:
+            sc.say(f"Deleting IAM role: {name}")
+            sc.clients.iam.delete_role(name)
+
+        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)

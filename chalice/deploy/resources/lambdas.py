@@ -1,0 +1,237 @@
+"""Planners for Lambda functions (all kinds) and the managed layer.
+
+A function is found by name; it is updated only in the fields that differ
+(code by ``CodeSha256``, configuration, tags, reserved concurrency). A layer
+version is immutable: a new version is published only when no existing
+version of the layer has the zip's SHA-256.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.deploy import models
+from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
+from chalice.deploy.resources.base import PlanContext, package_bytes, package_sha256
+
+LAYER_DESCRIPTION = "chalice managed layer"
+
+
+class LayerPlanner:
+    def plan(
+        self, model: models.LambdaLayer, recorded: dict[str, Any] | None, ctx: PlanContext
+    ) -> Step:
+        lam = ctx.clients.lambda_
+        sha = package_sha256(model.deployment_package)
+        rtype = model.resource_type.value
+        old_arn = (recorded or {}).get("layer_version_arn")
+        current = lam.get_layer_version(old_arn) if old_arn else None
+        if current is not None and current.get("Content", {}).get("CodeSha256") == sha:
+            values = {"layer_version_arn": old_arn}
+            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+        # Adopt a version published before a crash (same content): no new version.
+        for version in lam.list_layer_versions(model.layer_name):
+            found = lam.get_layer_version(str(version["LayerVersionArn"]))
+            if found is not None and found.get("Content", {}).get("CodeSha256") == sha:
+                values = {"layer_version_arn": str(version["LayerVersionArn"])}
+                return Step(
+                    model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+                )
+        action = Action.CREATE if current is None else Action.UPDATE
+        changes = () if current is None else diff(
+            {"code_sha256": (current.get("Content", {}).get("CodeSha256"), sha)}
+        )
+
+        def publish(sc: StepContext) -> Mapping[str, Any]:
+            sc.say(f"{'Creating' if current is None else 'Updating'} lambda layer: {model.layer_name}")
+            arn = sc.clients.lambda_.publish_layer(
+                model.layer_name,
+                package_bytes(model.deployment_package),
+                runtime=model.runtime,
+                architecture=model.architecture,
+                description=LAYER_DESCRIPTION,
+            )
+            values = {"layer_version_arn": arn}
+            sc.record(values)
+            if current is not None and old_arn:
+                sc.clients.lambda_.delete_layer_version(old_arn)
+            return values
+
+        return Step(
+            model.resource_name,
+            rtype,
+            action,
+            publish,
+            changes=changes,
+            expected={"layer_version_arn": KNOWN_AFTER_APPLY},
+        )
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        arn = str(recorded.get("layer_version_arn"))
+
+        def delete(sc: StepContext) -> None:
+            sc.say(f"Deleting layer version: {arn}")
+            sc.clients.lambda_.delete_layer_version(arn)
+
+        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+
+
+def _desired_config(
+    model: models.LambdaFunction, ctx: PlanContext, layer_arn: str | None
+) -> dict[str, Any]:
+    layers = ([layer_arn] if layer_arn else []) + list(model.layers)
+    return {
+        "runtime": model.runtime,
+        "handler": model.handler,
+        "role": ctx.role_arn(model.role),
+        "timeout": model.timeout,
+        "memory_size": model.memory_size,
+        "environment": dict(model.environment_variables),
+        "tracing": "Active" if model.xray else "PassThrough",
+        "subnet_ids": sorted(model.subnet_ids),
+        "security_group_ids": sorted(model.security_group_ids),
+        "layers": layers,
+        "architecture": model.architecture,
+    }
+
+
+def _current_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    vpc = cfg.get("VpcConfig") or {}
+    return {
+        "runtime": cfg.get("Runtime"),
+        "handler": cfg.get("Handler"),
+        "role": cfg.get("Role"),
+        "timeout": cfg.get("Timeout"),
+        "memory_size": cfg.get("MemorySize"),
+        "environment": dict((cfg.get("Environment") or {}).get("Variables") or {}),
+        "tracing": (cfg.get("TracingConfig") or {}).get("Mode", "PassThrough"),
+        "subnet_ids": sorted(vpc.get("SubnetIds") or []),
+        "security_group_ids": sorted(vpc.get("SecurityGroupIds") or []),
+        "layers": [layer["Arn"] for layer in cfg.get("Layers") or []],
+        "architecture": (cfg.get("Architectures") or ["x86_64"])[0],
+    }
+
+
+def _api_params(config: Mapping[str, Any]) -> dict[str, Any]:
+    """UpdateFunctionConfiguration / CreateFunction fields from our config dict."""
+    return {
+        "Runtime": config["runtime"],
+        "Handler": config["handler"],
+        "Role": config["role"],
+        "Timeout": config["timeout"],
+        "MemorySize": config["memory_size"],
+        "Environment": {"Variables": config["environment"]},
+        "TracingConfig": {"Mode": config["tracing"]},
+        "VpcConfig": {
+            "SubnetIds": config["subnet_ids"],
+            "SecurityGroupIds": config["security_group_ids"],
+        },
+        "Layers": config["layers"],
+    }
+
+
+class FunctionPlanner:
+    def plan(
+        self, model: models.LambdaFunction, recorded: dict[str, Any] | None, ctx: PlanContext
+    ) -> Step:
+        name = model.function_name
+        rtype = model.resource_type.value
+        layer_name = model.managed_layer.resource_name if model.managed_layer else None
+        planned_layer = ctx.known(layer_name) if layer_name else None
+        layer_arn = str(planned_layer["layer_version_arn"]) if planned_layer else None
+        desired = _desired_config(model, ctx, layer_arn)
+        sha = package_sha256(model.deployment_package)
+        tags = dict(model.tags)
+        expected = {"lambda_arn": ctx.lambda_arn(name)}
+
+        def resolve(sc: StepContext) -> dict[str, Any]:
+            """The desired config with values only known now (new layer version)."""
+            cfg = dict(desired)
+            if layer_name is not None:
+                arn = str(sc.outputs(layer_name)["layer_version_arn"])
+                cfg["layers"] = [arn, *model.layers]
+            return cfg
+
+        def set_concurrency(sc: StepContext) -> None:
+            if model.reserved_concurrency is None:
+                sc.clients.lambda_.delete_concurrency(name)
+            else:
+                sc.clients.lambda_.put_concurrency(name, model.reserved_concurrency)
+
+        current = ctx.clients.lambda_.get_function(name)
+        if current is None:
+
+            def create(sc: StepContext) -> Mapping[str, Any]:
+                sc.say(f"Creating lambda function: {name}")
+                params = _api_params(resolve(sc))
+                if not model.subnet_ids:
+                    del params["VpcConfig"]
+                resp = sc.clients.lambda_.create_function(
+                    {
+                        "FunctionName": name,
+                        "Tags": tags,
+                        "Architectures": [model.architecture],
+                        **params,
+                    },
+                    package_bytes(model.deployment_package),
+                )
+                values = {"lambda_arn": str(resp["FunctionArn"])}
+                sc.record(values)
+                if model.reserved_concurrency is not None:
+                    set_concurrency(sc)
+                return values
+
+            return Step(model.resource_name, rtype, Action.CREATE, create, expected=expected)
+
+        cfg = current["Configuration"]
+        values = {"lambda_arn": str(cfg["FunctionArn"])}
+        now = _current_config(cfg)
+        now_tags = dict(current.get("Tags") or {})
+        now_concurrency = (current.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+        fields: dict[str, tuple[Any, Any]] = {"code_sha256": (cfg.get("CodeSha256"), sha)}
+        fields.update({k: (now[k], desired[k]) for k in desired})
+        fields["tags"] = (now_tags, tags)
+        fields["reserved_concurrency"] = (now_concurrency, model.reserved_concurrency)
+        changes = diff(fields)
+        if not changes:
+            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+        changed = {c.field for c in changes}
+        code_changed = "code_sha256" in changed
+        config_changed = bool(changed & set(desired)) and not (
+            changed & set(desired) == {"architecture"}
+        )
+
+        def update(sc: StepContext) -> Mapping[str, Any]:
+            sc.say(f"Updating lambda function: {name}")
+            sc.record(values)
+            lam = sc.clients.lambda_
+            if code_changed or "architecture" in changed:
+                lam.update_code(
+                    name, package_bytes(model.deployment_package), architecture=model.architecture
+                )
+            if config_changed:
+                lam.update_configuration(name, _api_params(resolve(sc)))
+            if "tags" in changed:
+                removed = sorted(set(now_tags) - set(tags))
+                if removed:
+                    lam.untag(values["lambda_arn"], removed)
+                added = {k: v for k, v in tags.items() if now_tags.get(k) != v}
+                if added:
+                    lam.tag(values["lambda_arn"], added)
+            if "reserved_concurrency" in changed:
+                set_concurrency(sc)
+            return values
+
+        return Step(
+            model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values
+        )
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        arn = str(recorded.get("lambda_arn"))
+
+        def delete(sc: StepContext) -> None:
+            sc.say(f"Deleting function: {arn}")
+            sc.clients.lambda_.delete_function(arn)
+
+        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)

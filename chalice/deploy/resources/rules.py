@@ -1,0 +1,123 @@
+"""Planner for EventBridge rules: schedules and event patterns (``cloudwatch_event``).
+
+One rule per handler with one target (Id ``1``) and an invoke permission for
+``events.amazonaws.com`` from the rule. Each of the three is checked and only
+what differs is (re)applied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.deploy import models
+from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.resources.base import (
+    PlanContext,
+    ensure_permission,
+    has_permission,
+    service_principal,
+    statement_id,
+)
+
+TARGET_ID = "1"
+Rule = models.ScheduledEvent | models.CloudWatchEvent
+
+
+def _pattern(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class RulePlanner:
+    def plan(self, model: Rule, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
+        events = ctx.clients.events
+        name = model.rule_name
+        fn = model.lambda_function
+        fn_arn = ctx.function_arn(fn)
+        rtype = model.resource_type.value
+        values = {"rule_name": name}
+        if isinstance(model, models.ScheduledEvent):
+            desired: dict[str, Any] = {"schedule": model.schedule_expression, "description": model.rule_description}
+        else:
+            desired = {"event_pattern": _pattern(model.event_pattern), "description": None}
+        rule = events.describe_rule(name)
+        principal = service_principal(ctx.clients, "events")
+        rule_arn = ctx.clients.arn("events", f"rule/{name}")
+        sid = statement_id(name)
+
+        def put(sc: StepContext, *, create: bool, rule_changed: bool, target_changed: bool,
+                permission_missing: bool) -> Mapping[str, Any]:
+            sc.say(f"{'Creating' if create else 'Updating'} event rule: {name}")
+            arn = rule_arn
+            if rule_changed:
+                if isinstance(model, models.ScheduledEvent):
+                    arn = sc.clients.events.put_rule(
+                        name,
+                        schedule_expression=model.schedule_expression,
+                        description=model.rule_description,
+                        tags=ctx.identity_tags(model.resource_name),
+                    )
+                else:
+                    arn = sc.clients.events.put_rule(
+                        name, event_pattern=model.event_pattern,
+                        tags=ctx.identity_tags(model.resource_name),
+                    )
+                sc.record(values)
+            live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
+            if target_changed:
+                sc.clients.events.put_target(name, target_id=TARGET_ID, arn=live_fn)
+            if permission_missing:
+                ensure_permission(
+                    sc.clients, live_fn, principal=principal, source_arn=arn, sid=sid
+                )
+            return values
+
+        if rule is None:
+            return Step(
+                model.resource_name, rtype, Action.CREATE,
+                lambda sc: put(sc, create=True, rule_changed=True, target_changed=True,
+                               permission_missing=True),
+                expected=values,
+            )
+        now = {
+            "schedule": rule.get("ScheduleExpression"),
+            "event_pattern": _pattern(rule.get("EventPattern")),
+            "description": rule.get("Description"),
+        }
+        fields: dict[str, tuple[Any, Any]] = {k: (now[k], v) for k, v in desired.items()}
+        targets = {t["Id"]: t["Arn"] for t in events.list_targets(name)}
+        fields["target"] = (targets.get(TARGET_ID), fn_arn)
+        statements = ctx.clients.lambda_.get_policy_statements(fn.function_name) if (
+            ctx.exists_now(fn.resource_name)
+        ) else []
+        allowed = has_permission(statements, principal=principal, source_arn=str(rule["Arn"]))
+        fields["permission"] = (allowed, True)
+        changes = diff(fields)
+        if not changes:
+            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+        changed = {c.field for c in changes}
+        return Step(
+            model.resource_name, rtype, Action.UPDATE,
+            lambda sc: put(
+                sc, create=False,
+                rule_changed=bool(changed & set(desired)),
+                target_changed="target" in changed,
+                permission_missing="permission" in changed,
+            ),
+            changes=changes, expected=values,
+        )
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        name = str(recorded.get("rule_name"))
+
+        def delete(sc: StepContext) -> None:
+            sc.say(f"Deleting event rule: {name}")
+            sc.clients.events.delete_rule(name)
+
+        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)

@@ -1,0 +1,151 @@
+"""Planner for the websocket API (API Gateway v2).
+
+Routes ``$connect``/``$default``/``$disconnect`` each point to an AWS_PROXY
+integration of their function. Unlike upstream, which deletes and recreates
+every route and integration on each deploy, only routes whose target changed
+are touched, and a new deployment is made only when something changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalice.deploy import models
+from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
+from chalice.deploy.resources.apigateway import find_tagged
+from chalice.deploy.resources.base import (
+    PlanContext,
+    ensure_permission,
+    has_permission,
+    service_principal,
+    statement_id,
+)
+
+
+def _route_functions(model: models.WebsocketAPI) -> dict[str, models.LambdaFunction]:
+    by_key = {
+        "$connect": model.connect_function,
+        "$default": model.message_function,
+        "$disconnect": model.disconnect_function,
+    }
+    return {k: f for k, f in by_key.items() if f is not None and k in model.routes}
+
+
+def _uri(partition: str, region: str, fn_arn: str) -> str:
+    return (
+        f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{fn_arn}/invocations"
+    )
+
+
+def _url(ctx: PlanContext, api_id: str, stage: str) -> str:
+    return f"wss://{api_id}.execute-api.{ctx.clients.region}.{ctx.clients.dns_suffix}/{stage}/"
+
+
+class WebsocketPlanner:
+    def plan(
+        self, model: models.WebsocketAPI, recorded: dict[str, Any] | None, ctx: PlanContext
+    ) -> Step:
+        v2 = ctx.clients.apigatewayv2
+        rtype = model.resource_type.value
+        stage = model.api_gateway_stage
+        tags = ctx.identity_tags(model.resource_name)
+        routes = _route_functions(model)
+        part, region = ctx.clients.partition, ctx.clients.region
+        desired = {k: _uri(part, region, ctx.function_arn(f)) for k, f in routes.items()}
+        principal = service_principal(ctx.clients, "apigateway")
+
+        api: dict[str, Any] | None = None
+        if recorded and recorded.get("websocket_api_id"):
+            api = v2.get_api(str(recorded["websocket_api_id"]))
+        if api is None:
+            api = find_tagged(v2.list_apis(), tags)
+
+        def sync(sc: StepContext, api_id: str, *, stage_exists: bool, redeploy: bool) -> Mapping[str, Any]:
+            a = sc.clients.apigatewayv2
+            live = {k: _uri(part, region, str(sc.outputs(f.resource_name)["lambda_arn"]))
+                    for k, f in routes.items()}
+            integrations = {i["IntegrationId"]: i.get("IntegrationUri") for i in a.list_integrations(api_id)}
+            current_routes = {r["RouteKey"]: r for r in a.list_routes(api_id)}
+            for key, route in current_routes.items():
+                target = str(route.get("Target", "")).split("/")[-1]
+                if live.get(key) != integrations.get(target):
+                    a.delete_route(api_id, str(route["RouteId"]))
+                    redeploy = True
+            current_routes = {r["RouteKey"]: r for r in a.list_routes(api_id)}
+            by_uri = {uri: iid for iid, uri in integrations.items()}
+            for key, uri in live.items():
+                if key in current_routes:
+                    continue
+                iid = by_uri.get(uri)
+                if iid is None:
+                    iid = a.create_integration(api_id, uri)
+                    by_uri[uri] = iid
+                a.create_route(api_id, key, iid)
+                redeploy = True
+            used = set(by_uri[u] for u in live.values())
+            for iid in integrations:
+                if iid not in used:
+                    a.delete_integration(api_id, iid)
+            for f in routes.values():
+                ensure_permission(
+                    sc.clients, str(sc.outputs(f.resource_name)["lambda_arn"]), principal=principal,
+                    source_arn=sc.clients.arn("execute-api", f"{api_id}/*"),
+                    sid=statement_id("websocket", api_id, f.resource_name),
+                )
+            if redeploy or not stage_exists:
+                deployment = a.create_deployment(api_id)
+                if stage_exists:
+                    a.update_stage(api_id, stage, deployment)
+                else:
+                    a.create_stage(api_id, stage, deployment)
+            return {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
+
+        if api is None:
+            def create(sc: StepContext) -> Mapping[str, Any]:
+                sc.say(f"Creating websocket api: {model.name}")
+                api_id = sc.clients.apigatewayv2.create_websocket_api(model.name, tags=tags)
+                sc.record({"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id})
+                return sync(sc, api_id, stage_exists=False, redeploy=True)
+
+            return Step(model.resource_name, rtype, Action.CREATE, create,
+                        expected={"websocket_api_id": KNOWN_AFTER_APPLY})
+
+        api_id = str(api["ApiId"])
+        values = {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
+        integrations = {i["IntegrationId"]: i.get("IntegrationUri") for i in v2.list_integrations(api_id)}
+        now = {
+            r["RouteKey"]: integrations.get(str(r.get("Target", "")).split("/")[-1])
+            for r in v2.list_routes(api_id)
+        }
+        stage_info = v2.get_stage(api_id, stage)
+        fields: dict[str, tuple[Any, Any]] = {
+            "routes": (now, desired),
+            "stage": (stage if stage_info else None, stage),
+        }
+        source = ctx.clients.arn("execute-api", f"{api_id}/*")
+        for f in routes.values():
+            ok = ctx.exists_now(f.resource_name) and has_permission(
+                ctx.clients.lambda_.get_policy_statements(f.function_name),
+                principal=principal, source_arn=source,
+            )
+            fields[f"permission[{f.resource_name}]"] = (ok, True)
+        changes = diff(fields)
+        if not changes:
+            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+
+        def update(sc: StepContext) -> Mapping[str, Any]:
+            sc.say(f"Updating websocket api: {model.name}")
+            sc.record(values)
+            return sync(sc, api_id, stage_exists=stage_info is not None, redeploy=False)
+
+        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values)
+
+    def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        api_id = str(recorded.get("websocket_api_id"))
+
+        def delete(sc: StepContext) -> None:
+            sc.say(f"Deleting Websocket API: {api_id}")
+            sc.clients.apigatewayv2.delete_api(api_id)
+
+        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
