@@ -123,6 +123,7 @@ class Config:
         "stage",
         "function_name",
         "warnings",
+        "warnings_reported",
         "_data",
         "_user_params",
         "_source",
@@ -137,12 +138,16 @@ class Config:
         user_params: Mapping[str, Any] | None = None,
         function_name: str = DEFAULT_FUNCTION,
         warnings: tuple[str, ...] = (),
+        warnings_reported: bool = False,
         source: str | None = None,
     ) -> None:
         self.project_dir = Path(project_dir)
         self.stage = stage
         self.function_name = function_name
+        # The file's warnings (unknown keys...), and whether a ``warn``
+        # callback already received them (so validate_app does not repeat them).
         self.warnings = warnings
+        self.warnings_reported = warnings_reported
         self._data: Mapping[str, Any] = data
         self._user_params: Mapping[str, Any] = dict(user_params or {})
         self._source = source or str(config_path(project_dir))
@@ -206,7 +211,7 @@ class Config:
                 warn(message)
         return cls(
             data, project_dir=project_dir, stage=stage, user_params=params,
-            warnings=tuple(warnings), source=source,
+            warnings=tuple(warnings), warnings_reported=warn is not None, source=source,
         )  # fmt: skip
 
     def scope(self, function_name: str) -> Config:
@@ -214,7 +219,8 @@ class Config:
         return Config(
             self._data, project_dir=self.project_dir, stage=self.stage,
             user_params=self._user_params, function_name=function_name,
-            warnings=self.warnings, source=self._source,
+            warnings=self.warnings, warnings_reported=self.warnings_reported,
+            source=self._source,
         )  # fmt: skip
 
     def __repr__(self) -> str:

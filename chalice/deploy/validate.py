@@ -222,9 +222,10 @@ def validate_app(app: Any, config: Config) -> list[str]:
     """Every check of SPEC §3.3 (plus a few of ours); returns warnings, raises errors.
 
     The warnings include the config file's own (``config.warnings``: unknown
-    or misplaced keys), so a command that prints these needs nothing else.
+    or misplaced keys) unless a ``warn`` callback given to ``Config.load``
+    already received them, so a command printing these never repeats one.
     """
-    warnings: list[str] = list(config.warnings)
+    warnings: list[str] = [] if config.warnings_reported else list(config.warnings)
     validate_feature_flags(app)
     validate_routes(app.routes)
     validate_route_content_types(app.routes, list(app.api.binary_types))

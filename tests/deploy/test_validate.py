@@ -231,3 +231,12 @@ def test_config_warnings_are_returned(tmp_path: Path) -> None:
     cfg = Config.from_dict({"app_name": "demo", "lamda_timeout": 3}, project_dir=tmp_path)
     warnings = validate_app(simple_app(), cfg)
     assert any("Did you mean `lambda_timeout`?" in w for w in warnings)
+
+
+def test_config_warnings_not_repeated_when_already_reported(tmp_path: Path) -> None:
+    seen: list[str] = []
+    cfg = Config.from_dict(
+        {"app_name": "demo", "lamda_timeout": 3}, project_dir=tmp_path, warn=seen.append
+    )
+    assert len(seen) == 1
+    assert not any("lamda_timeout" in w for w in validate_app(simple_app(), cfg.scope("x")))
