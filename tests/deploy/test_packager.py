@@ -334,7 +334,7 @@ def test_builds_are_byte_identical_across_directories(
 ) -> None:
     wheels = _wheels(tmp_path_factory.mktemp("wheels"))
     results = []
-    for mtime, umask in zip(mtimes, umasks):
+    for mtime, umask in zip(mtimes, umasks, strict=True):
         old = os.umask(umask)
         try:
             root = tmp_path_factory.mktemp("build") / "some" / "where"
