@@ -307,3 +307,66 @@ def test_default_policy_tools_use_policy_module() -> None:
     tools = default_policy_tools()
     assert tools.load_policy_file is policy.load_policy_file
     assert set(tools.statements) >= {"sqs", "kinesis", "dynamodb", "websocket"}
+
+
+# -- with the real collaborators (no requirements, so no pip and no network) ---------------
+
+INTEGRATION_APP = """
+import boto3
+from chalice import Chalice
+
+app = Chalice(app_name="built")
+s3 = boto3.client("s3")
+
+
+@app.route("/objects/{key}")
+def get_object(key):
+    return s3.get_object(Bucket="b", Key=key)["Body"].read()
+
+
+@app.on_sqs_message(queue="jobs")
+def job(event):
+    pass
+"""
+
+
+def test_real_packager_policy_and_swagger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    # load_project changes sys.path and imports `app`: keep them local to this test.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "app", raising=False)
+    from chalice.deploy.graph import build_application
+    from chalice.deploy.packager import Packager
+    from chalice.project import load_project
+
+    root = tmp_path / "built"
+    (root / ".chalice").mkdir(parents=True)
+    (root / "app.py").write_text(INTEGRATION_APP)
+    (root / "requirements.txt").write_text("")
+    (root / ".chalice" / "config.json").write_text(
+        json.dumps({"version": "2.0", "app_name": "built", "stages": {"dev": {"xray": True}}})
+    )
+    config, app = load_project(root)
+    application = build_application(app, config)
+    built = build_application_artifacts(application, app=app, config=config, packager=Packager())
+    res = by_name(built)
+    package = res["api_handler"].deployment_package
+    assert package.filename and Path(package.filename).is_file() and package.sha256
+    assert res["job"].deployment_package == package
+    doc = res["default-role"].policy.document
+    actions = {
+        a
+        for s in doc["Statement"]
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert "s3:GetObject" in actions
+    assert "logs:CreateLogStream" in actions
+    assert "xray:PutTraceSegments" in actions
+    assert "sqs:ReceiveMessage" in actions
+    swagger = res["rest_api"].swagger_doc
+    assert swagger["swagger"] == "2.0"
+    assert "/objects/{key}" in swagger["paths"]
+    uri = swagger["paths"]["/objects/{key}"]["get"]["x-amazon-apigateway-integration"]["uri"]
+    assert "{api_handler_lambda_arn}" in uri
+    sys.modules.pop("app", None)
