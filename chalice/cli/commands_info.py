@@ -104,8 +104,7 @@ def invoke(name: str, profile: str | None, stage: str) -> None:
         raise chalice_invoke.unknown_function(name)
     config = services.load_config(obj.project_dir, stage=stage)
     timeout = config.scope(name).lambda_timeout
-    stdin = click.get_binary_stream("stdin")
-    payload = None if stdin.isatty() else stdin.read()
+    payload = None if sys.stdin.isatty() else _read_stdin_bytes()
     # Wait as long as the function may run, and never retry: a retry would run it twice.
     client = obj.clients("lambda", profile=profile, read_timeout=timeout + 5, max_attempts=0)
     result = chalice_invoke.invoke_function(client, values["lambda_arn"], payload)
@@ -113,6 +112,13 @@ def invoke(name: str, profile: str | None, stage: str) -> None:
         click.echo(chalice_invoke.format_function_error(result.payload), err=True)
         raise chalice_invoke.unhandled_error()
     click.echo(result.payload)
+
+
+def _read_stdin_bytes() -> bytes:
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read())
+    return sys.stdin.read().encode("utf-8")
 
 
 @click.command("gen-policy")
