@@ -487,3 +487,14 @@ def test_from_dict_does_not_alias_input(tmp_path: Path) -> None:
     cfg = Config.from_dict(data, project_dir=tmp_path)
     data["tags"]["a"] = "changed"
     assert cfg.tags["a"] == "b"
+
+
+_LAYERS = ["top", "top_fn", "stage", "user", "stage_fn"]  # lowest to highest
+
+
+@given(st.fixed_dictionaries({name: st.booleans() for name in _LAYERS}))
+def test_precedence_property(present: dict[str, bool]) -> None:
+    # The highest layer that sets the key wins; 60 (the default) when none does.
+    cfg = layered(Path("/nonexistent-project"), **present)
+    winners = [i + 1 for i, name in enumerate(_LAYERS) if present[name]]
+    assert cfg.lambda_timeout == (max(winners) if winners else 60)
