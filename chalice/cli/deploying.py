@@ -18,6 +18,12 @@ import click
 from chalice.cli.ui import ConsoleUI
 
 
+def _reporter(ui: ConsoleUI) -> Any:
+    from chalice.deploy.reporter import Reporter
+
+    return Reporter(out=ui.info, err=ui.warn)
+
+
 def run_deploy(
     project_dir: Path,
     *,
@@ -27,27 +33,24 @@ def run_deploy(
     plan_only: bool = False,
     force_unlock: bool = False,
     connection_timeout: int | None = None,
+    session: Any = None,
 ) -> None:
-    """Deploy (or only plan) ``stage`` and print the report."""
+    """Deploy (or only plan) ``stage``; the deployer prints the plan or the report."""
     from chalice.deploy import deployer
 
     ui = ConsoleUI()
-    try:
-        result = deployer.deploy(
+    with ui.activity("Planning" if plan_only else "Deploying"):
+        deployer.deploy(
             project_dir,
             stage=stage,
             user_params=dict(user_params),
             max_parallel=max_parallel,
             plan_only=plan_only,
-            ui=ui,
+            ui=_reporter(ui),
             force_unlock=force_unlock,
             connection_timeout=connection_timeout,
+            session=session,
         )
-    finally:
-        ui.finish()
-    text = str(result).rstrip("\n")
-    if text:
-        click.echo(text)
 
 
 def run_delete(
@@ -57,22 +60,22 @@ def run_delete(
     profile: str | None,
     max_parallel: int = 8,
     force_unlock: bool = False,
+    session: Any = None,
 ) -> None:
     """Delete every recorded resource of ``stage``."""
     from chalice.deploy import deployer
 
     ui = ConsoleUI()
-    try:
+    with ui.activity("Deleting"):
         deployer.delete(
             project_dir,
             stage=stage,
-            ui=ui,
+            ui=_reporter(ui),
             max_parallel=max_parallel,
             profile=profile,
             force_unlock=force_unlock,
+            session=session,
         )
-    finally:
-        ui.finish()
 
 
 def run_package(
@@ -89,9 +92,8 @@ def run_package(
     """Write the SAM or Terraform templates and the packages to ``out``."""
     from chalice.package import package_app
 
-    del profile  # packaging makes no AWS calls
     ui = ConsoleUI()
-    try:
+    with ui.activity("Packaging"):
         package_app(
             project_dir,
             Path(out).absolute(),
@@ -101,9 +103,8 @@ def run_package(
             merge_template=merge_template,
             single_file=single_file,
             ui=ui,
+            profile=profile,
         )
-    finally:
-        ui.finish()
 
 
 def print_appgraph(project_dir: Path, *, stage: str, user_params: Mapping[str, Any]) -> None:
