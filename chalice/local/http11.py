@@ -1,19 +1,18 @@
 """A small, strict HTTP/1.1 request parser and response encoder.
 
-The local server reads requests with ``read_request`` from a connection's
-buffered bytes and writes each response as one ``bytes`` built by
-``encode_response`` (one ``send`` per response, so Nagle's algorithm never
-delays a keep-alive reply). Anything that is not well-formed HTTP/1.x
-raises ``BadRequest``, which the server answers with a 400 and a closed
-connection. This module does no socket I/O of its own beyond the injected
-``recv``/``send`` callables.
+The local server feeds each connection's bytes to a ``RequestParser`` and
+writes each response as one ``bytes`` built by ``encode_response`` (one
+``send`` per response, so Nagle's algorithm never delays a keep-alive
+reply). Anything that is not well-formed HTTP/1.x raises ``BadRequest``,
+which the server answers with a 400 and a closed connection. Pure: this
+module does no I/O.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import NamedTuple
 
@@ -24,8 +23,6 @@ MAX_BODY_BYTES = 10 * 1024 * 1024 + 1
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
-
-Recv = Callable[[], bytes]
 
 
 class BadRequest(Exception):
@@ -126,93 +123,114 @@ def _parse_head(raw: bytes) -> _Head:
     )
 
 
-class RequestReader:
-    """Reads successive requests from one connection (pipelining-safe).
+class RequestParser:
+    """Incremental parser for the requests arriving on one connection.
 
-    ``recv`` returns the next chunk of bytes (``b''`` at EOF); ``send`` is
-    used only for ``100 Continue``.
+    ``feed`` the bytes as they arrive and call ``next_request`` until it
+    returns None (more bytes needed). Pipelined requests come out one by
+    one. ``wants_continue`` turns True once when the client sent ``Expect:
+    100-continue`` and is waiting for permission to send its body.
     """
 
-    def __init__(self, recv: Recv, send: Callable[[bytes], object]) -> None:
-        self._recv = recv
-        self._send = send
+    __slots__ = ("_buf", "_head", "_body_start", "wants_continue", "_continued")
+
+    def __init__(self) -> None:
         self._buf = b""
+        self._head: _Head | None = None
+        self._body_start = 0
+        self.wants_continue = False
+        self._continued = False
 
-    def _fill(self) -> bool:
-        chunk = self._recv()
-        if not chunk:
-            return False
-        self._buf += chunk
-        return True
+    @property
+    def pending(self) -> bool:
+        """Whether unparsed bytes are buffered (a partial or pipelined request)."""
+        return bool(self._buf)
 
-    def read_request(self) -> Request | None:
-        """The next request, or None when the client closed between requests."""
-        # Ignore stray CRLFs between pipelined requests (RFC 9112 §2.2).
-        while True:
-            self._buf = self._buf.lstrip(b"\r\n")
+    def feed(self, data: bytes) -> None:
+        """Append bytes received from the client."""
+        self._buf += data
+
+    def next_request(self) -> Request | None:
+        """The next complete request, or None until more bytes arrive."""
+        if self._head is None:
+            # Ignore stray CRLFs between pipelined requests (RFC 9112 section 2.2).
+            if self._buf[:1] in (b"\r", b"\n"):
+                self._buf = self._buf.lstrip(b"\r\n")
             end, sep = _find_head_end(self._buf)
-            if end >= 0:
-                break
-            if len(self._buf) > MAX_HEAD_BYTES:
-                raise BadRequest("Request head too large", 431)
-            if not self._fill():
-                if self._buf:
-                    raise BadRequest("Connection closed in the middle of a request")
+            if end < 0:
+                if len(self._buf) > MAX_HEAD_BYTES:
+                    raise BadRequest("Request head too large", 431)
                 return None
-        head = _parse_head(self._buf[:end])
-        self._buf = self._buf[end + sep :]
+            self._head = _parse_head(self._buf[:end])
+            self._body_start = end + sep
+            self._continued = False
+        head = self._head
         if head.chunked:
-            body = self._read_chunked(head.expect_continue)
+            parsed = _parse_chunked(self._buf, self._body_start)
+            if parsed is None:
+                self._ask_continue(head)
+                return None
+            body, consumed = parsed
         else:
-            body = self._read_exact(head.content_length, head.expect_continue)
+            consumed = self._body_start + head.content_length
+            if len(self._buf) < consumed:
+                self._ask_continue(head)
+                return None
+            body = self._buf[self._body_start : consumed]
+        self._buf = self._buf[consumed:]
+        self._head = None
         return Request(head.method, head.target, head.version, head.headers, body, head.keep_alive)
 
-    def _continue(self, expect: bool) -> None:
-        if expect:
-            self._send(b"HTTP/1.1 100 Continue\r\n\r\n")
+    def _ask_continue(self, head: _Head) -> None:
+        if head.expect_continue and not self._continued and len(self._buf) == self._body_start:
+            self.wants_continue = self._continued = True
 
-    def _read_exact(self, length: int, expect: bool) -> bytes:
-        if length == 0:
-            return b""
-        if len(self._buf) < length:
-            self._continue(expect)
-        while len(self._buf) < length:
-            if not self._fill():
-                raise BadRequest("Connection closed before the body was complete")
-        body, self._buf = self._buf[:length], self._buf[length:]
-        return body
 
-    def _read_line(self) -> bytes:
-        while True:
-            end = self._buf.find(b"\n")
-            if end >= 0:
-                line, self._buf = self._buf[:end], self._buf[end + 1 :]
-                return line.rstrip(b"\r")
-            if len(self._buf) > MAX_HEAD_BYTES or not self._fill():
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def _parse_chunked(buf: bytes, start: int) -> tuple[bytes, int] | None:
+    # Returns (body, index after the message) or None when incomplete.
+    parts: list[bytes] = []
+    total = 0
+    pos = start
+    while True:
+        line_end = buf.find(b"\n", pos)
+        if line_end < 0:
+            if len(buf) - pos > MAX_HEAD_BYTES:
                 raise BadRequest("Malformed chunked body")
-
-    def _read_chunked(self, expect: bool) -> bytes:
-        self._continue(expect and not self._buf)
-        parts: list[bytes] = []
-        total = 0
-        while True:
-            size_text = self._read_line().split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise BadRequest("Malformed chunk size") from None
-            if size < 0:
-                raise BadRequest("Malformed chunk size")
-            if size == 0:
-                while self._read_line():  # trailers, up to the empty line
-                    pass
-                return b"".join(parts)
-            total += size
-            if total > MAX_BODY_BYTES:
-                raise BadRequest("Request body too large", 413)
-            parts.append(self._read_exact(size, False))
-            if self._read_line():
-                raise BadRequest("Malformed chunked body")
+            return None
+        size_text = buf[pos:line_end].rstrip(b"\r").split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise BadRequest("Malformed chunk size") from None
+        if size < 0:
+            raise BadRequest("Malformed chunk size")
+        pos = line_end + 1
+        if size == 0:
+            # Optional trailers, up to an empty line.
+            while True:
+                line_end = buf.find(b"\n", pos)
+                if line_end < 0:
+                    return None
+                line = buf[pos:line_end].rstrip(b"\r")
+                pos = line_end + 1
+                if not line:
+                    return b"".join(parts), pos
+        total += size
+        if total > MAX_BODY_BYTES:
+            raise BadRequest("Request body too large", 413)
+        if len(buf) < pos + size + 1:
+            return None
+        parts.append(buf[pos : pos + size])
+        pos += size
+        line_end = buf.find(b"\n", pos)
+        if line_end < 0:
+            return None
+        if buf[pos:line_end].rstrip(b"\r"):
+            raise BadRequest("Malformed chunked body")
+        pos = line_end + 1
 
 
 class _DateCache:
