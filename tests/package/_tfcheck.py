@@ -9,6 +9,7 @@ checks against the real provider schema as well.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -254,14 +255,30 @@ def terraform_available() -> bool:
     )
 
 
+def write_module(module_dir: Path, config: dict[str, Any]) -> None:
+    """``chalice.tf.json`` plus placeholder zips (``filebase64sha256`` needs the files)."""
+    module_dir.mkdir(parents=True, exist_ok=True)
+    (module_dir / "chalice.tf.json").write_text(json.dumps(config, indent=2))
+    for zip_name in ("deployment.zip", "layer-deployment.zip"):
+        (module_dir / zip_name).write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+
+
+def terraform_validate_all(root: Path, configs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Validate several configurations with one ``terraform init``: each is a child module."""
+    for name, config in configs.items():
+        write_module(root / name, config)
+    (root / "main.tf.json").write_text(
+        json.dumps({"module": {name: {"source": f"./{name}"} for name in configs}}, indent=2)
+    )
+    return terraform_validate(root)
+
+
 def terraform_validate(module_dir: Path) -> dict[str, Any]:
     """``terraform init -backend=false`` from the local mirror, then ``validate -json``.
 
     Offline: the CLI config allows only the filesystem mirror (no registry),
     no plugin cache, and the update checkpoint is disabled.
     """
-    import json
-
     cli_config = module_dir.parent / f"{module_dir.name}.tfrc"
     cli_config.write_text(
         "disable_checkpoint = true\n"

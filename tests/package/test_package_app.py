@@ -226,9 +226,7 @@ def test_pipeline_terraform_checks(tmp_path: Path) -> None:
         config = json.loads((out / "chalice.tf.json").read_text())
         assert _tfcheck.unresolved_references(config) == []
         assert _tfcheck.unknown_arguments(config) == []
-        if _tfcheck.terraform_available():
-            result = _tfcheck.terraform_validate(out)
-            assert result["valid"], result["diagnostics"]
+        # terraform validate of these outputs: test_terraform.py::test_terraform_validate
 
 
 @pipeline

@@ -298,7 +298,6 @@ Outputs:
     assert env["TABLE_ARN"] == {"Fn::GetAtt": ["Table", "Arn"]}
     assert env["MODE"] == {"Fn::If": ["IsProd", "production", "development"]}
     assert lint_problems(to_yaml(merged)) == []
-    assert lint_problems(to_json(merged)) == []
 
 
 def test_json_output_is_plain_json() -> None:
