@@ -60,12 +60,15 @@ class APIGateway(Service):
     def get_stage(self, api_id: str, stage: str) -> dict[str, Any] | None:
         return self._get(self.client.get_stage, NOT_FOUND, restApiId=api_id, stageName=stage)
 
-    def create_deployment(self, api_id: str, stage: str, *, tracing: bool) -> None:
+    def create_deployment(
+        self, api_id: str, stage: str, *, tracing: bool, variables: dict[str, str]
+    ) -> None:
         self._call(
             self.client.create_deployment,
             restApiId=api_id,
             stageName=stage,
             tracingEnabled=tracing,
+            variables=variables,
         )
 
     def update_stage(self, api_id: str, stage: str, patch_ops: list[dict[str, str]]) -> None:

@@ -136,7 +136,13 @@ class Lambda(Service):
         return [] if resp is None else list(resp.get("LayerVersions", []))
 
     def get_layer_version(self, arn: str) -> dict[str, Any] | None:
-        return self._get(self.client.get_layer_version_by_arn, NOT_FOUND, Arn=arn)
+        """The layer version ``arn`` (``...:layer:<name>:<version>``) or None."""
+        name, _, number = arn.rpartition(":")
+        if not number.isdigit():
+            return None
+        return self._get(
+            self.client.get_layer_version, NOT_FOUND, LayerName=name, VersionNumber=int(number)
+        )
 
     def publish_layer(
         self, layer_name: str, zip_bytes: bytes, *, runtime: str, architecture: str, description: str

@@ -2,8 +2,9 @@
 
 The definition sent is the build's Swagger document with the integration URIs
 rendered for this account and converted to OpenAPI 3. Its SHA-256 is kept in
-the API's ``chalice:definition-sha256`` tag, written last, so an unchanged
-app makes no call, and an interrupted update is redone. The API also carries
+the stage variable ``chaliceDefinitionSha256``, set by the same call that
+deploys the stage, so an unchanged app makes no call and an interrupted
+update (definition put, stage not deployed) is redone. The API also carries
 the identity tags so one created just before a crash is adopted.
 """
 
@@ -24,7 +25,7 @@ from chalice.deploy.resources.base import (
     statement_id,
 )
 
-DIGEST_TAG = "chalice:definition-sha256"
+DIGEST_VARIABLE = "chaliceDefinitionSha256"
 
 
 def definition(model: models.RestAPI, ctx: PlanContext) -> dict[str, Any]:
@@ -108,12 +109,13 @@ class RestAPIPlanner:
                     sid=statement_id("apigateway", api_id, fn.resource_name),
                 )
             if redeploy:
-                a.create_deployment(api_id, stage, tracing=model.xray)
+                a.create_deployment(
+                    api_id, stage, tracing=model.xray, variables={DIGEST_VARIABLE: doc_digest}
+                )
             elif tracing_only:
                 a.update_stage(api_id, stage, [
                     {"op": "replace", "path": "/tracingEnabled", "value": str(model.xray).lower()}
                 ])
-            a.tag(ctx.clients.arn_apigateway(api_id), {DIGEST_TAG: doc_digest})
             return {"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)}
 
         compression_patch = [{"op": "replace", "path": "/minimumCompressionSize", "value": compression}]
@@ -133,7 +135,6 @@ class RestAPIPlanner:
 
         api_id = str(api["id"])
         values = {"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)}
-        have_tags = api.get("tags") or {}
         now_types = (api.get("endpointConfiguration") or {}).get("types") or []
         now_compression = api.get("minimumCompressionSize")
         stage_info = apigw.get_stage(api_id, stage)
@@ -146,7 +147,9 @@ class RestAPIPlanner:
             else:
                 permissions[fn.resource_name] = False
         fields: dict[str, tuple[Any, Any]] = {
-            "definition_sha256": (have_tags.get(DIGEST_TAG), doc_digest),
+            "definition_sha256": (
+                (stage_info or {}).get("variables", {}).get(DIGEST_VARIABLE), doc_digest
+            ),
             "endpoint_type": (now_types[0] if now_types else None, model.endpoint_type),
             "minimum_compression": ("" if now_compression is None else str(now_compression), compression),
             "stage": (stage if stage_info else None, stage),

@@ -1,0 +1,98 @@
+"""Small fixes making moto answer like AWS where our deploy relies on it.
+
+moto runs in this process (``ThreadedMotoServer``), so its backend and
+response classes can be patched here; botocore is never patched. Each fix
+names the AWS behaviour it restores. ``apply()`` is idempotent and must run
+before the first apigatewayv2 request of the process (the server builds a
+service's URL map on first use), which importing the e2e conftest ensures.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+_applied = False
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    _applied = True
+    _delete_unknown_rest_api_is_404()
+    _apigatewayv2_deployments()
+    _empty_base_path_mappings()
+
+
+def _delete_unknown_rest_api_is_404() -> None:
+    """AWS: DeleteRestApi on an unknown id answers 404 NotFoundException (moto: 500)."""
+    from moto.apigateway import models
+    from moto.apigateway.exceptions import RestAPINotFound
+
+    original = models.APIGatewayBackend.delete_rest_api
+
+    def delete_rest_api(self: Any, function_id: str) -> Any:
+        if function_id not in self.apis:
+            raise RestAPINotFound()
+        return original(self, function_id)
+
+    models.APIGatewayBackend.delete_rest_api = delete_rest_api
+
+
+def _apigatewayv2_deployments() -> None:
+    """AWS: apigatewayv2 CreateDeployment deploys an API; UpdateStage points a stage at it.
+
+    moto has no deployments route (404) and no UpdateStage; stages do not
+    report their ``deploymentId``.
+    """
+    from moto.apigatewayv2 import models, responses, urls
+
+    urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"] = (
+        responses.ApiGatewayV2Response.dispatch
+    )
+
+    def create_deployment(self: Any) -> Any:
+        api_id = self.path.split("/")[-2]
+        self.apigatewayv2_backend.get_api(api_id)  # 404 for an unknown API
+        return 201, {}, json.dumps(
+            {"deploymentId": uuid.uuid4().hex[:10], "deploymentStatus": "DEPLOYED"}
+        )
+
+    def update_stage(self: Any) -> Any:
+        api_id = self.path.split("/")[-3]
+        name = self.path.split("/")[-1]
+        stage = self.apigatewayv2_backend.get_stage(api_id, name)
+        params = json.loads(self.body or "{}")
+        if "deploymentId" in params:
+            stage.config["deploymentId"] = params["deploymentId"]
+        return 200, {}, json.dumps(stage.to_json())
+
+    responses.ApiGatewayV2Response.create_deployment = create_deployment
+    responses.ApiGatewayV2Response.update_stage = update_stage
+
+    original_to_json = models.Stage.to_json
+
+    def to_json(self: Any) -> dict[str, Any]:
+        out: dict[str, Any] = original_to_json(self)
+        if self.config.get("deploymentId"):
+            out["deploymentId"] = self.config["deploymentId"]
+        return out
+
+    models.Stage.to_json = to_json
+
+
+def _empty_base_path_mappings() -> None:
+    """AWS: GetBasePathMappings of a domain without mappings is an empty list (moto: 500)."""
+    from moto.apigateway import models
+
+    original = models.APIGatewayBackend.get_base_path_mappings
+
+    def get_base_path_mappings(self: Any, domain_name: str) -> Any:
+        if domain_name not in self.base_path_mappings:
+            self.get_domain_name(domain_name)  # 404 for an unknown domain
+            return []
+        return original(self, domain_name)
+
+    models.APIGatewayBackend.get_base_path_mappings = get_base_path_mappings
