@@ -197,7 +197,9 @@ class Request:
     def __init__(self, event_dict: dict[str, Any], lambda_context: Any = None) -> None:
         self._event = event_dict
         self.lambda_context = lambda_context
-        context = event_dict.get("requestContext") or {}
+        context = event_dict.get("requestContext")
+        if not isinstance(context, dict):
+            context = {}
         self.context: dict[str, Any] = context
         self.method: str | None = context.get("httpMethod") or event_dict.get("httpMethod")
         # Events without requestContext.resourcePath (console test shapes)
