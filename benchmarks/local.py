@@ -136,7 +136,7 @@ def _ms(text: str) -> float:
 
 def run_wrk(port: int, concurrency: int, keep_alive: bool, duration: float) -> dict[str, float]:
     command = [
-        "wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{duration}s", "--latency",
+        "wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--latency",
         "--timeout", "10s",
     ]  # fmt: skip
     if not keep_alive:

@@ -196,7 +196,8 @@ class LocalServer:
             for key, _ in self._selector.select(timeout=1.0):
                 data = key.data
                 if data is None:
-                    self._accept()
+                    if not self._accept(token):
+                        return
                 elif data is _WAKE:
                     if not self._drain_wake(token):
                         return
@@ -210,19 +211,40 @@ class LocalServer:
         self._close_all()
         self._stopped.set()
 
-    def _accept(self) -> None:
+    def _accept(self, token: _Token) -> bool:
         while True:
             try:
                 sock, addr = self._sock.accept()
             except (BlockingIOError, InterruptedError):
-                return
+                return True
             except OSError as error:
                 LOG.warning("accept() failed: %s", error)
-                return
+                return True
             sock.setblocking(True)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             ip = str(addr[0]) if isinstance(addr, tuple) else "127.0.0.1"
-            self._selector.register(sock, selectors.EVENT_READ, _Connection(sock, ip))
+            conn = _Connection(sock, ip)
+            # Clients usually send the request right behind the handshake:
+            # serving it now saves a trip through select() and, for
+            # one-request connections, ever registering the socket.
+            try:
+                data: bytes | None = sock.recv(RECV_SIZE, _DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                data = None
+            except OSError:
+                _close_quietly(sock)
+                continue
+            if data is None:
+                self._selector.register(sock, selectors.EVENT_READ, conn)
+                continue
+            if not data:
+                _close_quietly(sock)
+                continue
+            conn.parser.feed(data)
+            if not self._process(token, conn):
+                return False
+            if sock.fileno() != -1:
+                self._selector.register(sock, selectors.EVENT_READ, conn)
 
     def _drain_wake(self, token: _Token) -> bool:
         try:
