@@ -228,3 +228,46 @@ def test_help_does_not_import_heavy_modules(args: str) -> None:
     assert result.returncode == 0, result.stderr
     line = [x for x in result.stdout.splitlines() if x.startswith("HEAVY=")][0]
     assert line == "HEAVY=", line
+
+
+def test_aws_errors_are_not_reported_as_bugs() -> None:
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    from chalice.aws.errors import AWSError
+
+    denied = describe_failure(
+        ClientError(
+            {"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "FilterLogEvents"
+        ),
+        debug=False,
+    )
+    assert denied.exit_code == 1
+    assert (
+        denied.message.startswith("An AWS call failed:")
+        and "AccessDeniedException" in denied.message
+    )
+    offline = describe_failure(
+        EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), debug=False
+    )
+    assert offline.exit_code == 2 and offline.message.startswith("Could not reach AWS")
+    wrapped = AWSError(
+        service="sts", operation="GetCallerIdentity", code="NoRegionError", message="x"
+    )
+    assert describe_failure(wrapped, debug=False).message.startswith("No AWS region is configured.")
+    creds = AWSError(
+        service="sts", operation="GetCallerIdentity", code="NoCredentialsError", message="x"
+    )
+    assert "AWS_ACCESS_KEY_ID" in describe_failure(creds, debug=False).message
+    throttled = AWSError(
+        service="lambda", operation="Invoke", code="TooManyRequestsException", message="x"
+    )
+    assert describe_failure(throttled, debug=False).exit_code == 1
+
+
+def test_subprocess_error_outside_a_project_has_no_traceback(tmp_path: Path) -> None:
+    result = _run("deploy", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Unable to load the project config file" in result.stderr
+    assert "Traceback" not in result.stderr
+    debug = _run("--debug", "deploy", cwd=tmp_path)
+    assert debug.returncode == 2 and "Traceback (most recent call last)" in debug.stderr
