@@ -88,6 +88,7 @@ _INJECTED_RESOURCE_METHODS: Mapping[tuple[str, str], str] = {
 _S3_TRANSFER = frozenset(
     {"upload_file", "upload_fileobj", "download_file", "download_fileobj", "copy"}
 )
+_MAX_REENTRY = 3
 _COLLECTION_CHAIN = frozenset({"all", "filter", "limit", "page_size"})
 
 
@@ -102,6 +103,7 @@ class Analyzer:
         self.entry_points: list[Function] = []
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.active: set[tuple[Any, ...]] = set()
+        self.depth: dict[int, int] = {}
         self.instantiated: set[int] = set()
 
     # -- driving -------------------------------------------------------------
@@ -505,9 +507,12 @@ class Analyzer:
             key = (id(func),)
         if key in self.memo:
             return self.memo[key]
-        if key in self.active:
+        # Recursion: the same call in progress, or a function re-entered with
+        # ever-growing arguments (``f([x])`` calling ``f([[x]])``...).
+        if key in self.active or self.depth.get(id(func), 0) >= _MAX_REENTRY:
             return None
         self.active.add(key)
+        self.depth[id(func)] = self.depth.get(id(func), 0) + 1
         try:
             scope = Scope(func.scope.module, func.scope)
             self.bind_params(func, args, kwargs, scope)
@@ -523,6 +528,7 @@ class Analyzer:
                 result = join(*scope.returns)
         finally:
             self.active.discard(key)
+            self.depth[id(func)] -= 1
         self.memo[key] = result
         return result
 

@@ -381,3 +381,15 @@ def test_missing_app_file_gives_empty_result(tmp_path: Path) -> None:
 def test_result_is_independent_of_run() -> None:
     source = "import boto3\nc = boto3.client('s3')\nc.put_object()\nc.get_object()\n"
     assert calls(source) == calls(source)
+
+
+def test_recursion_with_growing_arguments_terminates() -> None:
+    assert calls(
+        """
+        import boto3
+        def grow(x):
+            boto3.client('sqs').list_queues()
+            return grow([x])
+        grow(1)
+        """
+    ) == {"sqs": {"list_queues"}}
