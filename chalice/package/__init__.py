@@ -27,7 +27,7 @@ import attrs
 from chalice.deploy import models
 from chalice.errors import PackageError
 from chalice.package.merge import deep_merge, is_yaml_path, load_merge_template
-from chalice.package.sam import generate_sam_template
+from chalice.package.sam import check_expressible, generate_sam_template
 from chalice.package.serialize import TemplateFormat, dump_template, zip_directory
 from chalice.package.terraform import generate_terraform_template
 
@@ -268,6 +268,8 @@ def _build(
     for warning in validate_app(app, config):
         ui.warn(warning)
     application = build_application(app, config)
+    if options.pkg_format is PackageFormat.CLOUDFORMATION:
+        check_expressible(application)  # before spending time on zips
     style = (
         SwaggerStyle.TERRAFORM
         if options.pkg_format is PackageFormat.TERRAFORM

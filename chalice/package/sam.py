@@ -70,6 +70,16 @@ def logical_id(resource_name: str) -> str:
     return to_cfn_resource_name(resource_name)
 
 
+def check_expressible(application: models.Application) -> None:
+    """Raise the ``PackageError`` ``generate_sam_template`` would for unsupported resources.
+
+    Cheap (no artifacts needed), so callers can refuse before building zips.
+    """
+    for resource in application.resources:
+        if isinstance(resource, models.S3BucketNotification):
+            raise _s3_error(resource)
+
+
 def generate_sam_template(
     application: models.Application, *, paths: ArtifactPaths | None = None
 ) -> dict[str, Any]:
@@ -202,13 +212,7 @@ class _SAMBuilder:
                     },
                 )
             case models.S3BucketNotification():
-                raise PackageError(
-                    "CloudFormation cannot add event notifications to an existing S3 "
-                    f"bucket, so the S3 event handler {resource.lambda_function.resource_name!r} "
-                    f"(bucket {resource.bucket!r}) cannot be packaged as a SAM template.",
-                    where=f"@app.on_s3_event handler {resource.lambda_function.resource_name!r}",
-                    fix=_S3_FIX,
-                )
+                raise _s3_error(resource)
             case models.RestAPI():
                 self._add_rest_api(resource)
             case models.WebsocketAPI():
@@ -552,6 +556,17 @@ class _SAMBuilder:
             f"{domain.resource_name} mapping",
             {"Type": "AWS::ApiGatewayV2::ApiMapping", "Properties": mapping},
         )
+
+
+def _s3_error(event: models.S3BucketNotification) -> PackageError:
+    handler = event.lambda_function.resource_name
+    return PackageError(
+        "CloudFormation cannot add event notifications to an existing S3 bucket, so the "
+        f"S3 event handler {handler!r} (bucket {event.bucket!r}) cannot be packaged as a "
+        "SAM template.",
+        where=f"@app.on_s3_event handler {handler!r}",
+        fix=_S3_FIX,
+    )
 
 
 def _schedule_properties(event: models.ScheduledEvent) -> dict[str, Any]:

@@ -208,13 +208,19 @@ def _project(tmp_path: Path, app: str) -> Path:
 
 
 @pipeline
-@pytest.mark.parametrize("fmt", ["json", "yaml"])
-def test_pipeline_cloudformation_passes_cfn_lint(fmt: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stage", "fmt"), [("dev", "json"), ("dev", "yaml"), ("variant", "json"), ("regional", "yaml")]
+)
+def test_pipeline_cloudformation_passes_cfn_lint(stage: str, fmt: str, tmp_path: Path) -> None:
+    # dev: everything incl. layer, domains, log groups; variant: PRIVATE API,
+    # per-function file-policy roles, a pre-created role, arm64, no layer;
+    # regional: REGIONAL endpoint and domain.
     project = _project(tmp_path, "full")
     out = tmp_path / "out"
-    package_app(project, out, stage="dev", template_format=fmt)
+    package_app(project, out, stage=stage, template_format=fmt)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["deployment.zip", "layer-deployment.zip", f"sam.{fmt}"]
+    zips = ["deployment.zip"] if stage == "variant" else ["deployment.zip", "layer-deployment.zip"]
+    assert names == sorted([*zips, f"sam.{fmt}"])
     assert lint_problems((out / f"sam.{fmt}").read_text()) == []
 
 
@@ -231,8 +237,12 @@ def test_pipeline_terraform_checks(tmp_path: Path) -> None:
 
 @pipeline
 def test_pipeline_s3_in_cloudformation_is_a_clear_error(tmp_path: Path) -> None:
+    project = _project(tmp_path, "s3")
     with pytest.raises(PackageError, match="existing S3 bucket"):
-        package_app(_project(tmp_path, "s3"), tmp_path / "out")
+        package_app(project, tmp_path / "out")
+    # Refused from the graph, before any zip was built.
+    assert not (project / ".chalice" / "deployments").exists()
+    assert not (tmp_path / "out").exists()
 
 
 @pipeline

@@ -199,12 +199,15 @@ def _pipeline_configs(tmp_path: Path) -> dict[str, dict[str, Any]]:
     except ImportError:
         return {}
     configs = {}
-    for app in ("full", "s3"):
-        project = tmp_path / f"project-{app}"
+    for app, stage in (("full", "dev"), ("full", "variant"), ("full", "regional"), ("s3", "dev")):
+        project = tmp_path / f"project-{app}-{stage}"
         shutil.copytree(_shape.APPS / app, project)
-        out = tmp_path / f"out-{app}"
-        package_app(project, out, stage="dev", pkg_format="terraform")
-        configs[f"pipeline_{app}"] = json.loads((out / "chalice.tf.json").read_text())
+        out = tmp_path / f"out-{app}-{stage}"
+        package_app(project, out, stage=stage, pkg_format="terraform")
+        config = json.loads((out / "chalice.tf.json").read_text())
+        assert _tfcheck.unresolved_references(config) == []
+        assert _tfcheck.unknown_arguments(config) == []
+        configs[f"pipeline_{app}_{stage}"] = config
     return configs
 
 
