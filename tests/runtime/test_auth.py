@@ -42,7 +42,9 @@ def test_cognito_authorizer() -> None:
 
 
 def test_custom_authorizer() -> None:
-    auth = CustomAuthorizer("c", authorizer_uri="arn:uri", ttl_seconds=10, invoke_role_arn="arn:role")
+    auth = CustomAuthorizer(
+        "c", authorizer_uri="arn:uri", ttl_seconds=10, invoke_role_arn="arn:role"
+    )
     authorizer = auth.to_swagger()["x-amazon-apigateway-authorizer"]
     assert authorizer == {
         "type": "token",
@@ -50,8 +52,10 @@ def test_custom_authorizer() -> None:
         "authorizerResultTtlInSeconds": 10,
         "authorizerCredentials": "arn:role",
     }
-    assert "authorizerCredentials" not in CustomAuthorizer("c", "u").to_swagger()[
-        "x-amazon-apigateway-authorizer"]
+    assert (
+        "authorizerCredentials"
+        not in CustomAuthorizer("c", "u").to_swagger()["x-amazon-apigateway-authorizer"]
+    )
 
 
 def test_builtin_authorizer_registration_and_call() -> None:
@@ -60,8 +64,11 @@ def test_builtin_authorizer_registration_and_call() -> None:
     @app.authorizer(ttl_seconds=60, execution_role="arn:role", header="X-Token")
     def my_auth(request: AuthRequest) -> AuthResponse:
         assert request.auth_type == "TOKEN"
-        return AuthResponse(routes=["/foo", AuthRoute("/bar", ["GET", "POST"]), "*"],
-                            principal_id=request.token or "", context={"k": "v"})
+        return AuthResponse(
+            routes=["/foo", AuthRoute("/bar", ["GET", "POST"]), "*"],
+            principal_id=request.token or "",
+            context={"k": "v"},
+        )
 
     @app.route("/foo", authorizer=my_auth)
     def foo() -> dict[str, str]:
@@ -69,8 +76,13 @@ def test_builtin_authorizer_registration_and_call() -> None:
 
     assert isinstance(my_auth, ChaliceAuthorizer)
     config = app.builtin_auth_handlers[0]
-    assert (config.name, config.handler_string, config.ttl_seconds, config.execution_role,
-            config.header) == ("my_auth", "app.my_auth", 60, "arn:role", "X-Token")
+    assert (
+        config.name,
+        config.handler_string,
+        config.ttl_seconds,
+        config.execution_role,
+        config.header,
+    ) == ("my_auth", "app.my_auth", 60, "arn:role", "X-Token")
     assert my_auth.config is config
     assert app.routes["/foo"]["GET"].authorizer is my_auth
     assert app.handler_map["my_auth"] is my_auth

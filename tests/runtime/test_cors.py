@@ -52,12 +52,18 @@ def test_string_header_list_rejected() -> None:
 _name = st.from_regex(r"X-[A-Za-z]{1,8}", fullmatch=True)
 
 
-@given(st.lists(_name, max_size=5), st.lists(_name, max_size=3), st.none() | st.integers(0, 10**6),
-       st.none() | st.booleans())
-def test_headers_property(allow: list[str], expose: list[str], max_age: int | None,
-                          credentials: bool | None) -> None:
-    config = CORSConfig(allow_headers=allow, expose_headers=expose, max_age=max_age,
-                        allow_credentials=credentials)
+@given(
+    st.lists(_name, max_size=5),
+    st.lists(_name, max_size=3),
+    st.none() | st.integers(0, 10**6),
+    st.none() | st.booleans(),
+)
+def test_headers_property(
+    allow: list[str], expose: list[str], max_age: int | None, credentials: bool | None
+) -> None:
+    config = CORSConfig(
+        allow_headers=allow, expose_headers=expose, max_age=max_age, allow_credentials=credentials
+    )
     headers = config.get_access_control_headers()
     allowed = headers["Access-Control-Allow-Headers"].split(",")
     assert allowed == sorted(set(allowed))
@@ -66,7 +72,11 @@ def test_headers_property(allow: list[str], expose: list[str], max_age: int | No
     assert ("Access-Control-Expose-Headers" in headers) == bool(expose)
     assert ("Access-Control-Max-Age" in headers) == (max_age is not None)
     assert ("Access-Control-Allow-Credentials" in headers) == (credentials is True)
-    same = CORSConfig(allow_headers=list(reversed(allow)), expose_headers=expose,
-                      max_age=max_age, allow_credentials=credentials)
+    same = CORSConfig(
+        allow_headers=list(reversed(allow)),
+        expose_headers=expose,
+        max_age=max_age,
+        allow_credentials=credentials,
+    )
     assert same == config and hash(same) == hash(config)
     assert config != CORSConfig(allow_origin="https://other")

@@ -37,9 +37,15 @@ def test_sqs_handler(app: Chalice) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["sam-Sqs.json", "go-sqs-event.json", "powertools-snsSqsEvent.json",
-             "powertools-snsSqsFifoEvent.json", "powertools-s3SqsEvent.json",
-             "powertools-sqsDlqTriggerEvent.json"]
+    "name",
+    [
+        "sam-Sqs.json",
+        "go-sqs-event.json",
+        "powertools-snsSqsEvent.json",
+        "powertools-snsSqsFifoEvent.json",
+        "powertools-s3SqsEvent.json",
+        "powertools-sqsDlqTriggerEvent.json",
+    ],
 )
 def test_sqs_real_events(name: str) -> None:
     event = load_event(f"sqs/{name}")
@@ -48,7 +54,9 @@ def test_sqs_real_events(name: str) -> None:
     assert records[0].to_dict() is event["Records"][0]
 
 
-@pytest.mark.parametrize("name", ["sam-Sns.json", "sam-Sns-unicode.json", "powertools-snsEvent.json"])
+@pytest.mark.parametrize(
+    "name", ["sam-Sns.json", "sam-Sns-unicode.json", "powertools-snsEvent.json"]
+)
 def test_sns_real_events(name: str) -> None:
     event = load_event(f"sns/{name}")
     sns = SNSEvent(event, "ctx")
@@ -82,7 +90,11 @@ def test_s3_handler_registration(app: Chalice) -> None:
 
     config = app.event_sources[0]
     assert (config.bucket, config.events, config.prefix, config.suffix) == (
-        "b", ["s3:ObjectCreated:*"], "in/", ".jpg")
+        "b",
+        ["s3:ObjectCreated:*"],
+        "in/",
+        ".jpg",
+    )
     assert handler(load_event("s3/powertools-s3Event.json"), None)
 
 
@@ -103,13 +115,14 @@ def test_kinesis_records(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["go-dynamodb-event.json", "powertools-dynamoStreamEvent.json", "sam-DynamoDBUpdate.json"]
+    "name",
+    ["go-dynamodb-event.json", "powertools-dynamoStreamEvent.json", "sam-DynamoDBUpdate.json"],
 )
 def test_dynamodb_records(name: str) -> None:
     event = load_event(f"dynamodb/{name}")
     records = list(DynamoDBEvent(event, None))
     assert len(records) == len(event["Records"])
-    for record, raw in zip(records, event["Records"]):
+    for record, raw in zip(records, event["Records"], strict=True):
         assert record.keys == raw["dynamodb"].get("Keys")
         assert record.new_image == raw["dynamodb"].get("NewImage")
         assert record.old_image == raw["dynamodb"].get("OldImage")
@@ -123,8 +136,13 @@ def test_dynamodb_records(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["sam-ScheduledEvent.json", "powertools-eventBridgeEvent.json",
-             "go-codebuild-state-change.json", "dotnet-scheduled-event.json"]
+    "name",
+    [
+        "sam-ScheduledEvent.json",
+        "powertools-eventBridgeEvent.json",
+        "go-codebuild-state-change.json",
+        "dotnet-scheduled-event.json",
+    ],
 )
 def test_cloudwatch_event(name: str) -> None:
     event = load_event(f"eventbridge/{name}")
@@ -150,7 +168,10 @@ def test_schedule_and_cw_handlers(app: Chalice) -> None:
     assert schedule.description == "hourly"
     assert cw.name == "builds" and cw.event_pattern == {"source": ["aws.codebuild"]}
     assert tick(load_event("eventbridge/sam-ScheduledEvent.json"), None) == "Scheduled Event"
-    assert app.handler_map["builds"](load_event("eventbridge/go-codebuild-state-change.json"), None) == "aws.codebuild"
+    assert (
+        app.handler_map["builds"](load_event("eventbridge/go-codebuild-state-change.json"), None)
+        == "aws.codebuild"
+    )
 
 
 def test_pure_lambda(app: Chalice) -> None:

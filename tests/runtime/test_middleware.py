@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from chalice import BadRequestError, Blueprint, Chalice, ChaliceUnhandledError, ConvertToMiddleware, Response
+from chalice import (
+    BadRequestError,
+    Blueprint,
+    Chalice,
+    ChaliceUnhandledError,
+    ConvertToMiddleware,
+    Response,
+)
 from chalice.app import LambdaFunctionEvent, Request, SQSEvent
 from tests.runtime.conftest import body_of, load_event, rest_event
 

@@ -128,7 +128,10 @@ def test_method_not_allowed(app: Chalice) -> None:
     result = call(app, rest_event("/items/{item_id}", "DELETE", params={"item_id": "1"}))
     assert result["statusCode"] == 405
     assert result["headers"]["Allow"] == "GET, PUT"
-    assert body_of(result) == {"Code": "MethodNotAllowedError", "Message": "Unsupported method: DELETE"}
+    assert body_of(result) == {
+        "Code": "MethodNotAllowedError",
+        "Message": "Unsupported method: DELETE",
+    }
 
 
 def test_unknown_path_is_405_and_does_not_touch_routes(app: Chalice) -> None:
@@ -297,13 +300,29 @@ def test_malformed_events_never_crash(app: Chalice) -> None:
         {"requestContext": {"resourcePath": "/"}},
         {"requestContext": {"resourcePath": "/", "httpMethod": "GET"}, "headers": None},
         {"resource": "/items/{item_id}", "httpMethod": "GET", "pathParameters": "oops"},
-        rest_event("/items/{item_id}", "PUT", params={"item_id": "1"}, body="!!", base64=True,
-                   headers={"Content-Type": "application/json"}),
-        rest_event("/items/{item_id}", "PUT", params={"item_id": "1"}, body="{bad",
-                   headers={"Content-Type": "application/json"}),
-        rest_event("/items/{item_id}", "PUT", params={"item_id": "1"},
-                   body=base64.b64encode(b"\xff\xfe").decode(), base64=True,
-                   headers={"Content-Type": "application/json"}),
+        rest_event(
+            "/items/{item_id}",
+            "PUT",
+            params={"item_id": "1"},
+            body="!!",
+            base64=True,
+            headers={"Content-Type": "application/json"},
+        ),
+        rest_event(
+            "/items/{item_id}",
+            "PUT",
+            params={"item_id": "1"},
+            body="{bad",
+            headers={"Content-Type": "application/json"},
+        ),
+        rest_event(
+            "/items/{item_id}",
+            "PUT",
+            params={"item_id": "1"},
+            body=base64.b64encode(b"\xff\xfe").decode(),
+            base64=True,
+            headers={"Content-Type": "application/json"},
+        ),
         {"requestContext": "nope", "resource": "/"},
         {"requestContext": {"resourcePath": "/", "httpMethod": "GET"}, "headers": ["x"]},
         "not a dict",
@@ -319,8 +338,12 @@ _param = st.from_regex(r"[a-z_][a-z0-9_]{0,7}", fullmatch=True)
 
 @settings(max_examples=50, deadline=None)
 @given(
-    st.lists(st.one_of(_segment.map(lambda s: ("lit", s)), _param.map(lambda p: ("param", p))),
-             min_size=1, max_size=6, unique_by=lambda x: x[1]),
+    st.lists(
+        st.one_of(_segment.map(lambda s: ("lit", s)), _param.map(lambda p: ("param", p))),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda x: x[1],
+    ),
     st.data(),
 )
 def test_path_params_reach_the_view(parts: list[tuple[str, str]], data: st.DataObject) -> None:

@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 from chalice import Cron, Rate
 
 
-@given(st.integers(min_value=1, max_value=10_000), st.sampled_from([Rate.MINUTES, Rate.HOURS, Rate.DAYS]))
+@given(
+    st.integers(min_value=1, max_value=10_000),
+    st.sampled_from([Rate.MINUTES, Rate.HOURS, Rate.DAYS]),
+)
 def test_rate_rendering(value: int, unit: str) -> None:
     text = Rate(value, unit=unit).to_string()
     word = unit.lower() if value != 1 else unit.lower()[:-1]
@@ -17,8 +20,17 @@ def test_rate_rendering(value: int, unit: str) -> None:
     assert Rate(value, unit) == Rate(value, unit)
 
 
-@pytest.mark.parametrize("value,unit", [(0, Rate.MINUTES), (-1, Rate.HOURS), (1.5, Rate.DAYS),
-                                        (True, Rate.DAYS), (1, "WEEKS"), (1, "minutes")])
+@pytest.mark.parametrize(
+    "value,unit",
+    [
+        (0, Rate.MINUTES),
+        (-1, Rate.HOURS),
+        (1.5, Rate.DAYS),
+        (True, Rate.DAYS),
+        (1, "WEEKS"),
+        (1, "minutes"),
+    ],
+)
 def test_rate_rejects_bad_values(value: object, unit: str) -> None:
     with pytest.raises(ValueError):
         Rate(value, unit)  # type: ignore[arg-type]

@@ -88,7 +88,9 @@ def test_handlers_and_results(app: Chalice, monkeypatch: pytest.MonkeyPatch) -> 
     msg = load_event("apigw-websocket/go-apigw-websocket-request-send-message.json")
     assert message(msg, None) == {"a": 1, "statusCode": 200}
 
-    result = disconnect(load_event("apigw-websocket/go-apigw-websocket-request-disconnect.json"), None)
+    result = disconnect(
+        load_event("apigw-websocket/go-apigw-websocket-request-disconnect.json"), None
+    )
     assert result["statusCode"] == 204 and result["body"] == "bye"
 
 
@@ -116,7 +118,9 @@ def test_duplicate_handler_rejected(app: Chalice) -> None:
         app.on_ws_connect(name="second")(lambda e: None)
 
 
-def test_send_close_info_with_region_from_env(app: Chalice, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_send_close_info_with_region_from_env(
+    app: Chalice, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_REGION", "us-east-2")
     session = FakeSession()
     app.websocket_api.session = session
@@ -133,7 +137,10 @@ def test_send_close_info_with_region_from_env(app: Chalice, monkeypatch: pytest.
         ("apigatewaymanagementapi", "https://gy415nuibc.execute-api.us-east-2.amazonaws.com/prod")
     ]
     assert [name for name, _ in session.client_obj.calls] == [
-        "post_to_connection", "get_connection", "delete_connection"]
+        "post_to_connection",
+        "get_connection",
+        "delete_connection",
+    ]
     assert session.client_obj.calls[0][1] == {"ConnectionId": "R1kmxc2VNjMCFIA=", "Data": "hi"}
 
 
@@ -151,7 +158,11 @@ def test_gone_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     api = WebsocketAPI()
     api.session = FakeSession(gone=True)
     api.configure("example.com", "dev")
-    calls = [lambda: api.send("conn-1", "m"), lambda: api.close("conn-1"), lambda: api.info("conn-1")]
+    calls = [
+        lambda: api.send("conn-1", "m"),
+        lambda: api.close("conn-1"),
+        lambda: api.info("conn-1"),
+    ]
     for call in calls:
         with pytest.raises(WebsocketDisconnectedError) as info:
             call()
