@@ -27,6 +27,32 @@ from chalice.errors import ExperimentalFeatureError, ValidationError
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_FUNCTION_NAME = 64
 
+# Lambda's own limits (CreateFunction rejects these, after the zip upload).
+RESERVED_ENV_VARS = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+MAX_ENV_BYTES = 4096
+MAX_LAYERS = 5
+
 
 def validate_routes(routes: Mapping[str, Mapping[str, Any]]) -> None:
     """The route rules of SPEC §1.4 (the runtime's checks) as a ``ValidationError``.
@@ -180,6 +206,45 @@ def _check_sqs(app: Any) -> None:
             )
 
 
+def _check_limits(spec: Any) -> None:
+    cfg = spec.config
+    env = cfg.environment_variables
+    reserved = sorted(RESERVED_ENV_VARS & set(env))
+    if reserved:
+        raise ValidationError(
+            f"Function `{spec.name}` sets environment variable(s) Lambda reserves: "
+            f"{', '.join(reserved)}.",
+            where=f"{cfg.source}, {cfg.where_set('environment_variables')}",
+            fix="Lambda sets these itself; use another name (e.g. APP_REGION) in your code.",
+        )
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in env.items())
+    if size > MAX_ENV_BYTES:
+        raise ValidationError(
+            f"The environment variables of function `{spec.name}` take {size} bytes; Lambda "
+            f"allows {MAX_ENV_BYTES}.",
+            where=f"{cfg.source}, environment_variables",
+            fix="Move large values to SSM Parameter Store or Secrets Manager and read them "
+            "at runtime.",
+        )
+    bad_tags = sorted(k for k in cfg.tags if k.lower().startswith("aws:"))
+    if bad_tags:
+        raise ValidationError(
+            f"Tag(s) {', '.join(bad_tags)} of function `{spec.name}` use the reserved "
+            "`aws:` prefix.",
+            where=f"{cfg.source}, {cfg.where_set('tags')}",
+            fix="Rename the tags; AWS reserves keys starting with aws:.",
+        )
+    count = len(cfg.layers) + (1 if cfg.automatic_layer else 0)
+    if count > MAX_LAYERS:
+        managed = " (including the managed layer of automatic_layer)" if cfg.automatic_layer else ""
+        raise ValidationError(
+            f"Function `{spec.name}` would have {count} layers{managed}; Lambda allows "
+            f"{MAX_LAYERS}.",
+            where=f"{cfg.source}, {cfg.where_set('layers')}",
+            fix="Merge some layers, or turn automatic_layer off.",
+        )
+
+
 def _check_function(spec: Any, config: Config) -> None:
     cfg = spec.config
     if not cfg.manage_iam_role and not cfg.iam_role_arn:
@@ -196,6 +261,7 @@ def _check_function(spec: Any, config: Config) -> None:
                 where=f"{cfg.source}, environment_variables.{key}",
                 fix=f'Quote the value: "{key}": "{value}".',
             )
+    _check_limits(spec)
     name = function_name_for(config.app_name, config.stage, spec.name)
     if not _FUNCTION_NAME.match(name):
         raise ValidationError(

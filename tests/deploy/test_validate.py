@@ -240,3 +240,21 @@ def test_config_warnings_not_repeated_when_already_reported(tmp_path: Path) -> N
     )
     assert len(seen) == 1
     assert not any("lamda_timeout" in w for w in validate_app(simple_app(), cfg.scope("x")))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"environment_variables": {"AWS_REGION": "us-east-1"}}, "reserves: AWS_REGION"),
+        ({"environment_variables": {"BIG": "x" * 5000}}, "allows 4096"),
+        ({"tags": {"aws:owner": "me"}}, "reserved `aws:` prefix"),
+        ({"automatic_layer": True, "layers": ["a", "b", "c", "d", "e"]}, "6 layers"),
+    ],
+)
+def test_lambda_limits(tmp_path: Path, data: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        validate_app(simple_app(), config(tmp_path, **data))
+
+
+def test_five_layers_ok(tmp_path: Path) -> None:
+    validate_app(simple_app(), config(tmp_path, layers=["a", "b", "c", "d", "e"]))
