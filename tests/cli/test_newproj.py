@@ -158,3 +158,33 @@ def test_generated_tests_pass(tmp_path: Path, project_type: ProjectType) -> None
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
+    pytest.importorskip("setuptools")
+    import shutil
+    import zipfile
+
+    repo = Path(__file__).resolve().parents[2]
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(repo / "pyproject.toml", src)
+    (src / "README.rst").write_text("x\n")
+    shutil.copytree(repo / "chalice", src / "chalice",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist"), str(src)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    wheel = next((tmp_path / "dist").glob("chalice-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = repo / "chalice" / "templates"
+    expected = {
+        "chalice/templates/" + p.relative_to(templates).as_posix()
+        for p in templates.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert expected and expected <= names, sorted(expected - names)
