@@ -372,6 +372,8 @@ class _Checker:
                     "(domain_name: the host name; certificate_arn: an ACM certificate for it).",
                 )
         for field, item in value.items():
+            if item is None and field in DOMAIN_FIELDS:
+                continue  # null means "not set", as for every key
             if field not in DOMAIN_FIELDS:
                 self.warnings.append(
                     f"Unknown field `{field}` in `{key}` (at `{path}.{field}` in "

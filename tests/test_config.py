@@ -498,3 +498,20 @@ def test_precedence_property(present: dict[str, bool]) -> None:
     cfg = layered(Path("/nonexistent-project"), **present)
     winners = [i + 1 for i, name in enumerate(_LAYERS) if present[name]]
     assert cfg.lambda_timeout == (max(winners) if winners else 60)
+
+
+def test_null_domain_fields_are_unset(tmp_path: Path) -> None:
+    cfg = make(
+        {
+            "api_gateway_custom_domain": {
+                "domain_name": "d",
+                "certificate_arn": "c",
+                "tls_version": None,
+                "url_prefix": None,
+                "tags": None,
+            }
+        },
+        tmp_path,
+    )
+    assert cfg.api_gateway_custom_domain is not None
+    assert cfg.api_gateway_custom_domain["tls_version"] == "TLS_1_2"
