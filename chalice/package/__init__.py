@@ -134,6 +134,13 @@ def build_template(
     expressed in the chosen format or the merge template is bad.
     """
     options.check()
+    if not models.dependency_order(application):
+        raise PackageError(
+            f"The app {app_name!r} defines nothing to deploy (no routes, event handlers, "
+            "websocket handlers or Lambda functions).",
+            where="app.py",
+            fix="register at least one handler, e.g. @app.route('/') or @app.lambda_function()",
+        )
     if options.pkg_format is PackageFormat.TERRAFORM:
         tf = generate_terraform_template(application, app_name=app_name)
         return TERRAFORM_FILE, dump_template(tf, TemplateFormat.JSON)

@@ -310,6 +310,7 @@ def full_application(
                     resource_name="api_mapping", mount_path="(none)", api_gateway_stage="api"
                 ),
                 endpoint_type="REGIONAL",
+                tags={"owner": "ws"},
             ),
         )
     )

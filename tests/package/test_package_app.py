@@ -171,6 +171,11 @@ def test_s3_in_sam_fails_before_writing(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_an_app_with_nothing_to_deploy_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PackageError, match="defines nothing to deploy"):
+        write_package(models.Application(stage="dev", resources=()), tmp_path / "o", app_name="a")
+
+
 def test_package_app_rejects_unknown_formats(tmp_path: Path) -> None:
     with pytest.raises(PackageError, match="use one of: cloudformation, terraform"):
         package_app(tmp_path, tmp_path / "out", pkg_format="pulumi")

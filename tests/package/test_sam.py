@@ -304,3 +304,47 @@ def test_json_output_is_plain_json() -> None:
     text = to_json(generate_sam_template(full_application()))
     assert json.loads(text)["Resources"]["RestAPI"]["Type"] == "AWS::Serverless::Api"
     assert text.endswith("\n")
+
+
+def _only(app: models.Application, *kinds: type) -> models.Application:
+    return models.Application(
+        stage=app.stage, resources=tuple(r for r in app.resources if isinstance(r, kinds))
+    )
+
+
+def test_websocket_only_app_with_one_handler() -> None:
+    app = _only(full_application(log_retention=None), models.WebsocketAPI)
+    ws = app.resources[0]
+    assert isinstance(ws, models.WebsocketAPI)
+    app = models.Application(
+        stage="dev",
+        resources=(
+            attrs.evolve(ws, connect_function=None, disconnect_function=None, routes=("$default",)),
+        ),
+    )
+    template = generate_sam_template(app)
+    resources = template["Resources"]
+    assert "WebsocketConnectRoute" not in resources and "RestAPI" not in resources
+    assert resources["WebsocketAPIDeployment"]["DependsOn"] == ["WebsocketMessageRoute"]
+    assert resources["WebsocketApiCustomDomain"]["Properties"]["Tags"] == {"owner": "ws"}
+    assert set(template["Outputs"]) == {
+        "WebsocketAPIId",
+        "WebsocketConnectEndpointURL",
+        "WebsocketMessageHandlerArn",
+        "WebsocketMessageHandlerName",
+    }
+    assert lint_problems(to_json(template)) == []
+
+
+def test_rest_only_app_without_extras() -> None:
+    app = _only(s3_application(), models.RestAPI)
+    template = generate_sam_template(app)
+    assert set(template["Resources"]) == {
+        "DefaultRole",
+        "APIHandler",
+        "RestAPI",
+        "APIHandlerInvokePermission",
+    }
+    assert template["Resources"]["APIHandler"]["Properties"]["Tracing"] == "PassThrough"
+    assert "Layers" not in template["Resources"]["APIHandler"]["Properties"]
+    assert lint_problems(to_yaml(template)) == []
