@@ -130,7 +130,7 @@ def build_app() -> Chalice:
 
     @app.route("/slow/{n}")
     def slow(n):  # type: ignore[no-untyped-def]
-        time.sleep(0.1)
+        time.sleep(0.2)
         return {"n": n, "seen": app.current_request.uri_params["n"]}
 
     @app.route("/unserializable")
