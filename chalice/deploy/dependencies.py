@@ -53,6 +53,36 @@ def has_requirements(requirements: bytes) -> bool:
     return False
 
 
+_INCLUDE_RE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
+
+
+def included_files(requirements: Path) -> list[Path]:
+    """Files a requirements file pulls in with ``-r`` / ``-c`` (recursively, in order).
+
+    They are inputs of the build as much as ``requirements.txt`` itself.
+    Missing files are left for pip to report.
+    """
+    found: list[Path] = []
+    pending = [requirements]
+    seen = {requirements.resolve()}
+    while pending:
+        current = pending.pop(0)
+        try:
+            text = current.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            match = _INCLUDE_RE.match(line)
+            if match is None:
+                continue
+            path = (current.parent / match.group(1)).resolve()
+            if path not in seen and path.is_file():
+                seen.add(path)
+                found.append(path)
+                pending.append(path)
+    return found
+
+
 def requirement_name(requirement: str) -> str:
     """The normalised project name at the start of a requirement string."""
     match = _NAME_RE.match(requirement)

@@ -38,7 +38,12 @@ import attrs
 import chalice
 from chalice.deploy import models, zipfiles
 from chalice.deploy.bytecode import bytecode_entries, bytecode_tag
-from chalice.deploy.dependencies import DependencyResolver, has_requirements, wheel_entries
+from chalice.deploy.dependencies import (
+    DependencyResolver,
+    has_requirements,
+    included_files,
+    wheel_entries,
+)
 from chalice.deploy.pip import PipRunner, SubprocessPipRunner
 from chalice.deploy.wheels import Target
 from chalice.errors import BuildError
@@ -48,6 +53,11 @@ from chalice.errors import BuildError
 FORMAT_VERSION = "chalice-package-1"
 
 REUSE_MESSAGE = "Reusing existing deployment package."
+# Old builds kept in .chalice/deployments (least recently used go first).
+KEEP_ZIPS = 20
+KEEP_SITE_PACKAGES = 5
+# Lambda's limit on the unzipped size of a function and its layers.
+_LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 _SKIPPED_DIRS = frozenset({"__pycache__"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
@@ -125,6 +135,8 @@ class ProjectSources:
     app: tuple[SourceFile, ...]  # runtime files, app.py, chalicelib/**
     vendor: tuple[SourceFile, ...]  # contents of vendor/, arcnames relative to it
     requirements: bytes
+    # requirements.txt plus the files it includes (-r/-c): what the caches key on.
+    requirements_key: bytes = b""
 
     @classmethod
     def read(cls, project_dir: Path) -> ProjectSources:
@@ -140,11 +152,19 @@ class ProjectSources:
         app.append(_read("app.py", app_py))
         app += _walk(project_dir / "chalicelib", "chalicelib/")
         requirements_path = project_dir / "requirements.txt"
-        requirements = requirements_path.read_bytes() if requirements_path.is_file() else b""
+        requirements = b""
+        requirements_key = b""
+        if requirements_path.is_file():
+            requirements = requirements_key = requirements_path.read_bytes()
+            for included in included_files(requirements_path):
+                # Relative, so the key does not depend on where the project lives.
+                name = Path(os.path.relpath(included, project_dir)).as_posix().encode("utf-8")
+                requirements_key += b"\0%d:%s:" % (len(name), name) + included.read_bytes()
         return cls(
             app=tuple(app),
             vendor=tuple(_walk(project_dir / "vendor", "")),
             requirements=requirements,
+            requirements_key=requirements_key,
         )
 
 
@@ -219,7 +239,7 @@ class _Build:
 
     def combined(self) -> models.DeploymentPackage:
         s = self.sources
-        key = _digest(*self._common(), "combined", s.requirements, s.vendor, s.app)
+        key = _digest(*self._common(), "combined", s.requirements_key, s.vendor, s.app)
         path = self._zip_path("", key)
         return self._reuse_or_write(path, lambda: self._deps() + self._files(s.vendor + s.app))
 
@@ -232,9 +252,10 @@ class _Build:
         s = self.sources
         if not has_requirements(s.requirements) and not s.vendor:
             return None
-        key = _digest(*self._common(), "layer", s.requirements, s.vendor)
+        key = _digest(*self._common(), "layer", s.requirements_key, s.vendor)
         path = self._zip_path("managed-layer-", key)
         if path.exists():
+            _touch(path)
             return _package(path, zipfiles.code_sha256(path))
         entries = self._deps() + self._files(s.vendor)
         if not entries:
@@ -243,6 +264,7 @@ class _Build:
         written = zipfiles.write_zip(
             path, [e.renamed(prefix + e.arcname) for e in _dedupe(entries)]
         )
+        self._written(written)
         return _package(path, written.sha256)
 
     def _reuse_or_write(
@@ -250,10 +272,22 @@ class _Build:
     ) -> models.DeploymentPackage:
         if path.exists():
             self.report(REUSE_MESSAGE)
+            _touch(path)
             return _package(path, zipfiles.code_sha256(path))
         self.report("Creating deployment package.")
         written = zipfiles.write_zip(path, _dedupe(entries()))
+        self._written(written)
         return _package(path, written.sha256)
+
+    def _written(self, written: zipfiles.WrittenZip) -> None:
+        if written.uncompressed_size > _LAMBDA_UNZIPPED_LIMIT:
+            size = written.uncompressed_size / (1024 * 1024)
+            self.report(
+                f"Warning: {written.path.name} unzips to {size:.0f} MiB; Lambda allows "
+                "250 MiB for a function and its layers together. Trim requirements.txt "
+                "or vendor/."
+            )
+        _prune(self.deployments, "*.zip", keep=KEEP_ZIPS)
 
     def _files(self, files: Iterable[SourceFile]) -> list[zipfiles.ZipEntry]:
         entries = [f.entry() for f in files]
@@ -266,9 +300,10 @@ class _Build:
         requirements = self.sources.requirements
         if not has_requirements(requirements):
             return []
-        key = _digest(*self._common(), "site-packages", requirements)
+        key = _digest(*self._common(), "site-packages", self.sources.requirements_key)
         cached = self.deployments / "site-packages" / f"{key}.zip"
         if cached.exists():
+            _touch(cached)
             return list(zipfiles.read_entries(cached))
         self.report(f"Installing requirements for {self.target.runtime} ({self.target.machine}).")
         with tempfile.TemporaryDirectory(prefix="chalice-pip-") as work:
@@ -286,7 +321,32 @@ class _Build:
         if self.bytecode is not None:
             entries += list(bytecode_entries(entries))
         zipfiles.write_zip(cached, entries)
+        _prune(cached.parent, "*.zip", keep=KEEP_SITE_PACKAGES)
         return entries
+
+
+def _touch(path: Path) -> None:
+    """Mark a cached file as recently used (pruning goes by modification time)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _prune(directory: Path, pattern: str, *, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used files matching ``pattern``.
+
+    Best effort: a file another build is using or has just removed is skipped.
+    """
+    try:
+        stamped = sorted(((p.stat().st_mtime_ns, p) for p in directory.glob(pattern)), reverse=True)
+    except OSError:
+        return
+    for _, path in stamped[keep:]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _dedupe(entries: list[zipfiles.ZipEntry]) -> list[zipfiles.ZipEntry]:

@@ -13,7 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalice.deploy.packager import REUSE_MESSAGE, BuiltPackages, Packager, runtime_files
+from chalice.deploy.packager import (
+    KEEP_ZIPS,
+    REUSE_MESSAGE,
+    BuiltPackages,
+    Packager,
+    runtime_files,
+)
 from chalice.deploy.pip import PipResult
 from chalice.errors import BuildError
 
@@ -129,13 +135,15 @@ def test_cache_hit_runs_no_pip_and_writes_nothing(tmp_path: Path) -> None:
     first = _build(pip, project)
     assert len(pip.calls) == 1
     assert first.function.filename is not None
-    before = os.stat(first.function.filename).st_mtime_ns
+    before = os.stat(first.function.filename)
+    content = Path(first.function.filename).read_bytes()
     reports: list[str] = []
     second = _build(pip, project, reports=reports)
     assert second == first
     assert len(pip.calls) == 1
     assert reports == [REUSE_MESSAGE]
-    assert os.stat(first.function.filename).st_mtime_ns == before
+    assert os.stat(first.function.filename).st_ino == before.st_ino
+    assert Path(first.function.filename).read_bytes() == content
 
 
 def test_app_only_change_reuses_installed_requirements(tmp_path: Path) -> None:
@@ -169,7 +177,7 @@ def test_requirement_and_vendor_changes_rebuild(tmp_path: Path) -> None:
 
 def test_no_requirements_means_no_pip(tmp_path: Path) -> None:
     project = make_project(tmp_path / "proj", requirements="# nothing yet\n")
-    pip = FakePip(lambda args: pytest.fail("pip must not run"))  # type: ignore[arg-type,return-value]
+    pip = FakePip(lambda args: pytest.fail("pip must not run"))
     built = _build(pip, project, layer=True)
     assert built.layer is None
     assert _names(built.function.filename) == sorted(["app.py", *RUNTIME_NAMES])
@@ -376,3 +384,30 @@ def test_pip_failure_leaves_no_cache(tmp_path: Path) -> None:
         _build(pip, project)
     deployments = project / ".chalice" / "deployments"
     assert not list(deployments.rglob("*.zip")) if deployments.exists() else True
+
+
+def test_included_requirement_files_are_inputs(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "proj", requirements="-r reqs/base.txt\n")
+    (project / "reqs").mkdir()
+    (project / "reqs" / "base.txt").write_text("-c pins.txt\ndep\n")
+    (project / "reqs" / "pins.txt").write_text("dep==1.0\n")
+    pip = copying_pip(_wheels(tmp_path / "wheels"))
+    first = _build(pip, project)
+    assert _build(pip, project) == first
+    (project / "reqs" / "pins.txt").write_text("dep==1.1\n")
+    second = _build(pip, project)
+    assert len(pip.calls) == 2
+    assert second.function.filename != first.function.filename
+
+
+def test_old_zips_are_pruned(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "proj")
+    pip = copying_pip([])
+    built = []
+    for version in range(KEEP_ZIPS + 3):
+        (project / "app.py").write_text(f"VERSION = {version}\n")
+        built.append(_build(pip, project))
+    zips = list((project / ".chalice" / "deployments").glob("*.zip"))
+    assert len(zips) == KEEP_ZIPS
+    assert Path(str(built[-1].function.filename)) in zips
+    assert not Path(str(built[0].function.filename)).exists()
