@@ -88,6 +88,16 @@ _INJECTED_RESOURCE_METHODS: Mapping[tuple[str, str], str] = {
 _S3_TRANSFER = frozenset(
     {"upload_file", "upload_fileobj", "download_file", "download_fileobj", "copy"}
 )
+# Modules whose clients we follow: boto3, its session module, aioboto3 (same
+# API, async), and plain botocore (``get_session().create_client(...)``).
+_SDK_MODULES: Mapping[str, str] = {
+    "boto3": "",
+    "boto3.session": "session",
+    "aioboto3": "",
+    "aioboto3.session": "session",
+    "botocore": "botocore",
+    "botocore.session": "botocore.session",
+}
 _MAX_REENTRY = 3
 _COLLECTION_CHAIN = frozenset({"all", "filter", "limit", "page_size"})
 
@@ -302,10 +312,9 @@ class Analyzer:
         return ".".join(parts) or None
 
     def import_module(self, name: str) -> Any:
-        if name == "boto3":
-            return Boto3Module()
-        if name == "boto3.session":
-            return Boto3Module("session")
+        sdk = _SDK_MODULES.get(name)
+        if sdk is not None:
+            return Boto3Module(sdk)
         if name in self.modules:
             self.exec_module(name)
             return ModuleRef(name)
@@ -442,6 +451,15 @@ class Analyzer:
                 if isinstance(option, Str):
                     self.record(method.service, option.value)
             return None
+        if method.method == "get_waiter":
+            # A waiter polls one operation, named in botocore's waiter model.
+            target = args[0] if args else kwargs.get("waiter_name")
+            for option in options(target):
+                if isinstance(option, Str):
+                    op = self.resources.waiter_operation(method.service, option.value)
+                    if op is not None:
+                        self.record(method.service, op)
+            return None
         self.record(method.service, method.method)
         return None
 
@@ -477,8 +495,11 @@ class Analyzer:
             self._record_entry(res.service, action)
             rtype = action.get("resource", {}).get("type")
             return Resource(res.service, rtype) if rtype else None
-        if name.startswith("wait_until_"):
-            self._record_entry(res.service, definition.get("load"))
+        waiter = find_named(definition.get("waiters", {}), name.removeprefix("wait_until_"))
+        if name.startswith("wait_until_") and waiter is not None:
+            op = self.resources.waiter_operation(res.service, waiter.get("waiterName", ""))
+            if op is not None:
+                self.record(res.service, op)
         return None
 
     def call_collection_method(self, method: CollectionMethod) -> Any:
@@ -576,15 +597,19 @@ class Analyzer:
 
     def _attribute(self, base: Any, name: str, called: bool) -> Any:
         if isinstance(base, Boto3Module):
-            if name in ("client", "resource"):
+            if base.sub == "" and name in ("client", "resource"):
                 return Factory(name)
-            if name == "Session":
+            if name == "Session" and base.sub in ("", "session", "botocore.session"):
                 return Factory("session")
-            if name == "session" and not base.sub:
-                return Boto3Module("session")
+            if name == "get_session" and base.sub == "botocore.session":
+                return Factory("session")
+            if name == "session" and base.sub in ("", "botocore"):
+                return Boto3Module(f"{base.sub}.session".lstrip("."))
             return None
         if isinstance(base, Session):
-            return Factory(name) if name in ("client", "resource") else None
+            if name in ("client", "create_client"):
+                return Factory("client")
+            return Factory("resource") if name == "resource" else None
         if isinstance(base, Client):
             if name in ("meta", "exceptions"):
                 return None

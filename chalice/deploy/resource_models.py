@@ -1,4 +1,4 @@
-"""boto3 resource models, read as data for the policy analyzer.
+"""boto3 resource models and botocore waiter models, read as data for the analyzer.
 
 ``boto3.resource('dynamodb').Table('t').put_item(...)`` runs the ``PutItem``
 operation; which operation a resource method runs is described by the JSON
@@ -35,6 +35,8 @@ class ResourceModels:
     def __init__(self, data_dir: Path | None = None, *, find: bool = True) -> None:
         self._data_dir = data_dir if data_dir is not None or not find else _boto3_data_dir()
         self._cache: dict[str, dict[str, Any] | None] = {}
+        self._waiters: dict[tuple[str, str], str | None] = {}
+        self._session: Any = None
 
     def _model(self, service: str) -> dict[str, Any] | None:
         if service in self._cache:
@@ -49,6 +51,29 @@ class ResourceModels:
                     break
         self._cache[service] = model
         return model
+
+    def waiter_operation(self, service: str, waiter: str) -> str | None:
+        """The client method a waiter polls (``table_exists`` -> ``describe_table``)."""
+        key = (service, xform_name(waiter))
+        if key not in self._waiters:
+            self._waiters[key] = self._find_waiter_operation(service, key[1])
+        return self._waiters[key]
+
+    def _find_waiter_operation(self, service: str, waiter: str) -> str | None:
+        from botocore.exceptions import DataNotFoundError, UnknownServiceError
+
+        if self._session is None:
+            import botocore.session
+
+            self._session = botocore.session.get_session()
+        try:
+            model = self._session.get_waiter_model(service)
+        except (DataNotFoundError, UnknownServiceError):
+            return None
+        for name in model.waiter_names:
+            if xform_name(name) == waiter:
+                return str(xform_name(model.get_waiter(name).operation))
+        return None
 
     def definition(self, service: str, rtype: str | None) -> dict[str, Any] | None:
         """The model of resource ``rtype`` (None: the service resource)."""

@@ -393,3 +393,31 @@ def test_recursion_with_growing_arguments_terminates() -> None:
         grow(1)
         """
     ) == {"sqs": {"list_queues"}}
+
+
+def test_waiters_record_the_operation_they_poll() -> None:
+    assert calls(
+        """
+        import boto3
+        boto3.client('dynamodb').get_waiter('table_exists').wait(TableName='t')
+        boto3.resource('s3').Object('b', 'k').wait_until_exists()
+        """
+    ) == {"dynamodb": {"describe_table"}, "s3": {"head_object"}}
+
+
+def test_aioboto3_and_plain_botocore_clients() -> None:
+    assert calls(
+        """
+        import aioboto3
+        import botocore.session
+        from botocore.session import get_session
+
+        @app.route('/')
+        async def index():
+            session = aioboto3.Session()
+            async with session.client('s3') as s3:
+                await s3.put_object(Bucket='b', Key='k')
+            botocore.session.get_session().create_client('sqs').send_message()
+            get_session().create_client('sns').publish()
+        """
+    ) == {"s3": {"put_object"}, "sqs": {"send_message"}, "sns": {"publish"}}
