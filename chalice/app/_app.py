@@ -182,9 +182,17 @@ class Chalice(DecoratorAPI):
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """Lambda handler of the REST API (API Gateway proxy events)."""
-        from chalice.app._rest import handle_rest
+        handle = _rest_handler[0]
+        if handle is None:
+            from chalice.app._rest import handle_rest
 
-        return handle_rest(self, event, context)
+            handle = _rest_handler[0] = handle_rest
+        return handle(self, event, context)
+
+
+# ``_rest`` is imported on the first REST request (event-only functions never
+# need it) and kept here so later requests skip the import statement.
+_rest_handler: list[Callable[[Chalice, dict[str, Any], Any], dict[str, Any]] | None] = [None]
 
 
 def _make_logger(name: str, configure: bool, debug: bool) -> logging.Logger:

@@ -24,7 +24,7 @@ from chalice.app._errors import BadRequestError, ChaliceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterator
     from typing import Any
 
     _MultiDictBase = MutableMapping[str, Any]
@@ -34,6 +34,7 @@ else:
     _HeadersBase = Mapping
 
 _JSON = "application/json"
+_JSON_ONLY = [_JSON]
 
 
 def _encode_extra(value: Any) -> Any:
@@ -49,33 +50,56 @@ def _encode_extra(value: Any) -> Any:
 # One encoder for every response: json.dumps() with non-default options
 # builds a fresh JSONEncoder on each call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=_encode_extra)
-json_dumps = _ENCODER.encode
+
+
+def _make_dumps() -> Callable[[Any], str]:
+    # JSONEncoder.encode() also builds its C encoder on every call; build it
+    # once instead. No circular-reference bookkeeping: a cycle ends in
+    # RecursionError, which REST dispatch turns into a 500 like any failure.
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    escape = getattr(encoder, "c_encode_basestring_ascii", None)
+    if make is None or escape is None:  # pure-Python json: use the slow path
+        return _ENCODER.encode
+    iterencode = make(None, _encode_extra, escape, None, ":", ",", False, False, True)
+
+    def dumps(value: Any) -> str:
+        return "".join(iterencode(value, 0))
+
+    return dumps
+
+
+json_dumps = _make_dumps()
 
 
 # Lower-cased media-type sets by the exact list they came from: route
 # content_types and app.api.binary_types are checked on every request.
-_TYPE_SETS: dict[tuple[str, ...], tuple[frozenset[str], bool]] = {}
+_TYPE_SETS: dict[int, tuple[list[str], tuple[frozenset[str], bool]]] = {}
 
 
-def _type_set(valid: Iterable[str]) -> tuple[frozenset[str], bool]:
-    key = tuple(valid)
-    found = _TYPE_SETS.get(key)
-    if found is None:
-        lowered = frozenset(v.lower() for v in key)
-        found = (lowered, "*/*" in lowered)
-        if len(_TYPE_SETS) < 512:
-            _TYPE_SETS[key] = found
+def _type_set(valid: list[str]) -> tuple[frozenset[str], bool]:
+    # Keyed by identity, confirmed by content: the lists may be mutated.
+    entry = _TYPE_SETS.get(id(valid))
+    if entry is not None and entry[0] == valid:
+        return entry[1]
+    snapshot = list(valid)
+    lowered = frozenset(v.lower() for v in snapshot)
+    found = (lowered, "*/*" in lowered)
+    if len(_TYPE_SETS) > 1024:
+        _TYPE_SETS.clear()
+    _TYPE_SETS[id(valid)] = (snapshot, found)
     return found
 
 
-def matches_content_type(content_type: str, valid: Iterable[str]) -> bool:
+def matches_content_type(content_type: str, valid: list[str]) -> bool:
     """Does a Content-Type/Accept value name one of ``valid`` (case-insensitive)?
 
     ``*/*`` on either side matches everything; otherwise the value is split on
     ``,`` and ``;`` and any piece equal to a valid type is a match, so
     ``"text/html; charset=utf-8"`` matches ``["text/html"]``.
     """
-    lowered, star = _type_set(valid)
+    lowered, star = _type_set(valid if valid.__class__ is list else list(valid))
     if star:
         return True
     content_type = content_type.lower()
@@ -94,9 +118,11 @@ def find_header(headers: Mapping[str, Any] | None, lower_name: str) -> Any:
     value = headers.get(lower_name)
     if value is not None:
         return value
-    for key, value in headers.items():
-        if key.lower() == lower_name:
-            return value
+    size = len(lower_name)
+    for key in headers:
+        # The length test skips lower() for almost every other header.
+        if len(key) == size and key.lower() == lower_name:
+            return headers[key]
     return None
 
 
@@ -350,7 +376,7 @@ class Response:
         if binary_types:
             content_type = find_header(headers, "content-type") or _JSON
             if matches_content_type(content_type, binary_types):
-                if isinstance(body, str) and matches_content_type(content_type, [_JSON]):
+                if isinstance(body, str) and matches_content_type(content_type, _JSON_ONLY):
                     body = body.encode("utf-8")
                 if not isinstance(body, bytes):
                     raise ValueError(
