@@ -47,6 +47,24 @@ def escape(value: str) -> str:
     return value.replace("${", "$${").replace("%{", "%%{")
 
 
+_SWAGGER_REFERENCE = re.compile(r"\$\$\{(aws_lambda_function\.[A-Za-z0-9_-]+\.invoke_arn)\}")
+
+
+def swagger_local(doc: dict[str, Any]) -> str:
+    """The swagger document as a Terraform string: literal, except the function URIs.
+
+    Docstrings or policies in the document may contain ``${`` (IAM policy
+    variables such as ``${aws:username}``); only the integration URIs the
+    generator wrote are real references.
+    """
+    return _SWAGGER_REFERENCE.sub(r"${\1}", escape(json.dumps(doc)))
+
+
+def _json_literal(document: Any) -> str:
+    """A policy document as a literal JSON string (``${aws:username}`` stays as is)."""
+    return escape(json.dumps(document))
+
+
 def _escape_map(values: dict[str, str]) -> dict[str, str]:
     return {k: escape(v) for k, v in values.items()}
 
@@ -81,7 +99,7 @@ def generate_terraform_template(
     builder.finish_s3()
     local_values: dict[str, Any] = {"chalice_app": app_name, "chalice_stage": application.stage}
     if builder.swagger is not None:
-        local_values["chalice_api_swagger"] = json.dumps(builder.swagger)
+        local_values["chalice_api_swagger"] = swagger_local(builder.swagger)
     template: dict[str, Any] = {
         "resource": builder.resources,
         "locals": local_values,
@@ -200,14 +218,14 @@ class _TerraformBuilder:
         self._put(
             "aws_iam_role",
             role.resource_name,
-            {"name": role.role_name, "assume_role_policy": json.dumps(role.trust_policy)},
+            {"name": role.role_name, "assume_role_policy": _json_literal(role.trust_policy)},
         )
         self._put(
             "aws_iam_role_policy",
             role.resource_name,
             {
                 "name": f"{role.resource_name}Policy",
-                "policy": json.dumps(role.policy.document),
+                "policy": _json_literal(role.policy.document),
                 "role": f"${{aws_iam_role.{role.resource_name}.id}}",
             },
         )
@@ -355,7 +373,7 @@ class _TerraformBuilder:
         if api.vpce_ids:
             body["endpoint_configuration"]["vpc_endpoint_ids"] = list(api.vpce_ids)
         if api.policy is not None and api.policy.document is not None:
-            body["policy"] = json.dumps(api.policy.document)
+            body["policy"] = _json_literal(api.policy.document)
         if api.minimum_compression:
             # A string in provider 5.x (so that -1 can disable it).
             body["minimum_compression_size"] = str(api.minimum_compression)

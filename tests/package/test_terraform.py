@@ -181,6 +181,38 @@ def test_literal_strings_are_escaped() -> None:
     }
 
 
+def _escaped_config() -> dict[str, Any]:
+    """A role policy with an IAM policy variable and swagger text holding ``${``."""
+    app = s3_application()
+    api = app.resources[-1]
+    assert isinstance(api, models.RestAPI) and api.swagger_doc is not None
+    role = api.lambda_function.role
+    assert isinstance(role, models.ManagedIAMRole)
+    document = {"Statement": [{"Resource": "arn:aws:s3:::b/${aws:username}/*"}]}
+    doc = dict(api.swagger_doc, info={"title": "costs ${5}", "version": "1.0"})
+    api = attrs.evolve(
+        api,
+        swagger_doc=doc,
+        lambda_function=attrs.evolve(
+            api.lambda_function,
+            role=attrs.evolve(role, policy=models.AutoGenIAMPolicy(document=document)),
+        ),
+    )
+    return generate_terraform_template(
+        models.Application(stage="dev", resources=(api,)), app_name="a"
+    )
+
+
+def test_policy_variables_and_swagger_text_stay_literal() -> None:
+    config = _escaped_config()
+    policy = config["resource"]["aws_iam_role_policy"]["default-role"]["policy"]
+    assert "$${aws:username}" in policy
+    swagger_text = config["locals"]["chalice_api_swagger"]
+    assert "costs $${5}" in swagger_text
+    assert '"${aws_lambda_function.api_handler.invoke_arn}"' in swagger_text
+    assert _tfcheck.unresolved_references(config) == []
+
+
 def test_bucket_resource_names_are_valid_identifiers() -> None:
     assert bucket_resource_name("mybucket") == "mybucket_notify"
     assert bucket_resource_name("my.bucket") == "my_bucket_notify"
@@ -217,6 +249,7 @@ def _pipeline_configs(tmp_path: Path) -> dict[str, dict[str, Any]]:
 def test_terraform_validate(tmp_path: Path) -> None:
     # One init for every configuration (each a child module): init dominates the time.
     configs = {name: make() for name, make in CONFIGS.items()}
+    configs["escapes"] = _escaped_config()
     configs.update(_pipeline_configs(tmp_path / "pipeline"))
     result = _tfcheck.terraform_validate_all(tmp_path / "root", configs)
     assert result["valid"], result["diagnostics"]
