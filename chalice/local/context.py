@@ -7,13 +7,24 @@ holds data only: it must never talk to AWS or read configuration itself.
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 # Lambda's own ceiling (15 minutes), used when the config gives no timeout.
 DEFAULT_MAX_RUNTIME_MS = 900_000
+
+
+def new_request_id() -> str:
+    """A random (version 4) UUID string, built without ``uuid.UUID``'s overhead.
+
+    >>> len(new_request_id()), new_request_id()[14]
+    (36, '4')
+    """
+    h = os.urandom(16).hex()
+    variant = "89ab"[int(h[16], 16) & 3]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
 class LambdaContext:
@@ -50,7 +61,7 @@ class LambdaContext:
         self.function_version = "$LATEST"
         self.invoked_function_arn = ""
         self.memory_limit_in_mb = memory_size
-        self.aws_request_id = str(uuid.uuid4())
+        self.aws_request_id = new_request_id()
         self.log_group_name = ""
         self.log_stream_name = ""
         self.identity: Any = None

@@ -22,14 +22,13 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from chalice.local import responses
 from chalice.local.authorizers import ACCOUNT_ID, API_ID, AuthorizationFailed, LocalAuthorizers
-from chalice.local.context import LambdaContext
+from chalice.local.context import LambdaContext, new_request_id
 from chalice.local.responses import GatewayResponse
 from chalice.local.routing import RouteTable, normalize_path
 from chalice.local.settings import API_HANDLER, LocalSettings, function_timeout_ms
@@ -221,7 +220,7 @@ class LocalGateway:
                 "stage": self._stage,
                 "domainName": single.get("host", "localhost"),
                 "requestTimeEpoch": int(now * 1000),
-                "requestId": str(uuid.uuid4()),
+                "requestId": new_request_id(),
                 "identity": {
                     "cognitoIdentityPoolId": None,
                     "accountId": None,
