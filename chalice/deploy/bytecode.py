@@ -95,9 +95,14 @@ def compile_source(arcname: str, source: bytes) -> bytes | None:
 def bytecode_entries(entries: Iterable[zipfiles.ZipEntry]) -> Iterator[zipfiles.ZipEntry]:
     """pyc entries for the ``.py`` entries among ``entries`` (call only when
     ``bytecode_tag`` is not None)."""
-    for entry in entries:
-        if not entry.arcname.endswith(".py"):
+    return bytecode_for((e.arcname, e.read()) for e in entries if e.arcname.endswith(".py"))
+
+
+def bytecode_for(sources: Iterable[tuple[str, bytes]]) -> Iterator[zipfiles.ZipEntry]:
+    """pyc entries for (arcname, source) pairs of ``.py`` files."""
+    for arcname, source in sources:
+        if not arcname.endswith(".py"):
             continue
-        pyc = compile_source(entry.arcname, entry.read())
+        pyc = compile_source(arcname, source)
         if pyc is not None:
-            yield zipfiles.compress(pyc_arcname(entry.arcname), pyc)
+            yield zipfiles.compress(pyc_arcname(arcname), pyc)

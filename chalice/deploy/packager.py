@@ -21,6 +21,8 @@ input does. Everything is cached under ``<project>/.chalice/deployments/``:
   by the requirements bytes, runtime, architecture and bytecode tag. An
   app-only change copies these compressed entries into the new zip without
   running pip or compressing them again.
+* ``runtime/<key>.zip``: the runtime files, compressed and compiled, keyed by
+  their contents; they only change when chalice does.
 
 This module never talks to AWS and only runs pip through ``PipRunner``.
 """
@@ -37,7 +39,7 @@ import attrs
 
 import chalice
 from chalice.deploy import models, zipfiles
-from chalice.deploy.bytecode import bytecode_entries, bytecode_tag
+from chalice.deploy.bytecode import bytecode_entries, bytecode_for, bytecode_tag
 from chalice.deploy.dependencies import (
     DependencyResolver,
     has_requirements,
@@ -132,7 +134,8 @@ def _walk(directory: Path, prefix: str) -> list[SourceFile]:
 class ProjectSources:
     """Everything of a project (and of chalice) that goes into its zips."""
 
-    app: tuple[SourceFile, ...]  # runtime files, app.py, chalicelib/**
+    runtime: tuple[SourceFile, ...]  # chalice/__init__.py, chalice/app/**
+    app: tuple[SourceFile, ...]  # app.py, chalicelib/**
     vendor: tuple[SourceFile, ...]  # contents of vendor/, arcnames relative to it
     requirements: bytes
     # requirements.txt plus the files it includes (-r/-c): what the caches key on.
@@ -148,8 +151,8 @@ class ProjectSources:
                 where=str(project_dir),
                 fix="Run chalice from the project directory (the one holding app.py).",
             )
-        app = [_read(arcname, path) for arcname, path in runtime_files()]
-        app.append(_read("app.py", app_py))
+        runtime = tuple(_read(arcname, path) for arcname, path in runtime_files())
+        app = [_read("app.py", app_py)]
         app += _walk(project_dir / "chalicelib", "chalicelib/")
         requirements_path = project_dir / "requirements.txt"
         requirements = b""
@@ -161,6 +164,7 @@ class ProjectSources:
                 name = Path(os.path.relpath(included, project_dir)).as_posix().encode("utf-8")
                 requirements_key += b"\0%d:%s:" % (len(name), name) + included.read_bytes()
         return cls(
+            runtime=runtime,
             app=tuple(app),
             vendor=tuple(_walk(project_dir / "vendor", "")),
             requirements=requirements,
@@ -239,14 +243,18 @@ class _Build:
 
     def combined(self) -> models.DeploymentPackage:
         s = self.sources
-        key = _digest(*self._common(), "combined", s.requirements_key, s.vendor, s.app)
+        key = _digest(*self._common(), "combined", s.requirements_key, s.vendor, s.runtime, s.app)
         path = self._zip_path("", key)
-        return self._reuse_or_write(path, lambda: self._deps() + self._files(s.vendor + s.app))
+        return self._reuse_or_write(
+            path,
+            lambda: self._deps() + self._files(s.vendor) + self._runtime() + self._files(s.app),
+        )
 
     def app_only(self) -> models.DeploymentPackage:
-        key = _digest(*self._common(), "appcode", self.sources.app)
+        s = self.sources
+        key = _digest(*self._common(), "appcode", s.runtime, s.app)
         path = self._zip_path("appcode-", key)
-        return self._reuse_or_write(path, lambda: self._files(self.sources.app))
+        return self._reuse_or_write(path, lambda: self._runtime() + self._files(s.app))
 
     def layer(self) -> models.DeploymentPackage | None:
         s = self.sources
@@ -290,9 +298,22 @@ class _Build:
         _prune(self.deployments, "*.zip", keep=KEEP_ZIPS)
 
     def _files(self, files: Iterable[SourceFile]) -> list[zipfiles.ZipEntry]:
+        files = list(files)
         entries = [f.entry() for f in files]
         if self.bytecode is not None:
-            entries += list(bytecode_entries(entries))
+            entries += bytecode_for((f.arcname, f.content) for f in files)
+        return entries
+
+    def _runtime(self) -> list[zipfiles.ZipEntry]:
+        """The runtime's entries (and bytecode), cached: they only change with chalice."""
+        key = _digest(*self._common(), "runtime", self.sources.runtime)
+        cached = self.deployments / "runtime" / f"{key}.zip"
+        if cached.exists():
+            _touch(cached)
+            return list(zipfiles.read_entries(cached))
+        entries = self._files(self.sources.runtime)
+        zipfiles.write_zip(cached, entries)
+        _prune(cached.parent, "*.zip", keep=KEEP_SITE_PACKAGES)
         return entries
 
     def _deps(self) -> list[zipfiles.ZipEntry]:
