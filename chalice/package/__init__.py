@@ -271,7 +271,7 @@ def _build(
     from chalice.project import load_project
 
     user_params: Mapping[str, Any] = {"profile": profile} if profile else {}
-    config, app = load_project(project_dir, stage=stage, user_params=user_params)
+    config, app = load_project(project_dir, stage=stage, user_params=user_params, warn=ui.warn)
     for warning in validate_app(app, config):
         ui.warn(warning)
     application = build_application(app, config)
