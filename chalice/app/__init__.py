@@ -114,9 +114,10 @@ def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'chalice.app' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"chalice.app.{module_name}"), name)
+    # __import__ rather than importlib: importing importlib (and warnings)
+    # would cost more than the submodule itself.
+    module = __import__(f"chalice.app.{module_name}", fromlist=[name])
+    value = getattr(module, name)
     globals()[name] = value
     return value
 

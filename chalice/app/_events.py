@@ -4,13 +4,11 @@ Each wraps the raw Lambda event; ``to_dict()`` returns it unchanged and
 ``context`` is the Lambda context. Required fields are read when the object
 is built so a malformed event fails with ``MalformedEventError`` naming the
 missing key; costly conversions (base64, datetimes, URL-decoding) happen on
-first access. Standard library only; ``base64``-free (``binascii``),
-``datetime``/``urllib.parse`` imported only when a field needs them.
+first access. Standard library only; ``binascii``, ``datetime`` and
+``urllib.parse`` are imported only when a field needs them.
 """
 
 from __future__ import annotations
-
-from binascii import a2b_base64
 
 from chalice.app._errors import MalformedEventError
 
@@ -190,6 +188,8 @@ class KinesisRecord(BaseLambdaEvent):
     @property
     def data(self) -> bytes:
         """The record payload (base64-decoded)."""
+        from binascii import a2b_base64
+
         return a2b_base64(self._data)
 
     @property

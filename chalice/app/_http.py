@@ -5,8 +5,8 @@ computes each attribute on first access, because most views read only a few
 of them. ``Response.to_dict`` produces the proxy-integration result.
 
 Standard library only, and nothing slow at import: ``json`` is already loaded
-by every Lambda runtime; base64 goes through the builtin ``binascii``; the
-Decimal check compares type names so ``decimal`` is never imported here.
+by every Lambda runtime; the Decimal check compares type names so ``decimal``
+is never imported, and ``binascii`` (base64) only for base64 bodies.
 This module must never import the rest of the runtime except ``_errors``.
 """
 
@@ -17,8 +17,6 @@ import json
 # ``_collections_abc`` is loaded by ``os`` at interpreter start; the public
 # ``collections.abc`` wrapper would be one more module to import.
 from _collections_abc import Mapping, MutableMapping
-from binascii import Error as _Base64Error
-from binascii import a2b_base64, b2a_base64
 
 from chalice.app._errors import BadRequestError, ChaliceError
 
@@ -285,9 +283,11 @@ class Request:
             if body is None:
                 raw = b""
             elif self._event.get("isBase64Encoded"):
+                from binascii import a2b_base64
+
                 try:
                     raw = a2b_base64(body)
-                except (_Base64Error, ValueError, TypeError):
+                except (ValueError, TypeError):  # binascii.Error is a ValueError
                     raise BadRequestError("Error decoding base64 body") from None
             elif isinstance(body, str):
                 raw = body.encode("utf-8", "surrogatepass")
@@ -383,6 +383,8 @@ class Response:
                         f"Response has binary Content-Type {content_type!r} "
                         f"but its body is {type(body).__name__}, not bytes"
                     )
+                from binascii import b2a_base64
+
                 result["body"] = b2a_base64(body, newline=False).decode("ascii")
                 result["isBase64Encoded"] = True
         return result
