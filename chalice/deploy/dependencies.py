@@ -23,11 +23,14 @@ returns zip entries relative to site-packages.
 
 from __future__ import annotations
 
+import os
 import re
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import attrs
 
 from chalice.deploy import zipfiles
 from chalice.deploy.pip import PipRunner
@@ -56,13 +59,41 @@ def has_requirements(requirements: bytes) -> bool:
 _INCLUDE_RE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)")
 
 
-def included_files(requirements: Path) -> list[Path]:
-    """Files a requirements file pulls in with ``-r`` / ``-c`` (recursively, in order).
+@attrs.frozen
+class RequirementFiles:
+    """What a requirements file refers to on disk, besides index packages.
 
-    They are inputs of the build as much as ``requirements.txt`` itself.
+    ``included``: files pulled in with ``-r`` / ``-c`` (recursively).
+    ``local_projects``: directories given as requirements (``./lib``,
+    ``-e ./lib``, ``file:...``); pip "downloads" those without saving
+    anything, so we build them ourselves.
+    """
+
+    included: tuple[Path, ...] = ()
+    local_projects: tuple[Path, ...] = ()
+
+    def inputs(self) -> list[Path]:
+        """Every file whose content the installed requirements depend on."""
+        files = list(self.included)
+        for project in self.local_projects:
+            for root, dirs, names in os.walk(project):
+                dirs[:] = sorted(
+                    d for d in dirs if d not in _NOT_SOURCE_DIRS and not d.endswith(".egg-info")
+                )
+                files += [Path(root) / n for n in sorted(names) if not n.endswith(".pyc")]
+        return files
+
+
+_NOT_SOURCE_DIRS = frozenset({"__pycache__", ".git", ".hg", "build", "dist", ".tox", ".venv"})
+
+
+def scan_requirements(requirements: Path) -> RequirementFiles:
+    """Find the files and directories a requirements file refers to (see ``RequirementFiles``).
+
     Missing files are left for pip to report.
     """
-    found: list[Path] = []
+    included: list[Path] = []
+    local: list[Path] = []
     pending = [requirements]
     seen = {requirements.resolve()}
     while pending:
@@ -73,14 +104,36 @@ def included_files(requirements: Path) -> list[Path]:
             continue
         for line in text.splitlines():
             match = _INCLUDE_RE.match(line)
-            if match is None:
+            if match is not None:
+                path = (current.parent / match.group(1)).resolve()
+                if path not in seen and path.is_file():
+                    seen.add(path)
+                    included.append(path)
+                    pending.append(path)
                 continue
-            path = (current.parent / match.group(1)).resolve()
-            if path not in seen and path.is_file():
-                seen.add(path)
-                found.append(path)
-                pending.append(path)
-    return found
+            directory = _local_directory(line, current.parent)
+            if directory is not None and directory not in local:
+                local.append(directory)
+    return RequirementFiles(included=tuple(included), local_projects=tuple(local))
+
+
+def _local_directory(line: str, base: Path) -> Path | None:
+    """The directory a requirement line points at, if it is a local project."""
+    text = line.split(" #", 1)[0].strip()
+    for editable in ("-e ", "--editable ", "--editable="):
+        if text.startswith(editable):
+            text = text[len(editable) :].strip()
+    if not text or text.startswith("-"):
+        return None
+    text = text.split(";", 1)[0].strip()
+    if text.startswith("file://"):
+        text = text[len("file://") :]
+    elif text.startswith("file:"):
+        text = text[len("file:") :]
+    elif not text.startswith((".", "/", "~")) and os.sep not in text and "/" not in text:
+        return None  # a package name, not a path
+    path = (base / Path(text).expanduser()).resolve()
+    return path if path.is_dir() else None
 
 
 def requirement_name(requirement: str) -> str:
@@ -107,6 +160,10 @@ class DependencyResolver:
         """
         built = work / "built"
         built.mkdir(parents=True, exist_ok=True)
+        local_wheels = [
+            self._build_local_project(project, target=target, wheel_dir=work / "local" / str(i))
+            for i, project in enumerate(scan_requirements(requirements).local_projects)
+        ]
         attempted: set[str] = set()
         for attempt in range(_MAX_PASSES):
             dest = work / f"download-{attempt}"
@@ -125,7 +182,9 @@ class DependencyResolver:
                 cwd=requirements.parent,
             )
             if result.ok:
-                return self._checked_wheels(dest, target)
+                wheels = self._checked_wheels(dest, target)
+                have = {_wheel_project(w) for w in wheels}
+                return wheels + [w for w in local_wheels if _wheel_project(w) not in have]
             unsatisfied = _UNSATISFIED_RE.search(result.output)
             if unsatisfied is None:
                 raise BuildError(
@@ -219,6 +278,32 @@ class DependencyResolver:
                     fix=_vendor_fix(name, target),
                 )
             path.replace(built / path.name)
+
+    def _build_local_project(self, project: Path, *, target: Target, wheel_dir: Path) -> Path:
+        """A wheel of a local project directory named in requirements; pure Python only."""
+        result = self._pip.run(["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(project)])
+        built = sorted(wheel_dir.glob("*.whl")) if result.ok else []
+        if not built:
+            raise BuildError(
+                f"Could not build the local project {project}:\n{_tail(result.output)}",
+                where=str(project),
+                fix="Make sure it builds with 'pip wheel', or copy its code into vendor/.",
+            )
+        wheel = parse_wheel_filename(built[0].name)
+        if wheel is None or not wheel.is_pure or not is_compatible(wheel, target):
+            raise MissingDependencyError(
+                f"The local project {project} contains native code (it built as "
+                f"{built[0].name}, which only runs on the build machine).",
+                where=str(project),
+                fix=f"Build it for Amazon Linux ({target.runtime}, {target.machine}) and put "
+                "the result in vendor/, then remove it from requirements.txt.",
+            )
+        return built[0]
+
+
+def _wheel_project(path: Path) -> str:
+    wheel = parse_wheel_filename(path.name)
+    return wheel.name if wheel else path.name
 
 
 def _vendor_fix(name: str, target: Target) -> str:

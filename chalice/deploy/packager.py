@@ -43,7 +43,7 @@ from chalice.deploy.bytecode import bytecode_entries, bytecode_for, bytecode_tag
 from chalice.deploy.dependencies import (
     DependencyResolver,
     has_requirements,
-    included_files,
+    scan_requirements,
     wheel_entries,
 )
 from chalice.deploy.pip import PipRunner, SubprocessPipRunner
@@ -138,7 +138,8 @@ class ProjectSources:
     app: tuple[SourceFile, ...]  # app.py, chalicelib/**
     vendor: tuple[SourceFile, ...]  # contents of vendor/, arcnames relative to it
     requirements: bytes
-    # requirements.txt plus the files it includes (-r/-c): what the caches key on.
+    # requirements.txt plus the files it includes (-r/-c) and the local projects it
+    # names: what the caches key on.
     requirements_key: bytes = b""
 
     @classmethod
@@ -159,7 +160,7 @@ class ProjectSources:
         requirements_key = b""
         if requirements_path.is_file():
             requirements = requirements_key = requirements_path.read_bytes()
-            for included in included_files(requirements_path):
+            for included in scan_requirements(requirements_path).inputs():
                 # Relative, so the key does not depend on where the project lives.
                 name = Path(os.path.relpath(included, project_dir)).as_posix().encode("utf-8")
                 requirements_key += b"\0%d:%s:" % (len(name), name) + included.read_bytes()

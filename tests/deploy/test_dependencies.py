@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from chalice.deploy.dependencies import DependencyResolver, has_requirements, wheel_entries
+from chalice.deploy.dependencies import (
+    DependencyResolver,
+    has_requirements,
+    scan_requirements,
+    wheel_entries,
+)
 from chalice.deploy.pip import PipResult
 from chalice.deploy.wheels import Target
 from chalice.errors import BuildError, MissingDependencyError
@@ -173,3 +178,32 @@ def test_wheel_entries_flatten_data_dirs_and_drop_the_rest(tmp_path: Path) -> No
 )
 def test_has_requirements(text: str, expected: bool) -> None:
     assert has_requirements(text.encode()) is expected
+
+
+def test_scan_requirements_finds_includes_and_local_projects(tmp_path: Path) -> None:
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "libs" / "one").mkdir(parents=True)
+    (tmp_path / "libs" / "one" / "setup.py").write_text("")
+    (tmp_path / "two").mkdir()
+    (tmp_path / "requirements.txt").write_text(
+        "-r reqs/base.txt\nrequests>=2  # http\n./libs/one\n-e ./two\n./missing\nnot/../a-dir\n"
+    )
+    (tmp_path / "reqs" / "base.txt").write_text("--constraint=pins.txt\n-r ../requirements.txt\n")
+    (tmp_path / "reqs" / "pins.txt").write_text("requests==2.31\nfile:../two\n")
+    found = scan_requirements(tmp_path / "requirements.txt")
+    assert found.included == (tmp_path / "reqs" / "base.txt", tmp_path / "reqs" / "pins.txt")
+    assert found.local_projects == (tmp_path / "libs" / "one", tmp_path / "two")
+    assert tmp_path / "libs" / "one" / "setup.py" in found.inputs()
+
+
+def test_local_project_with_native_code_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "native").mkdir()
+    reqs = _requirements(tmp_path, "./native\n")
+
+    def handler(args: list[str]) -> PipResult:
+        assert args[0] == "wheel"
+        make_wheel(Path(option(args, "--wheel-dir")), "native", "1", "cp312-cp312-linux_x86_64", {})
+        return PipResult(0, "built")
+
+    with pytest.raises(MissingDependencyError, match="local project .*native code"):
+        DependencyResolver(pip=FakePip(handler)).download(reqs, target=TARGET, work=tmp_path / "w")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,6 +116,27 @@ def test_real_pip_installs_wheels_and_builds_pure_sdists(offline: Path, tmp_path
         check=True,
     )
     assert out.stdout.strip() == "pure:native"
+
+
+def test_local_project_directories_are_built(offline: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path / "proj", requirements="./libs/locallib  # ours\ntinypure\n")
+    sdist = make_sdist(tmp_path, "locallib", "0.3", files={"locallib/__init__.py": "L = 3\n"})
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    (project / "libs").mkdir()
+    (tmp_path / "unpacked" / "locallib-0.3").rename(project / "libs" / "locallib")
+    built = Packager().build(
+        project, runtime="python3.11", architecture="x86_64", automatic_layer=False
+    )
+    with zipfile.ZipFile(str(built.function.filename)) as archive:
+        names = set(archive.namelist())
+    assert {"locallib/__init__.py", "tinypure/__init__.py", "tinynative/__init__.py"} <= names
+    # Editing the local project is a change of input.
+    (project / "libs" / "locallib" / "locallib" / "__init__.py").write_text("L = 4\n")
+    again = Packager().build(
+        project, runtime="python3.11", architecture="x86_64", automatic_layer=False
+    )
+    assert again.function.sha256 != built.function.sha256
 
 
 def test_native_sdist_is_a_clear_error(offline: Path, tmp_path: Path) -> None:
