@@ -46,6 +46,10 @@ LISTEN_BACKLOG = 1024
 IDLE_TIMEOUT_SECONDS = 120.0
 # A dispatch running longer than this hands the event loop to a new thread.
 STALL_SECONDS = 0.05
+# On shutdown, how long in-flight requests may take to arrive and be answered,
+# and how long a connection must have been idle to be closed right away.
+DRAIN_SECONDS = 1.0
+DRAIN_IDLE_SECONDS = 0.25
 RECV_SIZE = 65536
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 _WAKE = "wake"
@@ -208,8 +212,46 @@ class LocalServer:
             now = time.monotonic()
             if now - self._last_sweep > 1.0:
                 self._sweep(now)
-        self._close_all()
-        self._stopped.set()
+        if self._drain(token):
+            self._close_all()
+            self._stopped.set()
+
+    def _drain(self, token: _Token) -> bool:
+        """Stop accepting; answer requests already on their way, then stop.
+
+        A client whose connection was accepted just before the stop (an
+        autoreload restart) gets its answer instead of a reset; connections
+        not yet accepted stay in the backlog for the next worker. Returns
+        False if the loop was handed to another thread meanwhile.
+        """
+        try:
+            self._selector.unregister(self._sock)
+        except (KeyError, ValueError):
+            pass
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
+            now = time.monotonic()
+            conns = [
+                key.data
+                for key in list(self._selector.get_map().values())
+                if isinstance(key.data, _Connection)
+            ]
+            remaining = 0
+            for conn in conns:
+                # Idle keep-alive connections: clients reconnect on close.
+                if now - conn.last_active > DRAIN_IDLE_SECONDS and not conn.parser.pending:
+                    self._close(conn)
+                else:
+                    remaining += 1
+            if not remaining:
+                break
+            for key, _ in self._selector.select(timeout=0.05):
+                if key.data is _WAKE:
+                    if not self._drain_wake(token):
+                        return False
+                elif isinstance(key.data, _Connection) and not self._readable(token, key.data):
+                    return False
+        return True
 
     def _accept(self, token: _Token) -> bool:
         while True:
@@ -353,7 +395,7 @@ class LocalServer:
             response.status_code,
             _header_pairs(response),
             response.body,
-            keep_alive=request.keep_alive,
+            keep_alive=request.keep_alive and not self._stopping.is_set(),
             head_only=request.method == "HEAD",
             version=request.version,
         )
