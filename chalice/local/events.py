@@ -228,7 +228,7 @@ def websocket_event(
         "stage": stage,
         "connectedAt": int(now * 1000),
         "requestTimeEpoch": int(now * 1000),
-        "identity": {"sourceIp": "127.0.0.1"},
+        "identity": {"sourceIp": "127.0.0.1", "userAgent": "chalice-test-client"},
         "requestId": str(uuid.uuid4()),
         "domainName": domain_name,
         "connectionId": connection_id,
