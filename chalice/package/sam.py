@@ -428,6 +428,14 @@ class _SAMBuilder:
             f"{domain.resource_name} mapping",
             {"Type": "AWS::ApiGateway::BasePathMapping", "Properties": mapping},
         )
+        # For the DNS alias record (as Terraform's outputs and ``chalice deploy`` give).
+        edge = domain.endpoint_type == "EDGE"
+        self.outputs["AliasDomainName"] = {
+            "Value": _get_att(did, "DistributionDomainName" if edge else "RegionalDomainName")
+        }
+        self.outputs["HostedZoneId"] = {
+            "Value": _get_att(did, "DistributionHostedZoneId" if edge else "RegionalHostedZoneId")
+        }
 
     # -- Websocket API ------------------------------------------------------
 
@@ -556,6 +564,8 @@ class _SAMBuilder:
             f"{domain.resource_name} mapping",
             {"Type": "AWS::ApiGatewayV2::ApiMapping", "Properties": mapping},
         )
+        self.outputs["WebsocketAliasDomainName"] = {"Value": _get_att(did, "RegionalDomainName")}
+        self.outputs["WebsocketHostedZoneId"] = {"Value": _get_att(did, "RegionalHostedZoneId")}
 
 
 def _s3_error(event: models.S3BucketNotification) -> PackageError:

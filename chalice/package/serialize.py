@@ -49,13 +49,18 @@ def to_json(template: Any) -> str:
 
 
 def to_yaml(template: Any) -> str:
-    """Block-style YAML via the safe dumper, in the template's key order."""
+    """Block-style YAML via the safe dumper, in the template's key order.
+
+    Non-ASCII characters are written as escapes: PyYAML emits some of them
+    raw (NEL, U+0085) where a YAML reader sees a line break, so the file
+    would not read back as the template it came from.
+    """
     text: str = yaml.dump(
         template,
         Dumper=_BlockDumper,
         default_flow_style=False,
         sort_keys=False,
-        allow_unicode=True,
+        allow_unicode=False,
         width=1_000_000,
     )
     return text

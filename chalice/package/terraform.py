@@ -542,6 +542,9 @@ class _TerraformBuilder:
         if domain.api_mapping.mount_path != "(none)":
             mapping["api_mapping_key"] = domain.api_mapping.mount_path
         self._put("aws_apigatewayv2_api_mapping", f"{name}_mapping", mapping)
+        config = f"aws_apigatewayv2_domain_name.{name}.domain_name_configuration[0]"
+        self.outputs["WebsocketAliasDomainName"] = {"value": f"${{{config}.target_domain_name}}"}
+        self.outputs["WebsocketHostedZoneId"] = {"value": f"${{{config}.hosted_zone_id}}"}
 
 
 def _fn_arn(fn: models.LambdaFunction) -> str:

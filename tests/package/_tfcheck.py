@@ -159,7 +159,7 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
     "aws_apigatewayv2_integration": frozenset({"id"}),
     "aws_apigatewayv2_deployment": frozenset({"id"}),
     "aws_apigatewayv2_stage": frozenset({"id", "invoke_url"}),
-    "aws_apigatewayv2_domain_name": frozenset({"id"}),
+    "aws_apigatewayv2_domain_name": frozenset({"id", "domain_name_configuration"}),
     "data.aws_partition": frozenset({"partition"}),
     "data.aws_region": frozenset({"name"}),
     "data.aws_caller_identity": frozenset({"account_id"}),

@@ -144,6 +144,12 @@ def test_custom_domains(full: dict[str, Any]) -> None:
     assert ws_domain["Properties"]["DomainNameConfigurations"][0]["EndpointType"] == "REGIONAL"
     ws_mapping = _res(full, "WebsocketApiCustomDomainMapping")["Properties"]
     assert "ApiMappingKey" not in ws_mapping  # mount path "(none)" is the root
+    assert full["Outputs"]["AliasDomainName"] == {
+        "Value": {"Fn::GetAtt": ["ApiGatewayCustomDomain", "DistributionDomainName"]}
+    }
+    assert full["Outputs"]["WebsocketHostedZoneId"] == {
+        "Value": {"Fn::GetAtt": ["WebsocketApiCustomDomain", "RegionalHostedZoneId"]}
+    }
 
 
 def test_regional_domain_uses_regional_certificate() -> None:
@@ -329,6 +335,8 @@ def test_websocket_only_app_with_one_handler() -> None:
     assert resources["WebsocketApiCustomDomain"]["Properties"]["Tags"] == {"owner": "ws"}
     assert set(template["Outputs"]) == {
         "WebsocketAPIId",
+        "WebsocketAliasDomainName",
+        "WebsocketHostedZoneId",
         "WebsocketConnectEndpointURL",
         "WebsocketMessageHandlerArn",
         "WebsocketMessageHandlerName",

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalice.package.merge import parse_yaml
@@ -78,6 +78,7 @@ _values = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(st.dictionaries(st.text(max_size=6), _values, max_size=4))
 def test_yaml_output_reads_back_identically(template: dict[str, object]) -> None:
     # Including through the merge-template reader: what we write can be merged back.
