@@ -252,11 +252,20 @@ def main() -> None:
                 make_project(base / "inproc"), args.repeat
             ),
         }
+        report(results, args.repeat)
         cold = cold_import_times(make_project(base / "cold"), args.repeat)
+    print(
+        "cold import of the app from the zip (python -I -S -B): "
+        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in cold.items())
+    )
+
+
+def report(results: dict[str, dict[str, Timing]], repeat: int) -> None:
+    """Print the scenario table and the speed-ups over upstream."""
     scenarios = ["first build", "cache hit", "app-only change"]
     print(
         f"requirements: {REQUIREMENTS.split()}  python {sys.version.split()[0]}  "
-        f"median of {args.repeat}; wall / CPU (incl. pip subprocesses) seconds"
+        f"median of {repeat}; wall / CPU (incl. pip subprocesses) seconds"
     )
     print(f"{'':36}" + "".join(f"{s:>20}" for s in scenarios))
     for name, times in results.items():
@@ -270,10 +279,6 @@ def main() -> None:
             for s in scenarios
         )
         print(f"speed-up of {name}: {ratios}")
-    print(
-        "cold import of the app from the zip (python -I -S -B): "
-        + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in cold.items())
-    )
 
 
 if __name__ == "__main__":
