@@ -32,6 +32,10 @@ FIXTURE = HERE / "fixtures" / "upstream-1.34.0.json"
 CASES: tuple[tuple[str, str, str], ...] = (
     ("full", "dev", "cloudformation"),
     ("full", "nologs", "terraform"),
+    ("full", "variant", "cloudformation"),
+    ("full", "variant", "terraform"),
+    ("full", "regional", "cloudformation"),
+    ("full", "regional", "terraform"),
     ("s3", "dev", "terraform"),
 )
 

@@ -46,6 +46,18 @@ DELIBERATE: dict[str, dict[str, list[str]]] = {
         "data_removed": [_NULL_DATA],
         "output_values_changed": ["EndpointURL", "WebsocketConnectEndpointURL"],
     },
+    "full/variant/cloudformation": {},
+    "full/variant/terraform": {
+        "resources_added": [_TF_STAGE],
+        "data_removed": [_NULL_DATA],
+        "output_values_changed": ["EndpointURL", "WebsocketConnectEndpointURL"],
+    },
+    "full/regional/cloudformation": {"outputs_added": ["AliasDomainName", "HostedZoneId"]},
+    "full/regional/terraform": {
+        "resources_added": [_TF_STAGE],
+        "data_removed": [_NULL_DATA],
+        "output_values_changed": ["EndpointURL", "WebsocketConnectEndpointURL"],
+    },
     "s3/dev/terraform": {
         "resources_added": [_TF_STAGE],
         "data_removed": [_NULL_DATA],
@@ -95,7 +107,11 @@ def _our_shape_from_models(case: str) -> dict[str, Any]:
     return _shape.terraform_shape(generate_terraform_template(application, app_name=app_name))
 
 
-@pytest.mark.parametrize("case", sorted(DELIBERATE))
+# Cases the hand-built models in _models.py reproduce (the rest need the pipeline).
+MODEL_CASES = ("full/dev/cloudformation", "full/nologs/terraform", "s3/dev/terraform")
+
+
+@pytest.mark.parametrize("case", MODEL_CASES)
 def test_generators_match_upstream_fixture(case: str) -> None:
     upstream = _fixture()["cases"][case]
     assert diff(upstream, _our_shape_from_models(case)) == DELIBERATE[case]
@@ -155,4 +171,5 @@ def test_live_upstream_still_matches_fixture(case: str, tmp_path: Path) -> None:
     app, stage, fmt = case.split("/")
     live = _shape.run_upstream(venv, app, stage, fmt, tmp_path)
     assert live == _fixture()["cases"][case]
-    assert diff(live, _our_shape_from_models(case)) == DELIBERATE[case]
+    if case in MODEL_CASES:
+        assert diff(live, _our_shape_from_models(case)) == DELIBERATE[case]
