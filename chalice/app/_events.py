@@ -52,7 +52,8 @@ class BaseLambdaEvent:
         self._extract_attributes(event_dict)
 
     def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
-        """Read the fields of the event (subclasses)."""
+        """Read the fields of the event (subclasses may override this hook;
+        the built-in ones set everything in ``__init__`` to save a call)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The raw Lambda event."""
@@ -64,7 +65,9 @@ class LambdaFunctionEvent(BaseLambdaEvent):
 
     __slots__ = ("event",)
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         self.event = event_dict
 
 
@@ -83,7 +86,9 @@ class CloudWatchEvent(BaseLambdaEvent):
         "resources",
     )
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         if not isinstance(event_dict, dict):
             raise MalformedEventError("CloudWatch event must be a JSON object")
         get = event_dict.get
@@ -103,7 +108,9 @@ class S3Event(BaseLambdaEvent):
 
     __slots__ = ("bucket", "_key")
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         record = _first_record(event_dict, "S3")
         try:
             s3 = record["s3"]
@@ -130,7 +137,9 @@ class SNSEvent(BaseLambdaEvent):
 
     __slots__ = ("message", "subject", "message_attributes")
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         record = _first_record(event_dict, "SNS")
         sns = record.get("Sns") if isinstance(record, dict) else None
         if not isinstance(sns, dict) or "Message" not in sns:
@@ -145,7 +154,9 @@ class SQSRecord(BaseLambdaEvent):
 
     __slots__ = ("body", "receipt_handle")
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         try:
             self.body: str = event_dict["body"]
             self.receipt_handle: str = event_dict["receiptHandle"]
@@ -158,7 +169,9 @@ class SQSEvent(BaseLambdaEvent):
 
     __slots__ = ()
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         _records(event_dict, "SQS")
 
     def __iter__(self) -> Iterator[SQSRecord]:
@@ -172,7 +185,9 @@ class KinesisRecord(BaseLambdaEvent):
 
     __slots__ = ("sequence_number", "partition_key", "schema_version", "_data", "_arrival")
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         try:
             kinesis = event_dict["kinesis"]
             self._data: str = kinesis["data"]
@@ -203,7 +218,9 @@ class KinesisEvent(BaseLambdaEvent):
 
     __slots__ = ()
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         _records(event_dict, "Kinesis")
 
     def __iter__(self) -> Iterator[KinesisRecord]:
@@ -229,7 +246,9 @@ class DynamoDBRecord(BaseLambdaEvent):
         "event_source_arn",
     )
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         dynamodb = event_dict.get("dynamodb") if isinstance(event_dict, dict) else None
         if not isinstance(dynamodb, dict):
             raise MalformedEventError("DynamoDB record lacks the dynamodb section")
@@ -267,7 +286,9 @@ class DynamoDBEvent(BaseLambdaEvent):
 
     __slots__ = ()
 
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
+    def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
+        self._event_dict = event_dict
+        self.context = context
         _records(event_dict, "DynamoDB")
 
     def __iter__(self) -> Iterator[DynamoDBRecord]:

@@ -73,17 +73,19 @@ json_dumps = _make_dumps()
 
 # Lower-cased media-type sets by the exact list they came from: route
 # content_types and app.api.binary_types are checked on every request.
-_TYPE_SETS: dict[int, tuple[list[str], tuple[frozenset[str], bool]]] = {}
+_TYPE_SETS: dict[int, tuple[list[str], tuple[frozenset[str], bool, bool]]] = {}
 
 
-def _type_set(valid: list[str]) -> tuple[frozenset[str], bool]:
+def _type_set(valid: list[str]) -> tuple[frozenset[str], bool, bool]:
+    """(lower-cased types, contains ``*/*``, ``application/json`` matches)."""
     # Keyed by identity, confirmed by content: the lists may be mutated.
     entry = _TYPE_SETS.get(id(valid))
     if entry is not None and entry[0] == valid:
         return entry[1]
     snapshot = list(valid)
     lowered = frozenset(v.lower() for v in snapshot)
-    found = (lowered, "*/*" in lowered)
+    star = "*/*" in lowered
+    found = (lowered, star, star or _JSON in lowered)
     if len(_TYPE_SETS) > 1024:
         _TYPE_SETS.clear()
     _TYPE_SETS[id(valid)] = (snapshot, found)
@@ -97,7 +99,7 @@ def matches_content_type(content_type: str, valid: list[str]) -> bool:
     ``,`` and ``;`` and any piece equal to a valid type is a match, so
     ``"text/html; charset=utf-8"`` matches ``["text/html"]``.
     """
-    lowered, star = _type_set(valid if valid.__class__ is list else list(valid))
+    lowered, star, _ = _type_set(valid if valid.__class__ is list else list(valid))
     if star:
         return True
     content_type = content_type.lower()
@@ -109,17 +111,39 @@ def matches_content_type(content_type: str, valid: list[str]) -> bool:
     return any(p.strip() in lowered for p in pieces)
 
 
+def binary_content_type(headers: Mapping[str, Any], binary_types: list[str]) -> str | None:
+    """The response Content-Type (default JSON) if it is a binary type, else None."""
+    content_type = find_header(headers, "content-type") if headers else None
+    if content_type is None:
+        return _JSON if _type_set(binary_types)[2] else None
+    return content_type if matches_content_type(content_type, binary_types) else None
+
+
+# Header names as clients usually spell them: tried before a full scan.
+_USUAL_SPELLING = {"content-type": "Content-Type", "accept": "Accept"}
+
+
 def find_header(headers: Mapping[str, Any] | None, lower_name: str) -> Any:
     """Look up a header in a plain dict regardless of the key's case."""
     if not headers:
         return None
     value = headers.get(lower_name)
+    if value is None:
+        usual = _USUAL_SPELLING.get(lower_name)
+        if usual is not None:
+            value = headers.get(usual)
     if value is not None:
         return value
+    try:
+        # One C-speed pass answers "absent" (the common case) without a
+        # Python loop over every header; names cannot contain newlines.
+        if f"\n{lower_name}\n" not in ("\n" + "\n".join(headers) + "\n").lower():
+            return None
+    except TypeError:  # a non-str key in a malformed event: scan instead
+        pass
     size = len(lower_name)
     for key in headers:
-        # The length test skips lower() for almost every other header.
-        if len(key) == size and key.lower() == lower_name:
+        if isinstance(key, str) and len(key) == size and key.lower() == lower_name:
             return headers[key]
     return None
 
@@ -374,8 +398,8 @@ class Response:
             "body": body,
         }
         if binary_types:
-            content_type = find_header(headers, "content-type") or _JSON
-            if matches_content_type(content_type, binary_types):
+            content_type = binary_content_type(headers, binary_types)
+            if content_type is not None:
                 if isinstance(body, str) and matches_content_type(content_type, _JSON_ONLY):
                     body = body.encode("utf-8")
                 if not isinstance(body, bytes):

@@ -15,9 +15,9 @@ from chalice.app._errors import ChaliceUnhandledError, ChaliceViewError
 from chalice.app._http import (
     Request,
     Response,
+    binary_content_type,
     check_header_values,
     error_response,
-    find_header,
     matches_content_type,
 )
 from chalice.app._middleware import build_chain
@@ -115,8 +115,8 @@ def dispatch(app: Chalice, request: Request) -> Response:
             response.headers = {**cors_headers, **headers}
     binary_types = app.api.binary_types
     if binary_types:
-        content_type = find_header(response.headers, "content-type") or _JSON
-        if matches_content_type(content_type, binary_types):
+        content_type = binary_content_type(response.headers, binary_types)
+        if content_type is not None:
             accept = request.header("accept")
             if accept is None or not matches_content_type(accept, binary_types):
                 return _binary_accept_error(content_type, accept)
@@ -138,8 +138,11 @@ def _call_view(app: Chalice, request: Request, entry: Any) -> Response:
         kwargs = {}
     try:
         result = entry.view_function(**kwargs)
-        response = result if isinstance(result, Response) else Response(result)
-        check_header_values(response.headers)
+        if isinstance(result, Response):
+            response = result
+            check_header_values(response.headers)
+        else:
+            response = Response(result)
     except ChaliceUnhandledError:
         raise
     except ChaliceViewError as error:
