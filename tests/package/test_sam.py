@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalice.deploy import models
 from chalice.errors import PackageError
@@ -356,3 +358,66 @@ def test_rest_only_app_without_extras() -> None:
     assert template["Resources"]["APIHandler"]["Properties"]["Tracing"] == "PassThrough"
     assert "Layers" not in template["Resources"]["APIHandler"]["Properties"]
     assert lint_problems(to_yaml(template)) == []
+
+
+# -- reference integrity over arbitrary subsets of an app --------------------
+
+_PSEUDO = {"AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::URLSuffix", "AWS::StackName"}
+
+
+def _dangling(template: dict[str, Any]) -> list[str]:
+    """Ref/GetAtt/Sub/DependsOn targets that are not resources (SAM's ``X.Stage`` aside)."""
+    import re
+
+    names = set(template["Resources"])
+    found: list[str] = []
+
+    def target_ok(name: str) -> bool:
+        base = name.split(".")[0]
+        return name in _PSEUDO or base in names
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Ref" and isinstance(value, str) and not target_ok(value):
+                    found.append(value)
+                elif key == "Fn::GetAtt" and not target_ok(value[0]):
+                    found.append(value[0])
+                elif key == "Fn::Sub":
+                    text, local = (value, {}) if isinstance(value, str) else value
+                    for var in re.findall(r"\$\{([^}!]+)\}", text):
+                        if var not in local and not target_ok(var):
+                            found.append(var)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(template["Resources"])
+    walk(template["Outputs"])
+    for resource in template["Resources"].values():
+        found.extend(d for d in resource.get("DependsOn", []) if d not in names)
+    return found
+
+
+_FULL = full_application(stacked_events=True)
+
+
+@given(st.sets(st.integers(min_value=0, max_value=len(_FULL.resources) - 1), min_size=1))
+@settings(deadline=None, max_examples=60)
+def test_any_subset_of_an_app_has_no_dangling_references(picked: set[int]) -> None:
+    app = models.Application(
+        stage="dev", resources=tuple(r for i, r in enumerate(_FULL.resources) if i in picked)
+    )
+    template = generate_sam_template(app)
+    assert _dangling(template) == []
+    # Every function and event source of the subset is in the template.
+    for resource in app.resources:
+        if isinstance(resource, models.LambdaFunction):
+            assert logical_id(resource.resource_name) in template["Resources"]
+
+
+def test_dangling_reference_checker_catches_mistakes() -> None:
+    template = generate_sam_template(_only(s3_application(), models.RestAPI))
+    template["Outputs"]["X"] = {"Value": {"Fn::Sub": "${Nope.Arn}"}}
+    assert _dangling(template) == ["Nope.Arn"]
