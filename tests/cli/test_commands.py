@@ -217,30 +217,35 @@ def test_render_tree() -> None:
     ]
 
 
-def test_deploy_plan_delete_against_moto(aws_env: str, tmp_path: Path) -> None:
+def test_deploy_plan_delete_against_moto(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "proj"
     created = _chalice("new-project", "proj", "-t", "rest-api", cwd=tmp_path)
     assert created.returncode == 0, created.stderr
+    # The real console entry point for the deploy itself...
     deployed = _chalice("deploy", "--max-parallel", "4", cwd=project)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert "Resources deployed:" in deployed.stdout
     assert "Rest API URL: https://" in deployed.stdout
     # Not a TTY: no control characters in the output.
     assert "\x1b" not in deployed.stdout and "\r" not in deployed.stdout
-    url = _chalice("url", cwd=project)
-    assert url.returncode == 0 and url.stdout.startswith("https://")
+    # ...and click's runner (in process, faster) for the rest.
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    url = runner.invoke(cli, ["url"])
+    assert url.exit_code == 0 and url.stdout.startswith("https://")
     for args in (["plan"], ["deploy", "--plan"], ["dev", "plan"]):
-        planned = _chalice(*args, cwd=project)
-        assert planned.returncode == 0, planned.stderr
+        planned = runner.invoke(cli, args)
+        assert planned.exit_code == 0, planned.output
         assert "0 to create, 0 to update, 0 to delete" in planned.stdout, (args, planned.stdout)
-    again = _chalice("deploy", "--force-unlock", cwd=project)
-    assert again.returncode == 0, again.stderr
-    deleted = _chalice("delete", cwd=project)
-    assert deleted.returncode == 0, deleted.stderr
+    again = runner.invoke(cli, ["deploy", "--force-unlock"])
+    assert again.exit_code == 0, again.output
+    deleted = runner.invoke(cli, ["delete"])
+    assert deleted.exit_code == 0, deleted.output
     state = json.loads((project / ".chalice" / "deployed" / "dev.json").read_text())
     assert state["resources"] == []
-    gone = _chalice("url", cwd=project)
-    assert gone.returncode == 2
+    assert runner.invoke(cli, ["url"]).exit_code == 2
 
 
 def _free_port() -> int:
