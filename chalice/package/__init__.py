@@ -172,6 +172,12 @@ def _write_outputs(
     target.write_text(text, encoding="utf-8")
     written.append(target)
     code, layer = _zip_sources(application)
+    if code is None:
+        raise PackageError(
+            "The deployment package was not built.",
+            where="build stage",
+            fix="this is a bug in chalice: the build stage must fill deployment packages",
+        )
     for source, dest_name in ((code, CODE_ZIP), (layer, LAYER_ZIP)):
         if source is None:
             continue
