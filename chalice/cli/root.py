@@ -58,14 +58,29 @@ class ChaliceGroup(click.Group):
             ctx.exit(failure.exit_code)
 
 
+MAX_DEBUG_MESSAGE = 4000
+
+
 def _configure_debug_logging() -> None:
     import logging
 
-    logging.basicConfig(
-        level=logging.DEBUG,
-        stream=sys.stderr,
-        format="%(asctime)s %(name)s [%(levelname)s] %(message)s",
-    )
+    class _Truncate(logging.Filter):
+        # botocore logs whole request bodies at DEBUG: a deployment zip would
+        # flood the terminal with megabytes of binary.
+        def filter(self, record: logging.LogRecord) -> bool:
+            message = record.getMessage()
+            if len(message) > MAX_DEBUG_MESSAGE:
+                omitted = len(message) - MAX_DEBUG_MESSAGE
+                record.msg = f"{message[:MAX_DEBUG_MESSAGE]}... ({omitted} characters omitted)"
+                record.args = None
+            return True
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s [%(levelname)s] %(message)s"))
+    handler.addFilter(_Truncate())
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
 
 
 @click.group(cls=ChaliceGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -271,3 +271,22 @@ def test_subprocess_error_outside_a_project_has_no_traceback(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
     debug = _run("--debug", "deploy", cwd=tmp_path)
     assert debug.returncode == 2 and "Traceback (most recent call last)" in debug.stderr
+
+
+def test_debug_logging_truncates_huge_messages(runner: CliRunner) -> None:
+    import logging
+
+    @click.command("log")
+    def log() -> None:
+        logging.getLogger("botocore.endpoint").debug("body=%s", "x" * 10_000)
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        result = runner.invoke(_group_with(log), ["--debug", "log"])
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    assert result.exit_code == 0
+    assert "characters omitted" in result.stderr
+    assert len(result.stderr) < 5000
