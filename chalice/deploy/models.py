@@ -15,7 +15,7 @@ touch the disk.
 from __future__ import annotations
 
 import enum
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -89,7 +89,7 @@ class IAMPolicy:
     document: dict[str, Any]
 
 
-Policy = Union[AutoGenIAMPolicy, FileBasedIAMPolicy, IAMPolicy]
+Policy = AutoGenIAMPolicy | FileBasedIAMPolicy | IAMPolicy
 
 
 # ---------------------------------------------------------------------------
@@ -119,7 +119,7 @@ class ManagedIAMRole:
         return []
 
 
-Role = Union[ManagedIAMRole, PreCreatedIAMRole]
+Role = ManagedIAMRole | PreCreatedIAMRole
 
 
 @attrs.frozen
@@ -345,43 +345,43 @@ class WebsocketAPI:
         return deps
 
 
-Resource = Union[
-    ManagedIAMRole,
-    PreCreatedIAMRole,
-    LambdaLayer,
-    LogGroup,
-    LambdaFunction,
-    ScheduledEvent,
-    CloudWatchEvent,
-    S3BucketNotification,
-    SNSLambdaSubscription,
-    SQSEventSource,
-    KinesisEventSource,
-    DynamoDBEventSource,
-    APIMapping,
-    DomainName,
-    RestAPI,
-    WebsocketAPI,
-]
+Resource = (
+    ManagedIAMRole
+    | PreCreatedIAMRole
+    | LambdaLayer
+    | LogGroup
+    | LambdaFunction
+    | ScheduledEvent
+    | CloudWatchEvent
+    | S3BucketNotification
+    | SNSLambdaSubscription
+    | SQSEventSource
+    | KinesisEventSource
+    | DynamoDBEventSource
+    | APIMapping
+    | DomainName
+    | RestAPI
+    | WebsocketAPI
+)
 
 # Resources that get an entry in the state file (PreCreatedIAMRole and
 # APIMapping do not: a mapping is recorded inside its DomainName entry).
-RecordedResource = Union[
-    ManagedIAMRole,
-    LambdaLayer,
-    LogGroup,
-    LambdaFunction,
-    ScheduledEvent,
-    CloudWatchEvent,
-    S3BucketNotification,
-    SNSLambdaSubscription,
-    SQSEventSource,
-    KinesisEventSource,
-    DynamoDBEventSource,
-    DomainName,
-    RestAPI,
-    WebsocketAPI,
-]
+RecordedResource = (
+    ManagedIAMRole
+    | LambdaLayer
+    | LogGroup
+    | LambdaFunction
+    | ScheduledEvent
+    | CloudWatchEvent
+    | S3BucketNotification
+    | SNSLambdaSubscription
+    | SQSEventSource
+    | KinesisEventSource
+    | DynamoDBEventSource
+    | DomainName
+    | RestAPI
+    | WebsocketAPI
+)
 
 
 @attrs.frozen
