@@ -23,7 +23,7 @@ from chalice.deploy.packager import (
 from chalice.deploy.pip import PipResult
 from chalice.errors import BuildError
 
-from .packaging_helpers import FakePip, copying_pip, make_project, make_wheel
+from .packaging_helpers import FakePip, copying_pip, make_project, make_wheel, option
 
 PY = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 OTHER_PY = "python3.10" if sys.version_info[:2] != (3, 10) else "python3.11"
@@ -398,6 +398,27 @@ def test_included_requirement_files_are_inputs(tmp_path: Path) -> None:
     second = _build(pip, project)
     assert len(pip.calls) == 2
     assert second.function.filename != first.function.filename
+
+
+def test_local_project_files_are_inputs(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "proj", requirements="./libs/mine\n")
+    (project / "libs" / "mine").mkdir(parents=True)
+    (project / "libs" / "mine" / "setup.py").write_text("# v1\n")
+    wheel = _wheels(tmp_path / "wheels")[0]
+
+    def handler(args: list[str]) -> PipResult:
+        directory = option(args, "--wheel-dir" if args[0] == "wheel" else "--dest")
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        shutil.copy(wheel, Path(directory) / wheel.name)
+        return PipResult(0, "ok")
+
+    pip = FakePip(handler)
+    first = _build(pip, project)
+    assert [c[0] for c in pip.calls] == ["wheel", "download"]
+    assert _build(pip, project) == first
+    (project / "libs" / "mine" / "setup.py").write_text("# v2\n")
+    assert _build(pip, project) != first
+    assert len(pip.calls) == 4
 
 
 def test_old_zips_are_pruned(tmp_path: Path) -> None:

@@ -84,7 +84,15 @@ def offline(wheelhouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def test_real_pip_installs_wheels_and_builds_pure_sdists(offline: Path, tmp_path: Path) -> None:
     assert len(list(offline.glob("tinypure-1.0-py3-none-any.whl"))) == 1
-    project = make_project(tmp_path / "proj", requirements="tinypure\ntinysrc==2.0\n")
+    project = make_project(
+        tmp_path / "proj", requirements="tinypure\ntinysrc==2.0\n./libs/locallib  # ours\n"
+    )
+    # A local project directory named in requirements.txt.
+    sdist = make_sdist(tmp_path, "locallib", "0.3", files={"locallib/__init__.py": "L = 3\n"})
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    (project / "libs").mkdir()
+    (tmp_path / "unpacked" / "locallib-0.3").rename(project / "libs" / "locallib")
     reports: list[str] = []
     built = Packager(report=reports.append).build(
         project, runtime="python3.11", architecture="x86_64", automatic_layer=False
@@ -95,6 +103,7 @@ def test_real_pip_installs_wheels_and_builds_pure_sdists(offline: Path, tmp_path
         assert archive.read("tinysrc/__init__.py") == b"SRC = 'sdist'\n"
     # tinynative came in as a dependency of tinypure, resolved for the target.
     assert {"tinypure/__init__.py", "tinynative/__init__.py", SO_NAME, "app.py"} <= names
+    assert "locallib/__init__.py" in names
     assert any(n.startswith("tinypure-1.0.dist-info/") for n in names)
     assert any(n.startswith("tinysrc-2.0.dist-info/") for n in names)
     assert "No x86_64 wheel for tinysrc==2.0; building from source." in reports
@@ -116,27 +125,6 @@ def test_real_pip_installs_wheels_and_builds_pure_sdists(offline: Path, tmp_path
         check=True,
     )
     assert out.stdout.strip() == "pure:native"
-
-
-def test_local_project_directories_are_built(offline: Path, tmp_path: Path) -> None:
-    project = make_project(tmp_path / "proj", requirements="./libs/locallib  # ours\ntinypure\n")
-    sdist = make_sdist(tmp_path, "locallib", "0.3", files={"locallib/__init__.py": "L = 3\n"})
-    with tarfile.open(sdist) as archive:
-        archive.extractall(tmp_path / "unpacked", filter="data")
-    (project / "libs").mkdir()
-    (tmp_path / "unpacked" / "locallib-0.3").rename(project / "libs" / "locallib")
-    built = Packager().build(
-        project, runtime="python3.11", architecture="x86_64", automatic_layer=False
-    )
-    with zipfile.ZipFile(str(built.function.filename)) as archive:
-        names = set(archive.namelist())
-    assert {"locallib/__init__.py", "tinypure/__init__.py", "tinynative/__init__.py"} <= names
-    # Editing the local project is a change of input.
-    (project / "libs" / "locallib" / "locallib" / "__init__.py").write_text("L = 4\n")
-    again = Packager().build(
-        project, runtime="python3.11", architecture="x86_64", automatic_layer=False
-    )
-    assert again.function.sha256 != built.function.sha256
 
 
 def test_native_sdist_is_a_clear_error(offline: Path, tmp_path: Path) -> None:
