@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from chalice import invoke
 from chalice.cli import cli
 from chalice.cli.context import CLIContext
-from tests.cli.conftest import write_project, write_state
+from tests.cli.helpers import restore_cli_mode, write_project, write_state
 
 ARN = "arn:aws:lambda:us-west-2:123456789012:function:demo-dev-worker"
 
@@ -194,3 +194,7 @@ def test_cli_invoke_against_moto_missing_function(
     result = CliRunner().invoke(cli, ["invoke", "-n", "worker"], input="{}")
     assert result.exit_code == 1, result.output
     assert "got 'ResourceNotFoundException' exception back from Lambda" in result.stderr
+
+
+# An autouse fixture: importing it activates it in this module.
+__all__ = ["restore_cli_mode"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from chalice import logs
 from chalice.cli import cli
 from chalice.cli.context import CLIContext
-from tests.cli.conftest import write_project, write_state
+from tests.cli.helpers import restore_cli_mode, write_project, write_state
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -274,3 +274,7 @@ def test_cli_logs_against_moto(
     everything = CliRunner().invoke(cli, ["logs", "--include-lambda-messages", "--since", "1h"])
     assert everything.exit_code == 0, everything.output
     assert len(everything.stdout.splitlines()) == 3
+
+
+# An autouse fixture: importing it activates it in this module.
+__all__ = ["restore_cli_mode"]

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from chalice import pipeline
 from chalice.cli import cli
 from chalice.pipeline import PipelineParameters, PipelineVersion, SourceProvider
-from tests.cli.conftest import write_project
+from tests.cli.helpers import restore_cli_mode, write_project
 
 COMBINATIONS = [(v, s) for v in PipelineVersion for s in SourceProvider]
 
@@ -125,3 +125,7 @@ def test_cli_generate_pipeline_outside_a_project(
     assert result.exit_code == 2
     assert "config" in result.stderr.lower()
     assert "Traceback" not in result.output
+
+
+# An autouse fixture: importing it activates it in this module.
+__all__ = ["restore_cli_mode"]

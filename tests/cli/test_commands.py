@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from chalice.cli import cli
 from chalice.cli.context import CLIContext
 from chalice.cli.deploying import render_tree
-from tests.cli.conftest import write_project, write_state
+from tests.cli.helpers import write_project, write_state
 
 ROUTES_APP = """\
 import boto3
