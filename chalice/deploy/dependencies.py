@@ -27,7 +27,7 @@ import os
 import re
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import attrs
@@ -40,6 +40,9 @@ from chalice.errors import BuildError, MissingDependencyError
 _UNSATISFIED_RE = re.compile(r"No matching distribution found for (\S+)")
 _NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _NATIVE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".pyx", ".rs", ".f", ".f90", ".go")
+_BINARY_SUFFIXES = (".so", ".pyd", ".dll", ".dylib")
+# Makes setuptools' compiler calls fail, so optional extensions are skipped.
+_NO_COMPILER_ENV = {"CC": "false", "CXX": "false", "LDSHARED": "false", "LDCXXSHARED": "false"}
 _SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
 
 # Each pass may build one more source distribution; this bounds pathological loops.
@@ -252,32 +255,42 @@ class DependencyResolver:
                 f"{requirement}.\n{_tail(result.output, 10)}",
                 fix=_vendor_fix(name, target),
             )
-        wheel_dir = work / "wheels-from-source" / name
-        result = self._pip.run(["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(sdist)])
         native = _native_sources(sdist)
-        if not result.ok:
-            why = (
-                f"its source distribution contains native code ({', '.join(native[:3])}) "
-                "and has no manylinux wheel"
-                if native
-                else "its source distribution failed to build"
+        # First as the package means to be built; if that compiled something,
+        # again with the C/C++ compilers disabled: packages whose extensions
+        # are optional speed-ups then fall back to pure Python.
+        attempts: list[tuple[str, Mapping[str, str] | None]] = [("build", None)]
+        if native:
+            attempts.append(("nocc", _NO_COMPILER_ENV))
+        failure = ""
+        for label, env in attempts:
+            wheel_dir = work / "wheels-from-source" / name / label
+            result = self._pip.run(
+                ["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(sdist)], env=env
             )
-            raise MissingDependencyError(
-                f"Could not install {name} for {target.runtime} ({target.machine}): {why}.\n"
-                f"{_tail(result.output, 10)}",
-                fix=_vendor_fix(name, target),
-            )
-        for path in sorted(wheel_dir.glob("*.whl")):
-            wheel = parse_wheel_filename(path.name)
-            if wheel is None or not wheel.is_pure or not is_compatible(wheel, target):
-                raise MissingDependencyError(
-                    f"Could not install {name} for {target.runtime} ({target.machine}): "
-                    f"it contains native code (building its source gave {path.name}, "
-                    "which only runs on the build machine) and there is no compatible "
-                    "manylinux wheel.",
-                    fix=_vendor_fix(name, target),
+            wheels = sorted(wheel_dir.glob("*.whl")) if result.ok else []
+            if not wheels:
+                failure = (
+                    f"its source distribution contains native code ({', '.join(native[:3])}) "
+                    "and has no manylinux wheel"
+                    if native
+                    else "its source distribution failed to build"
                 )
-            path.replace(built / path.name)
+                failure += f".\n{_tail(result.output, 10)}"
+                continue
+            usable = _as_pure_wheel(wheels[0], target)
+            if usable is not None:
+                usable.replace(built / usable.name)
+                return
+            failure = (
+                f"it contains native code (building its source gave {wheels[0].name}, "
+                "which only runs on the build machine) and there is no compatible "
+                "manylinux wheel."
+            )
+        raise MissingDependencyError(
+            f"Could not install {name} for {target.runtime} ({target.machine}): {failure}",
+            fix=_vendor_fix(name, target),
+        )
 
     def _build_local_project(self, project: Path, *, target: Target, wheel_dir: Path) -> Path:
         """A wheel of a local project directory named in requirements; pure Python only."""
@@ -299,6 +312,39 @@ class DependencyResolver:
                 "the result in vendor/, then remove it from requirements.txt.",
             )
         return built[0]
+
+
+def _as_pure_wheel(path: Path, target: Target) -> Path | None:
+    """``path`` if it is usable on ``target`` as pure Python, else None.
+
+    A wheel tagged for the build machine that holds no compiled files (an
+    optional extension that was not built) is pure in fact: it is renamed
+    ``py3-none-any`` so that pip, asked for the target's platforms, accepts
+    it from ``--find-links``.
+    """
+    wheel = parse_wheel_filename(path.name)
+    if wheel is None:
+        return None
+    if wheel.is_pure:
+        return path if is_compatible(wheel, target) else None
+    if _has_binaries(path):
+        return None
+    pure = path.with_name(f"{path.name.split('-')[0]}-{wheel.version}-py3-none-any.whl")
+    path.replace(pure)
+    return pure
+
+
+def _has_binaries(wheel: Path) -> bool:
+    """Whether a wheel holds compiled code (extension modules, shared libraries, ELF files)."""
+    with zipfile.ZipFile(wheel) as archive:
+        for info in archive.infolist():
+            if info.filename.endswith(_BINARY_SUFFIXES) or ".so." in info.filename:
+                return True
+            if not info.is_dir() and info.file_size >= 4:
+                with archive.open(info) as fh:
+                    if fh.read(4) == b"\x7fELF":
+                        return True
+    return False
 
 
 def _wheel_project(path: Path) -> str:

@@ -9,9 +9,10 @@ certificates) apply. Tests inject a fake ``PipRunner`` instead.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -32,9 +33,14 @@ class PipResult:
 
 
 class PipRunner(Protocol):
-    """Runs ``pip <args>`` and returns its result; never raises for a pip failure."""
+    """Runs ``pip <args>`` and returns its result; never raises for a pip failure.
 
-    def run(self, args: Sequence[str], *, cwd: Path | None = None) -> PipResult: ...
+    ``env`` holds extra environment variables for this run only.
+    """
+
+    def run(
+        self, args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> PipResult: ...
 
 
 class SubprocessPipRunner:
@@ -43,7 +49,9 @@ class SubprocessPipRunner:
     def __init__(self, *, python: str | None = None) -> None:
         self._python = python or sys.executable
 
-    def run(self, args: Sequence[str], *, cwd: Path | None = None) -> PipResult:
+    def run(
+        self, args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> PipResult:
         """Run ``python -m pip <args>`` and collect its output."""
         command = [
             self._python,
@@ -56,6 +64,7 @@ class SubprocessPipRunner:
         proc = subprocess.run(
             command,
             cwd=cwd,
+            env={**os.environ, **env} if env else None,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

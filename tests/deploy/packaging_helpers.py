@@ -159,10 +159,14 @@ class FakePip:
 
     def __init__(self, handler: Callable[[list[str]], PipResult]) -> None:
         self.calls: list[list[str]] = []
+        self.envs: list[Mapping[str, str] | None] = []
         self._handler = handler
 
-    def run(self, args: Sequence[str], *, cwd: Path | None = None) -> PipResult:
+    def run(
+        self, args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> PipResult:
         self.calls.append(list(args))
+        self.envs.append(env)
         return self._handler(list(args))
 
 

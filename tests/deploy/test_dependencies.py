@@ -77,7 +77,8 @@ def _fallback_pip(tmp_path: Path, *, built_tag: str, build_ok: bool = True) -> F
         assert args[:2] == ["wheel", "--no-deps"]
         if not build_ok:
             return PipResult(1, "error: command 'gcc' failed: No such file or directory")
-        make_wheel(Path(option(args, "--wheel-dir")), "srcpkg", "2.0", built_tag, {})
+        binaries = {} if built_tag.endswith("none-any") else {"srcpkg/_fast.so": b"\x7fELF"}
+        make_wheel(Path(option(args, "--wheel-dir")), "srcpkg", "2.0", built_tag, binaries)
         return PipResult(0, "built")
 
     return FakePip(handler)
@@ -103,6 +104,41 @@ def test_sdist_that_builds_native_code_is_a_clear_error(tmp_path: Path) -> None:
     assert "srcpkg" in message
     assert "native code" in message
     assert "vendor/" in message and "manylinux" in message
+
+
+def test_native_build_is_retried_without_a_compiler(tmp_path: Path) -> None:
+    sdist = make_sdist(tmp_path / "index", "opt", "1.0", files={"opt/_speedups.c": ""})
+
+    def handler(args: list[str]) -> PipResult:
+        if args[0] == "download" and "--only-binary=:all:" in args:
+            built = sorted(Path(option(args, "--find-links")).glob("*.whl"))
+            if not built:
+                return unsatisfied("opt")
+            dest = Path(option(args, "--dest"))
+            dest.mkdir(parents=True)
+            (dest / built[0].name).write_bytes(built[0].read_bytes())
+            return PipResult(0, "ok")
+        if args[0] == "download":
+            dest = Path(option(args, "--dest"))
+            dest.mkdir(parents=True)
+            (dest / sdist.name).write_bytes(sdist.read_bytes())
+            return PipResult(0, "ok")
+        no_compiler = pip.envs[-1] is not None and pip.envs[-1].get("CC") == "false"
+        # The optional extension is skipped without a compiler; the wheel keeps
+        # its platform tag, as setuptools does, but holds no binary.
+        files = {"opt/__init__.py": ""} if no_compiler else {"opt/_speedups.so": b"\x7fELF"}
+        make_wheel(
+            Path(option(args, "--wheel-dir")), "opt", "1.0", "cp312-cp312-linux_x86_64", files
+        )
+        return PipResult(0, "built")
+
+    pip = FakePip(handler)
+    wheels = DependencyResolver(pip=pip).download(
+        _requirements(tmp_path, "opt\n"), target=TARGET, work=tmp_path / "w"
+    )
+    assert [w.name for w in wheels] == ["opt-1.0-py3-none-any.whl"]
+    assert [c[0] for c in pip.calls] == ["download", "download", "wheel", "wheel", "download"]
+    assert pip.envs[2] is None and pip.envs[3] is not None
 
 
 def test_native_sdist_that_fails_to_build_names_its_sources(tmp_path: Path) -> None:
