@@ -47,6 +47,8 @@ class ChaliceGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            raise  # `chalice logs | head`: click exits quietly on EPIPE
         except Exception as exc:
             from chalice.cli.failure import describe_failure
 

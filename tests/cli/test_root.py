@@ -290,3 +290,9 @@ def test_debug_logging_truncates_huge_messages(runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert "characters omitted" in result.stderr
     assert len(result.stderr) < 5000
+
+
+def test_broken_pipe_is_not_a_bug(runner: CliRunner) -> None:
+    result = runner.invoke(_group_with(_raiser(BrokenPipeError(32, "Broken pipe"))), ["boom"])
+    assert result.exit_code == 1
+    assert "bug" not in result.output
