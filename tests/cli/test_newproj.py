@@ -188,3 +188,29 @@ def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert expected and expected <= names, sorted(expected - names)
+
+
+@pytest.mark.slow
+def test_newer_templates_deploy_to_the_emulator(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    # The s3 template watches '<app>-uploads' (BUCKET_NAME in its config).
+    boto3.client("s3", region_name="us-west-2").create_bucket(
+        Bucket="s3app-uploads", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    runner = CliRunner()
+    for name, kind in (
+        ("lambdaapp", ProjectType.LAMBDA_ONLY),
+        ("s3app", ProjectType.S3_EVENT_HANDLER),
+    ):
+        project = newproj.create_project(tmp_path, name, kind, chalice_version=__version__)
+        monkeypatch.chdir(project)
+        deployed = runner.invoke(cli, ["deploy"])
+        assert deployed.exit_code == 0, deployed.output
+        assert "Resources deployed:" in deployed.stdout
+        planned = runner.invoke(cli, ["plan"])
+        assert "0 to create, 0 to update, 0 to delete" in planned.stdout, planned.output
+        deleted = runner.invoke(cli, ["delete"])
+        assert deleted.exit_code == 0, deleted.output
