@@ -106,7 +106,7 @@ def schedule_string(expression: Any) -> str:
 
 
 @attrs.frozen
-class _FunctionSpec:
+class FunctionSpec:
     """A function to create: its resource name, handler and config scope."""
 
     name: str  # resource name (and config section name)
@@ -127,8 +127,8 @@ class _GraphBuilder:
         self._default_traits = self._collect_default_traits()
         self._layer = self._managed_layer()
 
-    def _spec(self, name: str, handler: str) -> _FunctionSpec:
-        return _FunctionSpec(name=name, handler=handler, config=self.config.scope(name))
+    def _spec(self, name: str, handler: str) -> FunctionSpec:
+        return FunctionSpec(name=name, handler=handler, config=self.config.scope(name))
 
     def _collect_default_traits(self) -> frozenset[models.RoleTraits]:
         # The default role is shared, so it needs the VPC permissions as soon
@@ -152,7 +152,7 @@ class _GraphBuilder:
             architecture=self.config.lambda_architecture,
         )
 
-    def _role(self, spec: _FunctionSpec) -> models.Role:
+    def _role(self, spec: FunctionSpec) -> models.Role:
         cfg = spec.config
         if not cfg.manage_iam_role:
             arn = cfg.iam_role_arn
@@ -184,7 +184,7 @@ class _GraphBuilder:
 
     # -- functions -----------------------------------------------------------------
 
-    def function(self, spec: _FunctionSpec) -> models.LambdaFunction:
+    def function(self, spec: FunctionSpec) -> models.LambdaFunction:
         """The LambdaFunction model for ``spec`` (one object per resource name)."""
         existing = self._functions.get(spec.name)
         if existing is not None:
@@ -397,7 +397,7 @@ def _has_routes(app: Any) -> bool:
     return any(methods for methods in app.routes.values())
 
 
-def _vpc_config(spec: _FunctionSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _vpc_config(spec: FunctionSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     cfg = spec.config
     subnets, groups = cfg.subnet_ids, cfg.security_group_ids
     if bool(subnets) != bool(groups):
@@ -415,11 +415,11 @@ def _vpc_config(spec: _FunctionSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return subnets, groups
 
 
-def function_specs(app: Any, config: Config) -> list[_FunctionSpec]:
+def function_specs(app: Any, config: Config) -> list[FunctionSpec]:
     """Every function the app deploys (name, handler, config scope), in graph order."""
 
-    def spec(name: str, handler: str) -> _FunctionSpec:
-        return _FunctionSpec(name=name, handler=handler, config=config.scope(name))
+    def spec(name: str, handler: str) -> FunctionSpec:
+        return FunctionSpec(name=name, handler=handler, config=config.scope(name))
 
     specs = [spec(f.name, f.handler_string) for f in app.pure_lambda_functions]
     specs += [spec(e.name, e.handler_string) for e in app.event_sources]
