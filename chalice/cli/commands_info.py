@@ -102,11 +102,13 @@ def invoke(name: str, profile: str | None, stage: str) -> None:
     values = services.deployed_values(obj.project_dir, stage=stage, name=name)
     if not values or "lambda_arn" not in values:
         raise chalice_invoke.unknown_function(name)
-    config = services.load_config(obj.project_dir, stage=stage)
+    config = services.load_config(
+        obj.project_dir, stage=stage, user_params={"profile": profile} if profile else None
+    )
     timeout = config.scope(name).lambda_timeout
     payload = None if sys.stdin.isatty() else _read_stdin_bytes()
     # Wait as long as the function may run, and never retry: a retry would run it twice.
-    client = obj.clients("lambda", profile=profile, read_timeout=timeout + 5, max_attempts=0)
+    client = obj.clients("lambda", profile=config.profile, read_timeout=timeout + 5, max_attempts=0)
     result = chalice_invoke.invoke_function(client, values["lambda_arn"], payload)
     if result.function_error:
         click.echo(chalice_invoke.format_function_error(result.payload), err=True)

@@ -11,15 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 if TYPE_CHECKING:
     from chalice.config import Config
-
-
-def warn(message: str) -> None:
-    """Print a warning line on stderr."""
-    click.echo(message, err=True)
 
 
 def load_config(
