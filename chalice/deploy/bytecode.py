@@ -32,7 +32,7 @@ import importlib.util
 import marshal
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from chalice.deploy import zipfiles
 from chalice.deploy.wheels import Target
@@ -92,17 +92,24 @@ def compile_source(arcname: str, source: bytes) -> bytes | None:
     )
 
 
-def bytecode_entries(entries: Iterable[zipfiles.ZipEntry]) -> Iterator[zipfiles.ZipEntry]:
+def bytecode_entries(entries: Iterable[zipfiles.ZipEntry]) -> list[zipfiles.ZipEntry]:
     """pyc entries for the ``.py`` entries among ``entries`` (call only when
     ``bytecode_tag`` is not None)."""
     return bytecode_for((e.arcname, e.read()) for e in entries if e.arcname.endswith(".py"))
 
 
-def bytecode_for(sources: Iterable[tuple[str, bytes]]) -> Iterator[zipfiles.ZipEntry]:
-    """pyc entries for (arcname, source) pairs of ``.py`` files."""
+def bytecode_for(sources: Iterable[tuple[str, bytes]]) -> list[zipfiles.ZipEntry]:
+    """pyc entries for (arcname, source) pairs of ``.py`` files.
+
+    Compiled serially in this process: worker processes gained little on
+    2-core machines, and spawning them re-imports the caller's main module.
+    The cost is paid on a first build only (results are cached).
+    """
+    entries = []
     for arcname, source in sources:
         if not arcname.endswith(".py"):
             continue
         pyc = compile_source(arcname, source)
         if pyc is not None:
-            yield zipfiles.compress(pyc_arcname(arcname), pyc)
+            entries.append(zipfiles.compress(pyc_arcname(arcname), pyc))
+    return entries

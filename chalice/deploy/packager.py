@@ -341,7 +341,7 @@ class _Build:
                     installed[entry.arcname] = entry
         entries = list(installed.values())
         if self.bytecode is not None:
-            entries += list(bytecode_entries(entries))
+            entries += bytecode_entries(entries)
         zipfiles.write_zip(cached, entries)
         _prune(cached.parent, "*.zip", keep=KEEP_SITE_PACKAGES)
         return entries
