@@ -21,6 +21,13 @@ def _create_retry(err: AWSError) -> bool:
     return retry.is_role_propagation(err) or retry.transient(err)
 
 
+def _settled(config: dict[str, Any]) -> bool:
+    """A function configuration neither ``Pending`` nor ``InProgress`` (ready for more)."""
+    return bool(config.get("State", "Active") != "Pending") and (
+        config.get("LastUpdateStatus", "Successful") != "InProgress"
+    )
+
+
 class Lambda(Service):
     service = "lambda"
 
@@ -38,37 +45,38 @@ class Lambda(Service):
             Code={"ZipFile": zip_bytes},
             **params,
         )
-        self.wait_ready(str(resp["FunctionName"]))
+        if not _settled(resp):
+            self.wait_ready(str(resp["FunctionName"]))
         return resp
 
     def update_code(self, name: str, zip_bytes: bytes, *, architecture: str) -> None:
-        self.wait_ready(name)
-        self._call(
+        # A change still in progress answers ResourceConflictException: retried.
+        resp = self._call(
             self.client.update_function_code,
             FunctionName=name,
             ZipFile=zip_bytes,
             Architectures=[architecture],
         )
-        self.wait_ready(name)
+        if not _settled(resp):
+            self.wait_ready(name)
 
     def update_configuration(self, name: str, params: dict[str, Any]) -> None:
-        self.wait_ready(name)
-        self._call(
+        resp = self._call(
             self.client.update_function_configuration,
             retry_on=_create_retry,
             policy=retry.IAM_PROPAGATION,
             FunctionName=name,
             **params,
         )
-        self.wait_ready(name)
+        if not _settled(resp):
+            self.wait_ready(name)
 
     def wait_ready(self, name: str) -> None:
         """Wait while the function is ``Pending`` or an update is ``InProgress``."""
 
         def ready() -> bool:
-            cfg = self._call(self.client.get_function_configuration, FunctionName=name)
-            return bool(cfg.get("State", "Active") != "Pending") and (
-                cfg.get("LastUpdateStatus", "Successful") != "InProgress"
+            return _settled(
+                self._call(self.client.get_function_configuration, FunctionName=name)
             )
 
         retry.wait_until(ready, what=f"Lambda function {name} to be ready", sleep=self.sleep)

@@ -63,7 +63,7 @@ class _MappingPlanner:
             elif found is not None:
                 old_uuid = str(recorded["event_uuid"])  # identity changed: replace
         if current is None and ctx.exists_now(fn.resource_name):
-            found_list = lam.list_mappings(fn.function_name, src)
+            found_list = lam.list_mappings(fn_arn, src)
             current = found_list[0] if found_list else None
         if current is None:
             def create(sc: StepContext) -> Mapping[str, Any]:

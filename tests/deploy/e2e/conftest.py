@@ -87,9 +87,35 @@ class CallLog:
 
 
 @pytest.fixture
-def session(aws_env: str) -> Any:
+def shared_env(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: Any) -> str:
+    """Like ``aws_env`` but WITHOUT resetting moto: for many small tests that
+    each use their own app name (a reset makes moto rebuild every backend,
+    which costs more than the test)."""
+    home = tmp_path_factory.mktemp("awshome")
+    for key, value in {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-west-2",
+        "AWS_REGION": "us-west-2",
+        "AWS_CONFIG_FILE": str(home / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return moto_server
+
+
+@pytest.fixture
+def session(request: pytest.FixtureRequest) -> Any:
     import botocore.session
 
+    if "shared_env" in request.fixturenames:
+        request.getfixturevalue("shared_env")
+    else:
+        request.getfixturevalue("aws_env")
     return botocore.session.Session()
 
 
@@ -106,7 +132,7 @@ def aws(session: Any, calls: CallLog) -> Any:
 
 
 @pytest.fixture
-def boto(aws_env: str) -> Iterator[Any]:
+def boto(session: Any) -> Iterator[Any]:
     """Plain botocore clients for inspecting moto (not counted)."""
     import botocore.session
 

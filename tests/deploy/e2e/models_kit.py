@@ -18,7 +18,11 @@ from chalice.deploy import models
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
     ],
 }
 POLICY = {
@@ -27,7 +31,9 @@ POLICY = {
 }
 
 
-def make_zip(path: Path, body: str = "def handler(event, context):\n    return {}\n") -> models.DeploymentPackage:
+def make_zip(
+    path: Path, body: str = "def handler(event, context):\n    return {}\n"
+) -> models.DeploymentPackage:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         info = zipfile.ZipInfo("app.py", date_time=(1980, 1, 1, 0, 0, 0))
@@ -77,7 +83,9 @@ def swagger(app: str, authorizer: str | None = None) -> dict[str, Any]:
     op: dict[str, Any] = {
         "consumes": ["application/json"],
         "produces": ["application/json"],
-        "responses": {"200": {"description": "200 response", "schema": {"$ref": "#/definitions/Empty"}}},
+        "responses": {
+            "200": {"description": "200 response", "schema": {"$ref": "#/definitions/Empty"}}
+        },
         "x-amazon-apigateway-integration": {
             "responses": {"default": {"statusCode": "200"}},
             "uri": uri,
@@ -114,7 +122,9 @@ def full_app(
     ``sources`` holds the ARNs/names of the pre-created bucket/topic/queue/
     stream/table; ``drop`` removes handlers by name (to test the sweeper).
     """
-    pkg = make_zip(tmp / f"{app}-{stage}-{code}.zip", body=f"# {code}\ndef handler(e, c):\n    return 1\n")
+    pkg = make_zip(
+        tmp / f"{app}-{stage}-{code}.zip", body=f"# {code}\ndef handler(e, c):\n    return 1\n"
+    )
     layer_pkg = make_zip(tmp / f"{app}-{stage}-layer.zip", body="LAYER = 1\n")
     the_role = role(app, stage)
     layer = models.LambdaLayer(
@@ -136,12 +146,17 @@ def full_app(
     )
     if "cron" not in drop:
         res.append(
-            models.ScheduledEvent("cron-event", f"{app}-{stage}-cron-event", "rate(5 minutes)", "every 5", cron)
+            models.ScheduledEvent(
+                "cron-event", f"{app}-{stage}-cron-event", "rate(5 minutes)", "every 5", cron
+            )
         )
     if "pattern" not in drop:
         res.append(
             models.CloudWatchEvent(
-                "pattern-event", f"{app}-{stage}-pattern-event", '{"source": ["aws.ec2"]}', fn("pattern")
+                "pattern-event",
+                f"{app}-{stage}-pattern-event",
+                '{"source": ["aws.ec2"]}',
+                fn("pattern"),
             )
         )
     if "s3fn" not in drop:
@@ -154,7 +169,9 @@ def full_app(
         res.append(models.SNSLambdaSubscription("snsfn-sns-subscription", s["topic"], fn("snsfn")))
     if "sqsfn" not in drop:
         res.append(
-            models.SQSEventSource("sqsfn-sqs-event-source", s["queue"], None, 10, 0, None, fn("sqsfn"))
+            models.SQSEventSource(
+                "sqsfn-sqs-event-source", s["queue"], None, 10, 0, None, fn("sqsfn")
+            )
         )
     if "kinfn" not in drop:
         res.append(
@@ -214,8 +231,10 @@ def full_app(
 
 def create_sources(boto: Any, suffix: str = "") -> dict[str, str]:
     """The bucket, topic, queue, stream and table the sample app subscribes to."""
-    bucket = f"demo-bucket{suffix}"
-    boto.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    bucket = f"demo-bucket{suffix}".lower()
+    boto.s3.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
     topic = f"demo-topic{suffix}"
     boto.sns.create_topic(Name=topic)
     queue = f"demo-queue{suffix}"
@@ -243,26 +262,39 @@ def leftovers(boto: Any, app: str = "demo", stage: str | None = None) -> dict[st
     prefix = f"{app}-{stage}" if stage else app
     out: dict[str, list[str]] = {}
     out["functions"] = [
-        f["FunctionName"] for f in boto.awslambda.list_functions()["Functions"]
+        f["FunctionName"]
+        for f in boto.awslambda.list_functions()["Functions"]
         if f["FunctionName"].startswith(prefix)
     ]
-    out["roles"] = [r["RoleName"] for r in boto.iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
-    out["rest_apis"] = [a["id"] for a in boto.apigateway.get_rest_apis()["items"]
-                        if (a.get("tags") or {}).get("chalice:app") == app
-                        and (stage is None or (a.get("tags") or {}).get("chalice:stage") == stage)]
-    out["ws_apis"] = [a["ApiId"] for a in boto.apigatewayv2.get_apis()["Items"] if a["Name"].startswith(prefix)]
-    out["rules"] = [r["Name"] for r in boto.events.list_rules()["Rules"] if r["Name"].startswith(prefix)]
+    out["roles"] = [
+        r["RoleName"] for r in boto.iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)
+    ]
+    out["rest_apis"] = [
+        a["id"]
+        for a in boto.apigateway.get_rest_apis()["items"]
+        if (a.get("tags") or {}).get("chalice:app") == app
+        and (stage is None or (a.get("tags") or {}).get("chalice:stage") == stage)
+    ]
+    out["ws_apis"] = [
+        a["ApiId"] for a in boto.apigatewayv2.get_apis()["Items"] if a["Name"].startswith(prefix)
+    ]
+    out["rules"] = [
+        r["Name"] for r in boto.events.list_rules()["Rules"] if r["Name"].startswith(prefix)
+    ]
     out["mappings"] = [
-        m["UUID"] for m in boto.awslambda.list_event_source_mappings()["EventSourceMappings"]
+        m["UUID"]
+        for m in boto.awslambda.list_event_source_mappings()["EventSourceMappings"]
         if m["FunctionArn"].split(":")[-1].startswith(prefix)
     ]
     out["subscriptions"] = [
-        s["SubscriptionArn"] for s in boto.sns.list_subscriptions()["Subscriptions"]
+        s["SubscriptionArn"]
+        for s in boto.sns.list_subscriptions()["Subscriptions"]
         if s["Protocol"] == "lambda" and s["Endpoint"].split(":")[-1].startswith(prefix)
     ]
     out["layers"] = [
         v["LayerVersionArn"]
-        for layer in boto.awslambda.list_layers()["Layers"] if layer["LayerName"].startswith(prefix)
+        for layer in boto.awslambda.list_layers()["Layers"]
+        if layer["LayerName"].startswith(prefix)
         for v in boto.awslambda.list_layer_versions(LayerName=layer["LayerName"])["LayerVersions"]
     ]
     return {k: v for k, v in out.items() if v}

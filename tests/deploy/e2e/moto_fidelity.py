@@ -56,8 +56,10 @@ def _apigatewayv2_deployments() -> None:
     def create_deployment(self: Any) -> Any:
         api_id = self.path.split("/")[-2]
         self.apigatewayv2_backend.get_api(api_id)  # 404 for an unknown API
-        return 201, {}, json.dumps(
-            {"deploymentId": uuid.uuid4().hex[:10], "deploymentStatus": "DEPLOYED"}
+        return (
+            201,
+            {},
+            json.dumps({"deploymentId": uuid.uuid4().hex[:10], "deploymentStatus": "DEPLOYED"}),
         )
 
     def update_stage(self: Any) -> Any:

@@ -32,10 +32,23 @@ def test_full_lifecycle(project: Path, aws: Any, boto: Any, calls: Any, tmp_path
     names = state.resource_names()
     assert names[0] in ("default-role", "managed-layer")
     for expected in (
-        "default-role", "managed-layer", "cron-log-group", "cron", "cron-event", "pattern-event",
-        "s3fn-s3event", "snsfn-sns-subscription", "sqsfn-sqs-event-source",
-        "kinfn-kinesis-event-source", "ddbfn-dynamodb-event-source", "auth", "api_handler",
-        "rest_api", "api_gateway_custom_domain", "websocket_api", "websocket_api_custom_domain",
+        "default-role",
+        "managed-layer",
+        "cron-log-group",
+        "cron",
+        "cron-event",
+        "pattern-event",
+        "s3fn-s3event",
+        "snsfn-sns-subscription",
+        "sqsfn-sqs-event-source",
+        "kinfn-kinesis-event-source",
+        "ddbfn-dynamodb-event-source",
+        "auth",
+        "api_handler",
+        "rest_api",
+        "api_gateway_custom_domain",
+        "websocket_api",
+        "websocket_api_custom_domain",
     ):
         assert expected in names, expected
     assert "Creating IAM role: demo-dev" in ui.lines
@@ -50,9 +63,21 @@ def test_full_lifecycle(project: Path, aws: Any, boto: Any, calls: Any, tmp_path
     assert list(by_name["default-role"]) == ["name", "resource_type", "role_name", "role_arn"]
     assert by_name["cron-event"]["resource_type"] == "cloudwatch_event"
     assert set(by_name["sqsfn-sqs-event-source"]) == {
-        "name", "resource_type", "queue_arn", "event_uuid", "queue", "lambda_arn"}
+        "name",
+        "resource_type",
+        "queue_arn",
+        "event_uuid",
+        "queue",
+        "lambda_arn",
+    }
     assert set(by_name["snsfn-sns-subscription"]) == {
-        "name", "resource_type", "topic", "lambda_arn", "subscription_arn", "topic_arn"}
+        "name",
+        "resource_type",
+        "topic",
+        "lambda_arn",
+        "subscription_arn",
+        "topic_arn",
+    }
     assert by_name["api_gateway_custom_domain"]["api_mapping"] == [{"key": "/"}]
     assert by_name["websocket_api_custom_domain"]["api_mapping"] == [{"key": "/chat"}]
     assert by_name["rest_api"]["rest_api_url"].endswith(".execute-api.us-west-2.amazonaws.com/api/")
@@ -66,9 +91,16 @@ def test_full_lifecycle(project: Path, aws: Any, boto: Any, calls: Any, tmp_path
     assert len(notif["LambdaFunctionConfigurations"]) == 1
     ws_id = by_name["websocket_api"]["websocket_api_id"]
     assert {r["RouteKey"] for r in boto.apigatewayv2.get_routes(ApiId=ws_id)["Items"]} == {
-        "$connect", "$default", "$disconnect"}
-    assert boto.logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/demo-dev-cron")[
-        "logGroups"][0]["retentionInDays"] == 14
+        "$connect",
+        "$default",
+        "$disconnect",
+    }
+    assert (
+        boto.logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/demo-dev-cron")["logGroups"][
+            0
+        ]["retentionInDays"]
+        == 14
+    )
 
     # Unchanged redeploy: zero mutating calls.
     calls.reset()
@@ -101,7 +133,9 @@ def test_full_lifecycle(project: Path, aws: Any, boto: Any, calls: Any, tmp_path
     assert calls.mutating == []
 
     # Remove handlers: the sweeper deletes their resources.
-    smaller = kit.full_app(tmp_path, sources=sources, memory=256, code="v2", drop=("sqsfn", "snsfn"))
+    smaller = kit.full_app(
+        tmp_path, sources=sources, memory=256, code="v2", drop=("sqsfn", "snsfn")
+    )
     _deploy(smaller, project, aws)
     names = load_state(project, "dev").resource_names()
     assert "sqsfn" not in names and "sqsfn-sqs-event-source" not in names
