@@ -98,7 +98,7 @@ def _parse_head(raw: bytes) -> _Head:
         headers.append((name, value))
         key = name.lower()
         if key == "content-length":
-            if not value.isdigit() or (seen_length and int(value) != content_length):
+            if not (value.isascii() and value.isdigit()) or (seen_length and int(value) != content_length):
                 raise BadRequest(f"Invalid Content-Length: {value[:40]!r}")
             content_length = int(value)
             seen_length = True

@@ -348,6 +348,11 @@ class LocalServer:
                 self._send_bad_request(conn.sock, error)
                 self._close(conn)
                 return True
+            except Exception:  # a parser bug must not take the server down
+                LOG.exception("Could not parse a request")
+                self._send_bad_request(conn.sock, BadRequest("Malformed request"))
+                self._close(conn)
+                return True
             if conn.parser.wants_continue:
                 conn.parser.wants_continue = False
                 if not _send(conn.sock, CONTINUE):
@@ -379,10 +384,16 @@ class LocalServer:
 
     def _respond(self, conn: _Connection, request: Request) -> bool:
         started = time.perf_counter()
+        keep_alive = request.keep_alive and not self._stopping.is_set()
+        head_only = request.method == "HEAD"
         try:
             response = self._handler.handle_request(
                 request.method, request.target, request.headers, request.body,
                 source_ip=conn.source_ip,
+            )  # fmt: skip
+            payload = encode_response(
+                response.status_code, _header_pairs(response), response.body,
+                keep_alive=keep_alive, head_only=head_only, version=request.version,
             )  # fmt: skip
         except Exception:
             LOG.exception(
@@ -391,14 +402,10 @@ class LocalServer:
                 request.target,
             )
             response = responses.bad_lambda_response()
-        payload = encode_response(
-            response.status_code,
-            _header_pairs(response),
-            response.body,
-            keep_alive=request.keep_alive and not self._stopping.is_set(),
-            head_only=request.method == "HEAD",
-            version=request.version,
-        )
+            payload = encode_response(
+                response.status_code, _header_pairs(response), response.body,
+                keep_alive=keep_alive, head_only=head_only, version=request.version,
+            )  # fmt: skip
         sent = _send(conn.sock, payload)
         if self._access_log:
             ACCESS_LOG.info(

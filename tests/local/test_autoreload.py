@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
@@ -119,11 +120,18 @@ def get(port: int, path: str = "/") -> tuple[int, dict[str, object]]:
 
 
 def poll_until(port: int, predicate, timeout: float = 15) -> tuple[int, dict[str, object]]:  # type: ignore[no-untyped-def]
+    # A request racing a restart may be refused by the dying worker's
+    # drain; the next one goes to the new worker, so retry until deadline.
     deadline = time.monotonic() + timeout
-    result = get(port)
-    while not predicate(result) and time.monotonic() < deadline:
+    result: tuple[int, dict[str, object]] = (0, {})
+    while time.monotonic() < deadline:
+        try:
+            result = get(port)
+        except (OSError, http.client.HTTPException):
+            result = (0, {})
+        if predicate(result):
+            break
         time.sleep(0.1)
-        result = get(port)
     return result
 
 

@@ -94,6 +94,7 @@ def test_bare_lf_line_endings_are_accepted() -> None:
         (b"GET / HTTP/1.1\r\nNo colon here\r\n\r\n", 400),
         (b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 400),
         (b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
+        (b"POST / HTTP/1.1\r\nContent-Length: \xb2\r\n\r\n", 400),
         (b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
         (b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413),
         (b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
