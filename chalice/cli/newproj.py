@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -70,17 +71,26 @@ class RenderedFile:
     content: str
 
 
+_VALID_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def validate_project_name(name: str) -> str:
-    """Return ``name`` stripped, or raise ``InvalidProjectNameError``."""
+    """Return ``name`` stripped, or raise ``InvalidProjectNameError``.
+
+    The name becomes the directory, the ``app_name`` and part of every AWS
+    resource name (Lambda allows only ASCII letters, digits, ``-`` and ``_``),
+    so anything else is refused now rather than at the first deploy.
+    """
     name = name.strip()
     if not name:
         raise InvalidProjectNameError(
             "The project name is empty.", fix="Pass a name, e.g. 'chalice new-project myapp'."
         )
-    if "/" in name or "\\" in name or name in (".", ".."):
+    if not _VALID_NAME.match(name):
         raise InvalidProjectNameError(
             f"Invalid project name: {name!r}",
-            fix="Use a plain directory name such as 'myapp' (no path separators).",
+            fix="Use only ASCII letters, digits, '-' and '_' (the name becomes part of "
+            "AWS resource names), e.g. 'my-app'.",
         )
     return name
 

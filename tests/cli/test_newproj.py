@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalice import __version__
 from chalice.cli import cli, newproj
@@ -85,10 +87,12 @@ def test_unknown_type_is_a_usage_error(runner: CliRunner) -> None:
     assert result.exit_code == 2
 
 
-def test_invalid_name(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["new-project", "a/b"])
+@pytest.mark.parametrize("bad", ["a/b", "my app", "it's", 'q"', "dot.name", "..", "caf\u00e9"])
+def test_invalid_name(runner: CliRunner, bad: str) -> None:
+    result = runner.invoke(cli, ["new-project", bad])
     assert result.exit_code == 2
     assert "Invalid project name" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_interactive_prompt(runner: CliRunner, tmp_path: Path) -> None:
@@ -214,3 +218,15 @@ def test_newer_templates_deploy_to_the_emulator(
         assert "0 to create, 0 to update, 0 to delete" in planned.stdout, planned.output
         deleted = runner.invoke(cli, ["delete"])
         assert deleted.exit_code == 0, deleted.output
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    name=st.from_regex(r"\A[A-Za-z0-9_-]{1,40}\Z"),
+    project_type=st.sampled_from(list(ProjectType)),
+)
+def test_any_plain_name_renders_valid_config(name: str, project_type: ProjectType) -> None:
+    files = {str(f.path): f.content for f in newproj.render_template(
+        project_type, app_name=name, chalice_version="1.0")}  # fmt: skip
+    assert json.loads(files[".chalice/config.json"])["app_name"] == name
+    assert newproj.validate_project_name(name) == name
