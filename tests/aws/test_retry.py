@@ -15,7 +15,13 @@ def _err(code: str, message: str = "") -> AWSError:
 def test_role_propagation_is_retried_until_success() -> None:
     sleeps: list[float] = []
     attempts = iter(
-        [_err("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.")] * 3
+        [
+            _err(
+                "InvalidParameterValueException",
+                "The role defined for the function cannot be assumed by Lambda.",
+            )
+        ]
+        * 3
     )
 
     def call() -> str:
@@ -23,8 +29,15 @@ def test_role_propagation_is_retried_until_success() -> None:
             raise e
         return "ok"
 
-    assert retry.call_with_retry(call, should_retry=retry.is_role_propagation,
-                                 policy=retry.IAM_PROPAGATION, sleep=sleeps.append) == "ok"
+    assert (
+        retry.call_with_retry(
+            call,
+            should_retry=retry.is_role_propagation,
+            policy=retry.IAM_PROPAGATION,
+            sleep=sleeps.append,
+        )
+        == "ok"
+    )
     assert len(sleeps) == 3 and all(0 < s <= retry.IAM_PROPAGATION.max_delay for s in sleeps)
 
 
@@ -63,5 +76,6 @@ def test_wait_until() -> None:
     retry.wait_until(lambda: next(states), what="x", sleep=sleeps.append)
     assert len(sleeps) == 2
     with pytest.raises(retry.WaitTimeout, match="timed out waiting for y"):
-        retry.wait_until(lambda: False, what="y", policy=retry.RetryPolicy(max_attempts=2),
-                         sleep=sleeps.append)
+        retry.wait_until(
+            lambda: False, what="y", policy=retry.RetryPolicy(max_attempts=2), sleep=sleeps.append
+        )

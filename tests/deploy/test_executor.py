@@ -26,8 +26,9 @@ class Tracker:
         self.peak = 0
         self.finished: list[str] = []
 
-    def step(self, name: str, *, deps: tuple[str, ...] = (), delay: float = 0.02,
-             fail: bool = False) -> Step:
+    def step(
+        self, name: str, *, deps: tuple[str, ...] = (), delay: float = 0.02, fail: bool = False
+    ) -> Step:
         def apply(ctx: StepContext) -> Mapping[str, Any]:
             for d in deps:
                 assert d in self.finished, f"{name} ran before {d}"
@@ -41,8 +42,12 @@ class Tracker:
             with self.lock:
                 self.running -= 1
             if fail:
-                raise AWSError(service="lambda", operation="CreateFunction",
-                               code="InvalidParameterValueException", message="bad memory")
+                raise AWSError(
+                    service="lambda",
+                    operation="CreateFunction",
+                    code="InvalidParameterValueException",
+                    message="bad memory",
+                )
             with self.lock:
                 self.finished.append(name)
             return {"lambda_arn": f"arn:{name}"}
@@ -50,19 +55,23 @@ class Tracker:
         return Step(name, "lambda_function", Action.CREATE, apply, depends_on=frozenset(deps))
 
 
-def _run(tmp_path: Path, steps: list[Step], max_parallel: int) -> tuple[RecordingReporter, Recorder]:
+def _run(
+    tmp_path: Path, steps: list[Step], max_parallel: int
+) -> tuple[RecordingReporter, Recorder]:
     ui = RecordingReporter()
     recorder = Recorder(tmp_path, "dev", DeployedState.empty(), order=tuple(s.name for s in steps))
-    Executor(clients=None, recorder=recorder, reporter=ui,  # type: ignore[arg-type]
-             max_parallel=max_parallel).execute(Plan("dev", tuple(steps)))
+    Executor(
+        clients=None,
+        recorder=recorder,
+        reporter=ui,  # type: ignore[arg-type]
+        max_parallel=max_parallel,
+    ).execute(Plan("dev", tuple(steps)))
     return ui, recorder
 
 
 def test_parallel_bounded_ordered_output_and_dependencies(tmp_path: Path) -> None:
     t = Tracker()
-    steps = [t.step(f"f{i}", delay=0.05) for i in range(6)] + [
-        t.step("api", deps=("f0", "f5"))
-    ]
+    steps = [t.step(f"f{i}", delay=0.05) for i in range(6)] + [t.step("api", deps=("f0", "f5"))]
     ui, recorder = _run(tmp_path, steps, max_parallel=3)
     assert t.peak == 3
     expected = []
@@ -90,8 +99,9 @@ def test_failure_stops_scheduling_records_what_exists_and_explains(tmp_path: Pat
 def test_partial_record_survives_a_failure_later_in_the_step(tmp_path: Path) -> None:
     def apply(ctx: StepContext) -> Mapping[str, Any]:
         ctx.record({"role_name": "r", "role_arn": "arn:r"})
-        raise AWSError(service="iam", operation="PutRolePolicy", code="MalformedPolicyDocument",
-                       message="nope")
+        raise AWSError(
+            service="iam", operation="PutRolePolicy", code="MalformedPolicyDocument", message="nope"
+        )
 
     with pytest.raises(DeployError):
         _run(tmp_path, [Step("default-role", "iam_role", Action.CREATE, apply)], 1)

@@ -41,8 +41,16 @@ def test_stale_lock_is_reported_and_can_be_forced(tmp_path: Path) -> None:
     path = lock_path(tmp_path, "dev")
     path.parent.mkdir(parents=True)
     # A pid that cannot be running (beyond pid_max on Linux).
-    path.write_text(json.dumps({"pid": 2**22 + 7, "host": socket.gethostname(),
-                                "time": "2020-01-01T00:00:00+00:00", "command": "chalice deploy"}))
+    path.write_text(
+        json.dumps(
+            {
+                "pid": 2**22 + 7,
+                "host": socket.gethostname(),
+                "time": "2020-01-01T00:00:00+00:00",
+                "command": "chalice deploy",
+            }
+        )
+    )
     with pytest.raises(LockError, match="no longer running, so the lock is stale"):
         StageLock(tmp_path, "dev", command="chalice deploy").acquire()
     with StageLock(tmp_path, "dev", command="chalice deploy", force=True):

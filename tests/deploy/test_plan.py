@@ -14,8 +14,15 @@ def test_render() -> None:
         stage="dev",
         steps=(
             Step("default-role", "iam_role", Action.CREATE),
-            Step("api_handler", "lambda_function", Action.UPDATE,
-                 changes=(Change("memory_size", 128, 256), Change("layers", [], [KNOWN_AFTER_APPLY]))),
+            Step(
+                "api_handler",
+                "lambda_function",
+                Action.UPDATE,
+                changes=(
+                    Change("memory_size", 128, 256),
+                    Change("layers", [], [KNOWN_AFTER_APPLY]),
+                ),
+            ),
             Step("old", "lambda_function", Action.DELETE),
             Step("rest_api", "rest_api", Action.UNCHANGED),
         ),

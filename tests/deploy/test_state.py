@@ -36,18 +36,26 @@ def test_round_trip_and_exact_format(tmp_path: Path) -> None:
     assert path == tmp_path / ".chalice" / "deployed" / "dev.json"
     text = path.read_text()
     assert text.endswith("}\n")
-    assert text == json.dumps(
-        {
-            "resources": [
-                {"name": "default-role", "resource_type": "iam_role", "role_name": "a-dev",
-                 "role_arn": "arn:aws:iam::1:role/a-dev"}
-            ],
-            "schema_version": "2.0",
-            "backend": "api",
-        },
-        indent=2,
-        separators=(",", ": "),
-    ) + "\n"
+    assert (
+        text
+        == json.dumps(
+            {
+                "resources": [
+                    {
+                        "name": "default-role",
+                        "resource_type": "iam_role",
+                        "role_name": "a-dev",
+                        "role_arn": "arn:aws:iam::1:role/a-dev",
+                    }
+                ],
+                "schema_version": "2.0",
+                "backend": "api",
+            },
+            indent=2,
+            separators=(",", ": "),
+        )
+        + "\n"
+    )
     assert load_state(tmp_path, "dev").resources == state.resources
     # No temp files left behind.
     assert os.listdir(path.parent) == ["dev.json"]
@@ -57,7 +65,9 @@ def test_resource_values_and_api_mapping_names() -> None:
     state = DeployedState.empty().with_resource(
         "api_gateway_custom_domain", "domain_name", {"domain_name": "x.com", "api_mapping": []}
     )
-    assert state.resource_values("api_gateway_custom_domain.api_mapping./")["domain_name"] == "x.com"
+    assert (
+        state.resource_values("api_gateway_custom_domain.api_mapping./")["domain_name"] == "x.com"
+    )
     with pytest.raises(ValueError):
         state.resource_values("nope")
 
@@ -95,7 +105,10 @@ def test_legacy_migration(tmp_path: Path) -> None:
             "api_handler_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev",
             "rest_api_id": "abc123",
             "lambda_functions": {
-                "myapp-dev-foo": {"type": "pure_lambda", "arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev-foo"},
+                "myapp-dev-foo": {
+                    "type": "pure_lambda",
+                    "arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev-foo",
+                },
             },
             "chalice_version": "1.1.0",
             "api_gateway_stage": "api",
@@ -107,10 +120,16 @@ def test_legacy_migration(tmp_path: Path) -> None:
     state = load_state(tmp_path, "dev", app_name="myapp")
     assert state.migrated_from == legacy_path(tmp_path)
     assert [dict(r) for r in state.resources] == [
-        {"name": "foo", "resource_type": "lambda_function",
-         "lambda_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev-foo"},
-        {"name": "api_handler", "resource_type": "lambda_function",
-         "lambda_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev"},
+        {
+            "name": "foo",
+            "resource_type": "lambda_function",
+            "lambda_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev-foo",
+        },
+        {
+            "name": "api_handler",
+            "resource_type": "lambda_function",
+            "lambda_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev",
+        },
         {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": "abc123"},
     ]
     # In memory only: the old file is untouched and no new file appears.
@@ -121,15 +140,25 @@ def test_legacy_migration(tmp_path: Path) -> None:
 
 
 def test_legacy_plain_arn_format(tmp_path: Path) -> None:
-    _write(legacy_path(tmp_path), {"dev": {
-        "api_handler_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev",
-        "api_handler_name": "myapp-dev",
-        "rest_api_id": "r1",
-        "lambda_functions": {"myapp-dev-auth": "arn:aws:lambda:us-west-2:1:function:myapp-dev-auth"},
-    }})
+    _write(
+        legacy_path(tmp_path),
+        {
+            "dev": {
+                "api_handler_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev",
+                "api_handler_name": "myapp-dev",
+                "rest_api_id": "r1",
+                "lambda_functions": {
+                    "myapp-dev-auth": "arn:aws:lambda:us-west-2:1:function:myapp-dev-auth"
+                },
+            }
+        },
+    )
     state = load_state(tmp_path, "dev")
-    assert state.get("auth") == {"name": "auth", "resource_type": "lambda_function",
-                                 "lambda_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev-auth"}
+    assert state.get("auth") == {
+        "name": "auth",
+        "resource_type": "lambda_function",
+        "lambda_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev-auth",
+    }
 
 
 def test_stage_file_wins_over_legacy(tmp_path: Path) -> None:

@@ -36,15 +36,27 @@ def sample(tmp_path: Path, boto: Any) -> Path:
     return project
 
 
-def test_deploy_redeploy_change_sweep_delete(sample: Path, session: Any, calls: Any, boto: Any) -> None:
+def test_deploy_redeploy_change_sweep_delete(
+    sample: Path, session: Any, calls: Any, boto: Any
+) -> None:
     ui = RecordingReporter()
     result = deployer.deploy(sample, ui=ui, session=session)
     assert result.state is not None
     names = result.state.resource_names()
     assert names == [
-        "default-role", "pure", "every_five", "every_five-event", "on_sns",
-        "on_sns-sns-subscription", "on_sqs", "on_sqs-sqs-event-source", "on_s3",
-        "on_s3-s3event", "api_handler", "auth", "rest_api",
+        "default-role",
+        "pure",
+        "every_five",
+        "every_five-event",
+        "on_sns",
+        "on_sns-sns-subscription",
+        "on_sqs",
+        "on_sqs-sqs-event-source",
+        "on_s3",
+        "on_s3-s3event",
+        "api_handler",
+        "auth",
+        "rest_api",
     ]
     assert ui.lines[-1].startswith("  - Rest API URL: https://")
     left = kit.leftovers(boto, "sample", "dev")
@@ -78,12 +90,17 @@ def test_deploy_redeploy_change_sweep_delete(sample: Path, session: Any, calls: 
 
     # Remove the SQS handler: its function and mapping are deleted.
     text = app_py.read_text()
-    app_py.write_text(text[: text.index("@app.on_sqs_message")] + text[text.index("@app.on_s3_event"):])
+    app_py.write_text(
+        text[: text.index("@app.on_sqs_message")] + text[text.index("@app.on_s3_event") :]
+    )
     ui = RecordingReporter()
     deployer.deploy(sample, ui=ui, session=session)
     names = load_state(sample, "dev").resource_names()
     assert "on_sqs" not in names and "on_sqs-sqs-event-source" not in names
-    assert "Deleting function: arn:aws:lambda:us-west-2:123456789012:function:sample-dev-on_sqs" in ui.lines
+    assert (
+        "Deleting function: arn:aws:lambda:us-west-2:123456789012:function:sample-dev-on_sqs"
+        in ui.lines
+    )
     assert "mappings" not in kit.leftovers(boto, "sample", "dev")
 
     # Delete dev: nothing of dev left; prod untouched.
@@ -113,9 +130,18 @@ def test_legacy_state_is_migrated_and_announced(sample: Path, session: Any, boto
     handler = result.state.get("api_handler")["lambda_arn"]  # type: ignore[index]
     rest_id = result.state.get("rest_api")["rest_api_id"]  # type: ignore[index]
     state_path(sample, "dev").unlink()
-    legacy = {"dev": {"api_handler_arn": handler, "api_handler_name": "sample-dev",
-                      "rest_api_id": rest_id, "lambda_functions": {}, "backend": "api",
-                      "region": "us-west-2", "api_gateway_stage": "api", "chalice_version": "1.1.0"}}
+    legacy = {
+        "dev": {
+            "api_handler_arn": handler,
+            "api_handler_name": "sample-dev",
+            "rest_api_id": rest_id,
+            "lambda_functions": {},
+            "backend": "api",
+            "region": "us-west-2",
+            "api_gateway_stage": "api",
+            "chalice_version": "1.1.0",
+        }
+    }
     (sample / ".chalice" / "deployed.json").write_text(json.dumps(legacy))
     ui = RecordingReporter()
     result = deployer.deploy(sample, ui=ui, session=session)

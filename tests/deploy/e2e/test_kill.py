@@ -1,0 +1,108 @@
+"""kill -9 in the middle of a deploy, then the next deploy converges.
+
+A subprocess deploys the sample models and SIGKILLs itself right after AWS
+answered its k-th mutating call (the resource exists, nothing after it ran:
+not even recording it). The next deploy must break the stale lock only when
+asked, adopt what the killed one created (no duplicates), record everything
+and leave nothing behind on delete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalice.deploy.deployer import delete_stage, deploy_application
+from chalice.deploy.reporter import RecordingReporter
+from chalice.deploy.state import load_state
+from chalice.errors import LockError
+from tests.deploy.e2e import models_kit as kit
+
+ROOT = Path(__file__).resolve().parents[3]
+
+CHILD = r"""
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+import botocore.session
+from chalice.aws.session import AWSClients
+from chalice.deploy.deployer import deploy_application
+from chalice.deploy.reporter import RecordingReporter
+from tests.deploy.e2e import models_kit as kit
+
+count = 0
+def after(model, **kw):
+    global count
+    if not model.name.startswith(("Get", "List", "Describe", "Head")):
+        count += 1
+        if count == {k}:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+session = botocore.session.Session()
+session.register("after-call", after)
+sources = {sources!r}
+app = kit.full_app(Path({tmp!r}), app={name!r}, sources=sources, with_domains=False,
+                   drop=("kinfn", "ddbfn", "pattern"))
+deploy_application(app, project_dir=Path({project!r}), app_name={name!r},
+                   clients=AWSClients(session), ui=RecordingReporter(), max_parallel=4)
+"""
+
+
+@pytest.mark.parametrize("k", [3, 9, 15, 21])
+def test_kill_9_mid_deploy_then_converge(
+    k: int, shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    name = f"kill{k}x{os.getpid() % 1000}"
+    sources = kit.create_sources(boto, name)
+    script = CHILD.format(
+        root=str(ROOT), k=k, sources=sources, tmp=str(tmp_path), name=name, project=str(project)
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        env=dict(os.environ),
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    app = kit.full_app(
+        tmp_path, app=name, sources=sources, with_domains=False, drop=("kinfn", "ddbfn", "pattern")
+    )
+
+    def run(**kw: Any) -> None:
+        deploy_application(
+            app, project_dir=project, app_name=name, clients=aws, ui=RecordingReporter(), **kw
+        )
+
+    with pytest.raises(LockError, match="no longer running, so the lock is stale"):
+        run()
+    run(force_unlock=True)
+    left = kit.leftovers(boto, name)
+    assert {kind: len(v) for kind, v in left.items()} == {
+        "functions": 9,
+        "roles": 1,
+        "rest_apis": 1,
+        "ws_apis": 1,
+        "rules": 1,
+        "mappings": 1,
+        "subscriptions": 1,
+        "layers": 1,
+    }
+    text = json.dumps([dict(r) for r in load_state(project, "dev").resources])
+    for items in left.values():
+        for item in items:
+            assert item in text
+    calls.reset()
+    run()
+    assert calls.mutating == []
+    delete_stage(
+        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
+    )
+    assert kit.leftovers(boto, name) == {}
