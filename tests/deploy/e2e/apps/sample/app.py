@@ -1,4 +1,4 @@
-from chalice import Chalice, CORSConfig, Rate
+from chalice import Chalice, Rate
 
 app = Chalice(app_name="sample")
 
