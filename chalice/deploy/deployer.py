@@ -172,7 +172,7 @@ def deploy_application(
     if plan_only:
         state = load_state(project_dir, stage, app_name=app_name)
         ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
-        the_plan = build_plan(application, ctx)
+        the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         ui.info(the_plan.render())
         return DeployResult(plan=the_plan, state=None)
     with StageLock(project_dir, stage, command="chalice deploy", force=force_unlock):
@@ -183,7 +183,7 @@ def deploy_application(
                 f"to {state_path(project_dir, stage)} (the old file is left unchanged)."
             )
         ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
-        the_plan = build_plan(application, ctx)
+        the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         order = tuple(r.resource_name for r in planning_order(application))
         recorder = Recorder(project_dir, stage, state, order=order)
         Executor(clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel).execute(

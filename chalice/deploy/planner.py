@@ -11,11 +11,14 @@ something still uses it. Nothing here mutates AWS.
 
 from __future__ import annotations
 
+import concurrent.futures
+
+from chalice.aws.errors import AWSError
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Plan, Step
 from chalice.deploy.resources import PlanContext, planner_for_model, planner_for_type
 from chalice.deploy.resources.domain import api_resource_of
-from chalice.errors import StateError
+from chalice.errors import DeployError, StateError
 
 DELETE_TIERS = {
     "s3_event": 0,
@@ -38,9 +41,7 @@ def planning_order(application: models.Application) -> list[models.RecordedResou
     """Dependency order, except that a domain comes right after its API (it maps it)."""
     order = models.dependency_order(application)
     domains = [r for r in order if isinstance(r, models.DomainName)]
-    rest: list[models.RecordedResource] = [
-        r for r in order if not isinstance(r, models.DomainName)
-    ]
+    rest: list[models.RecordedResource] = [r for r in order if not isinstance(r, models.DomainName)]
     for d in domains:
         api = api_resource_of(d)
         at = next((i for i, r in enumerate(rest) if r.resource_name == api), len(rest) - 1)
@@ -56,17 +57,55 @@ def _model_deps(model: models.RecordedResource) -> frozenset[str]:
     )
 
 
-def build_plan(application: models.Application, ctx: PlanContext) -> Plan:
-    """The deploy plan: create/update/unchanged per desired resource, then the sweep."""
-    steps: list[Step] = []
-    for model in planning_order(application):
-        recorded = ctx.state.get(model.resource_name)
-        if recorded is not None and recorded.get("resource_type") != model.resource_type.value:
-            recorded = None
+def _plan_one(model: models.RecordedResource, ctx: PlanContext) -> Step:
+    recorded = ctx.state.get(model.resource_name)
+    if recorded is not None and recorded.get("resource_type") != model.resource_type.value:
+        recorded = None
+    try:
         step = planner_for_model(model).plan(model, recorded, ctx)
-        step = _with_deps(step, step.depends_on | _model_deps(model))
-        ctx.steps[step.name] = step
-        steps.append(step)
+    except AWSError as err:
+        raise DeployError(
+            f"ERROR - While planning your chalice application, the call "
+            f"{err.service}.{err.operation} failed with {err.code}: {err.message}",
+            where=f"{model.resource_type.value} '{model.resource_name}'",
+            fix="check your AWS credentials and region, then run the command again",
+        ) from err
+    return _with_deps(step, step.depends_on | _model_deps(model))
+
+
+def build_plan(application: models.Application, ctx: PlanContext, *, max_parallel: int = 8) -> Plan:
+    """The deploy plan: create/update/unchanged per desired resource, then the sweep.
+
+    Resources are planned concurrently (their reads are independent) as soon
+    as the resources they depend on are planned, since a planner may consult
+    what its dependencies will look like (``ctx.known``).
+    """
+    order = planning_order(application)
+    names = {m.resource_name for m in order}
+    deps: dict[str, set[str]] = {}
+    for m in order:
+        needs = set(_model_deps(m))
+        if isinstance(m, models.DomainName):
+            needs.add(api_resource_of(m))
+        deps[m.resource_name] = needs & names
+    planned: dict[str, Step] = {}
+    pending = {m.resource_name: m for m in order}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, max_parallel)) as pool:
+        running: dict[concurrent.futures.Future[Step], str] = {}
+        while pending or running:
+            for name in [n for n in pending if deps[n] <= planned.keys()]:
+                running[pool.submit(_plan_one, pending.pop(name), ctx)] = name
+            if not running:
+                raise RuntimeError(f"dependency cycle among {sorted(pending)}")
+            done, _ = concurrent.futures.wait(
+                running, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            for fut in done:
+                del running[fut]
+                step = fut.result()  # the first planning error stops the plan
+                planned[step.name] = step
+                ctx.steps[step.name] = step
+    steps = [planned[m.resource_name] for m in order]
     wanted = {s.name for s in steps}
     gone = [r for r in ctx.state.resources if r["name"] not in wanted]
     steps.extend(_delete_steps(gone, ctx, after=frozenset(wanted)))
@@ -102,9 +141,7 @@ def _delete_steps(
         planner = planner_for_type(str(entry["resource_type"]))
         assert planner is not None
         tier = DELETE_TIERS[str(entry["resource_type"])]
-        earlier = frozenset(
-            s.name for s in steps if DELETE_TIERS[s.resource_type] < tier
-        )
+        earlier = frozenset(s.name for s in steps if DELETE_TIERS[s.resource_type] < tier)
         step = planner.plan_delete(dict(entry), ctx)
         steps.append(_with_deps(step, after | earlier))
     return steps
