@@ -379,25 +379,63 @@ def main() -> None:
             )
 
         stream_json = json.dumps(stream)
-        rates = {}
-        for name in dirs:
-            script = WARM_SCRIPT.format(
-                app_dir=str(app_dirs[name]), fw_dir=str(dirs[name]), stream=stream_json, n=warm_n
-            )
-            out = subprocess.run(
-                [sys.executable, "-I", "-S", "-c", script],
-                env=envs[name],
-                capture_output=True,
-                text=True,
-            )
-            if out.returncode:
-                sys.exit(f"warm run of {name} failed:\n{out.stderr}")
-            rates[name] = float(out.stdout.strip().splitlines()[-1])
+        # The machine may be shared: alternate rounds and keep each side's best.
+        rates: dict[str, float] = {name: 0.0 for name in dirs}
+        for _ in range(1 if args.quick else 3):
+            for name in dirs:
+                rates[name] = max(
+                    rates[name],
+                    _warm_rate(dirs[name], app_dirs[name], envs[name], stream_json, warm_n),
+                )
         print(
-            f"warm dispatch over {warm_n} mixed events: upstream {rates['upstream']:,.0f}/s, "
-            f"ours {rates['ours']:,.0f}/s = {rates['ours'] / rates['upstream']:.2f}x "
-            "(target >= 3x)"
+            f"warm dispatch over {warm_n} mixed events (best of rounds): "
+            f"upstream {rates['upstream']:,.0f}/s, ours {rates['ours']:,.0f}/s = "
+            f"{rates['ours'] / rates['upstream']:.2f}x (target >= 3x)"
         )
+        if shutil.which("valgrind") and not args.quick:
+            # Noise-free companion figure: instructions per warm event, from
+            # the difference of two callgrind runs of different lengths.
+            per_event = {
+                name: _warm_instructions(dirs[name], app_dirs[name], envs[name], stream_json)
+                for name in dirs
+            }
+            print(
+                f"warm instructions per mixed event: upstream {per_event['upstream']:,.0f}, "
+                f"ours {per_event['ours']:,.0f} = {per_event['upstream'] / per_event['ours']:.2f}x"
+            )
+
+
+def _warm_script(fw_dir: Path, app_dir: Path, stream_json: str, n: int, timed: bool) -> str:
+    script = WARM_SCRIPT.format(app_dir=str(app_dir), fw_dir=str(fw_dir), stream=stream_json, n=n)
+    return script if timed else script.replace("print(n / elapsed)", "")
+
+
+def _warm_rate(fw_dir: Path, app_dir: Path, env: dict[str, str], stream_json: str, n: int) -> float:
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _warm_script(fw_dir, app_dir, stream_json, n, True)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        sys.exit(f"warm run failed:\n{out.stderr}")
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _warm_instructions(fw_dir: Path, app_dir: Path, env: dict[str, str], stream_json: str) -> float:
+    counts = []
+    for n in (1_000, 6_000):
+        cmd = [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            _warm_script(fw_dir, app_dir, stream_json, n, False),
+        ]
+        count = instructions(cmd, env)
+        assert count is not None
+        counts.append(count)
+    return (counts[1] - counts[0]) / 5_000
 
 
 if __name__ == "__main__":
