@@ -51,6 +51,7 @@ from chalice.deploy.analyzer_values import (
     mro,
     options,
 )
+from chalice.deploy.policy_cache import ProjectSources, read_sources
 from chalice.deploy.resource_models import ResourceModels
 from chalice.errors import AppLoadError
 
@@ -554,23 +555,12 @@ def analyze_sources(
 
 def analyze_project(project_dir: Path, *, app_file: Path | None = None) -> Calls:
     """``{service: {client method names}}`` used by ``app.py`` and ``chalicelib/``."""
-    project_dir = Path(project_dir)
-    app_path = Path(app_file) if app_file is not None else project_dir / "app.py"
-    sources: dict[str, str] = {}
-    filenames: dict[str, str] = {}
-    packages: list[str] = []
-    if app_path.is_file():
-        sources["app"] = app_path.read_text(encoding="utf-8")
-        filenames["app"] = str(app_path)
-    lib = project_dir / "chalicelib"
-    if lib.is_dir():
-        for path in sorted(lib.rglob("*.py")):
-            rel = path.relative_to(project_dir).with_suffix("")
-            parts = list(rel.parts)
-            if parts[-1] == "__init__":
-                parts = parts[:-1]
-                packages.append(".".join(parts))
-            name = ".".join(parts)
-            sources[name] = path.read_text(encoding="utf-8")
-            filenames[name] = str(path)
-    return analyze_sources(sources, first="app", filenames=filenames, packages=packages)
+    found = read_sources(Path(project_dir), app_file=app_file)
+    return analyze_found(found)
+
+
+def analyze_found(found: ProjectSources) -> Calls:
+    """``analyze_sources`` over the modules ``policy_cache.read_sources`` read."""
+    return analyze_sources(
+        found.sources, first="app", filenames=found.filenames, packages=found.packages
+    )

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from chalice.deploy.analyzer import analyze_project
+from chalice.deploy import policy_cache
 from chalice.deploy.naming import to_cfn_resource_name
 from chalice.errors import ConfigError, UserError
 
@@ -273,8 +273,42 @@ def policy_from_calls(
 def autogen_policy(
     project_dir: Path, *, models: ServiceModels | None = None, warn: Warn | None = None
 ) -> PolicyDocument:
-    """The analyzer's policy for ``app.py`` and ``chalicelib/`` (no fixed statements)."""
-    return policy_from_calls(analyze_project(Path(project_dir)), models=models, warn=warn)
+    """The analyzer's policy for ``app.py`` and ``chalicelib/`` (no fixed statements).
+
+    With botocore's models (``models`` not given) the document and its
+    warnings are cached in ``.chalice/deployments/`` by a hash of the sources
+    and of the analyzer/botocore versions (``policy_cache``): an unchanged
+    project skips the analysis and the service-model loading.
+    """
+    project_dir = Path(project_dir)
+    found = policy_cache.read_sources(project_dir)
+    if models is not None:
+        return policy_from_calls(_analyze(found), models=models, warn=warn)
+    key = policy_cache.cache_key(found)
+    cached = _memo.get(key) or policy_cache.load(project_dir, key)
+    if cached is None:
+        warnings: list[str] = []
+        document = policy_from_calls(_analyze(found), warn=warnings.append)
+        cached = (document, warnings)
+        policy_cache.store(project_dir, key, document, warnings)
+    _memo[key] = cached
+    document, warnings = cached
+    if warn is not None:
+        for line in warnings:
+            warn(line)
+    # A copy: callers may add statements to what they get.
+    return dict(json.loads(json.dumps(document)))
+
+
+def _analyze(found: policy_cache.ProjectSources) -> dict[str, set[str]]:
+    # Imported here: the analyzer is only needed when the sources changed.
+    from chalice.deploy.analyzer import analyze_found
+
+    return analyze_found(found)
+
+
+# Documents computed or loaded in this process, by cache key.
+_memo: dict[str, tuple[PolicyDocument, list[str]]] = {}
 
 
 def app_policy(
@@ -381,5 +415,7 @@ def gen_policy_text(filename: str | Path, *, warn: Warn | None = None) -> str:
     path = Path(filename)
     if not path.is_file():
         raise UserError(f"App file does not exist: {filename}")
+    from chalice.deploy.analyzer import analyze_project
+
     calls = analyze_project(path.parent, app_file=path)
     return json.dumps(policy_from_calls(calls, warn=warn), indent=2)
