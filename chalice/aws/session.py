@@ -96,6 +96,7 @@ class AWSClients:
         self._max_pool = max_pool
         self._connection_timeout = connection_timeout
         self._lock = threading.Lock()
+        self._account_lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self._account_id: str | None = None
 
@@ -143,15 +144,13 @@ class AWSClients:
 
     @property
     def account_id(self) -> str:
-        with self._lock:
-            cached = self._account_id
-        if cached is None:
-            sts = self.client("sts")
-            ident = translate("sts", "GetCallerIdentity", lambda: sts.get_caller_identity())
-            cached = str(ident["Account"])
-            with self._lock:
-                self._account_id = cached
-        return cached
+        """The caller's account (one GetCallerIdentity per deploy, whatever the threads)."""
+        with self._account_lock:
+            if self._account_id is None:
+                sts = self.client("sts")
+                ident = translate("sts", "GetCallerIdentity", lambda: sts.get_caller_identity())
+                self._account_id = str(ident["Account"])
+            return self._account_id
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>``."""

@@ -83,8 +83,14 @@ def build_plan(application: models.Application, ctx: PlanContext, *, max_paralle
     order = planning_order(application)
     names = {m.resource_name for m in order}
     deps: dict[str, set[str]] = {}
+    # Planning needs only what a planner consults (``ctx.known``/``exists_now``):
+    # layers, functions and APIs. Roles and log groups have predictable names
+    # and ARNs, so functions are planned alongside them.
+    predictable = {
+        m.resource_name for m in order if isinstance(m, (models.ManagedIAMRole, models.LogGroup))
+    }
     for m in order:
-        needs = set(_model_deps(m))
+        needs = set(_model_deps(m)) - predictable
         if isinstance(m, models.DomainName):
             needs.add(api_resource_of(m))
         deps[m.resource_name] = needs & names
