@@ -4,47 +4,21 @@ The YAML loader understands CloudFormation's short-form intrinsic functions
 (``!Ref``, ``!GetAtt a.b``, ``!Sub``, ``!If``, ``!Join``...), turning them
 into the long JSON form so the merged template can be written as either JSON
 or YAML. Errors name the file and, for syntax errors, the line and column.
-This module reads one file; it never writes anything.
+This module reads one file; it never writes anything. PyYAML is imported
+(via ``yamlio.py``) only when a YAML file is read.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from chalice.errors import PackageError
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-# Tags that keep their own name (``!Ref x`` -> ``{"Ref": "x"}``,
-# ``!Condition c`` -> ``{"Condition": "c"}``); every other tag becomes
-# ``Fn::<Tag>``.
-_BARE_TAGS = frozenset({"Ref", "Condition"})
-_FN_TAGS = (
-    "And",
-    "Base64",
-    "Cidr",
-    "Equals",
-    "FindInMap",
-    "GetAtt",
-    "GetAZs",
-    "If",
-    "ImportValue",
-    "Join",
-    "Length",
-    "Not",
-    "Or",
-    "Select",
-    "Split",
-    "Sub",
-    "ToJsonString",
-    "Transform",
-)
 
 
 def is_yaml_path(path: str | Path) -> bool:
@@ -52,50 +26,11 @@ def is_yaml_path(path: str | Path) -> bool:
     return str(path).lower().endswith(YAML_SUFFIXES)
 
 
-class _CfnYamlLoader(yaml.SafeLoader):
-    """A safe loader that also accepts the CloudFormation short-form tags."""
-
-
-def _construct_intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
-    name = tag_suffix
-    key = name if name in _BARE_TAGS else f"Fn::{name}"
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if name == "GetAtt" and isinstance(value, str):
-            # ``!GetAtt Res.Attr`` -> [Res, Attr]; attributes may contain dots
-            # (``Endpoint.Address``), the resource name cannot.
-            resource, _, attribute = value.partition(".")
-            value = [resource, attribute]
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        assert isinstance(node, yaml.MappingNode)
-        value = loader.construct_mapping(node, deep=True)
-    return {key: value}
-
-
-def _single_tag_constructor(name: str) -> Callable[[yaml.SafeLoader, yaml.Node], Any]:
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-        return _construct_intrinsic(loader, name, node)
-
-    return construct
-
-
-def _add_intrinsic_constructors() -> None:
-    for name in (*_BARE_TAGS, *_FN_TAGS):
-        _CfnYamlLoader.add_constructor(f"!{name}", _single_tag_constructor(name))
-    # Unknown ``!Tags`` are still read (as Fn::<Tag>) rather than rejected:
-    # CloudFormation adds functions over time.
-    _CfnYamlLoader.add_multi_constructor("!", _construct_intrinsic)
-
-
-_add_intrinsic_constructors()
-
-
 def parse_yaml(text: str) -> Any:
     """Parse YAML with the CloudFormation short-form tags (raises ``yaml.YAMLError``)."""
-    return yaml.load(text, Loader=_CfnYamlLoader)  # noqa: S506 - a SafeLoader subclass
+    from chalice.package import yamlio
+
+    return yamlio.parse_yaml(text)
 
 
 def load_merge_template(path: str | Path) -> dict[str, Any]:
@@ -114,9 +49,11 @@ def load_merge_template(path: str | Path) -> dict[str, Any]:
         ) from None
     data: Any
     if is_yaml_path(p):
+        from chalice.package.yamlio import YAMLError
+
         try:
             data = parse_yaml(text)
-        except yaml.YAMLError as exc:
+        except YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = str(p)
             if mark is not None:

@@ -14,8 +14,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 # The earliest timestamp a zip entry can hold; used for every entry so the
 # archive does not depend on when (or on which machine) it was built.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -32,38 +30,16 @@ class TemplateFormat(enum.Enum):
         return ".json" if self is TemplateFormat.JSON else ".yaml"
 
 
-class _BlockDumper(yaml.SafeDumper):
-    """A safe dumper that never emits anchors/aliases for repeated values.
-
-    Templates reuse the same dict objects (a shared role, the same layer
-    list); aliases would be valid YAML but unreadable and confuse some tools.
-    """
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def to_json(template: Any) -> str:
     """Indented JSON with a trailing newline; key order is the template's own."""
     return json.dumps(template, indent=2, ensure_ascii=False) + "\n"
 
 
 def to_yaml(template: Any) -> str:
-    """Block-style YAML via the safe dumper, in the template's key order.
+    """Block-style YAML via the safe dumper, in the template's key order (``yamlio``)."""
+    from chalice.package import yamlio
 
-    Non-ASCII characters are written as escapes: PyYAML emits some of them
-    raw (NEL, U+0085) where a YAML reader sees a line break, so the file
-    would not read back as the template it came from.
-    """
-    text: str = yaml.dump(
-        template,
-        Dumper=_BlockDumper,
-        default_flow_style=False,
-        sort_keys=False,
-        allow_unicode=False,
-        width=1_000_000,
-    )
-    return text
+    return yamlio.to_yaml(template)
 
 
 def dump_template(template: Any, fmt: TemplateFormat) -> str:
