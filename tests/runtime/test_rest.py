@@ -362,3 +362,60 @@ def test_path_params_reach_the_view(parts: list[tuple[str, str]], data: st.DataO
     result = call(app, rest_event(path, params=dict(values)))
     assert result["statusCode"] == 200
     assert seen == values
+
+
+_junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=20),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=3),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "resource": st.sampled_from(["/", "/items/{item_id}", "/upload"]) | _junk,
+            "httpMethod": st.sampled_from(["GET", "PUT", "POST"]) | _junk,
+            "requestContext": st.fixed_dictionaries(
+                {},
+                optional={
+                    "resourcePath": st.sampled_from(["/", "/items/{item_id}", "/png"]) | _junk,
+                    "httpMethod": st.sampled_from(["GET", "PUT", "POST"]) | _junk,
+                },
+            )
+            | _junk,
+            "headers": st.dictionaries(
+                st.sampled_from(["Content-Type", "accept", "X-Other"]) | st.text(max_size=5),
+                st.sampled_from(["application/json", "image/png", "text/plain"]) | _junk,
+                max_size=3,
+            )
+            | _junk,
+            "pathParameters": st.fixed_dictionaries({}, optional={"item_id": _junk}) | _junk,
+            "multiValueQueryStringParameters": _junk,
+            "queryStringParameters": _junk,
+            "body": _junk | st.binary(max_size=10),
+            "isBase64Encoded": _junk,
+        },
+    )
+)
+def test_fuzzed_events_always_give_a_proxy_result(event: dict[str, Any]) -> None:
+    app = Chalice("fuzz", configure_logs=False)
+
+    @app.route("/items/{item_id}", methods=["GET", "PUT"])
+    def item(item_id: Any) -> Any:
+        request = app.current_request
+        assert request is not None
+        return {
+            "q": request.query_params and dict(request.query_params),
+            "json": request.json_body,
+            "dict": request.to_dict(),
+        }
+
+    result = app(event, None)
+    assert isinstance(result["statusCode"], int)
+    assert isinstance(result["body"], str)
