@@ -1,0 +1,394 @@
+"""Deploy benchmark: this chalice vs upstream chalice 1.34.0, against moto.
+
+Both CLIs run as subprocesses (same Python, same moto) pointed through
+``AWS_ENDPOINT_URL`` at a small proxy in front of an in-process moto server.
+The proxy adds a fixed latency to every call (0 and 50 ms, like a real
+region round trip) and counts calls by operation (read vs mutating).
+
+Apps: ``sample`` (routes, a built-in authorizer, two schedules, two pure
+lambdas, SNS/SQS/S3 handlers) and ``twenty`` (20 pure lambda functions).
+Phases: first deploy, unchanged redeploy, one-line change, delete.
+
+    .venv/bin/python benchmarks/deploy.py [--latency 0 50] [--apps sample twenty]
+
+Upstream lives in ``.bench/upstream-venv`` (``pip install chalice==1.34.0``).
+Moto only imports OpenAPI 3 definitions, which upstream does not send, so for
+upstream's sake the benchmark converts Swagger 2.0 inside moto (a benchmark-
+only fidelity patch; real API Gateway accepts both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = ROOT / ".venv" / "bin" / "chalice"
+UPSTREAM = ROOT / ".bench" / "upstream-venv" / "bin" / "chalice"
+
+SAMPLE_APP = """
+from chalice import Chalice, Rate, Cron, AuthResponse
+
+app = Chalice(app_name="benchsample")
+
+
+@app.authorizer()
+def auth(auth_request):
+    return AuthResponse(routes=["*"], principal_id="user")
+
+
+@app.route("/")
+def index():
+    return {"hello": "world"}
+
+
+@app.route("/items/{item}", methods=["GET", "PUT"])
+def item(item):
+    return {"item": item}
+
+
+@app.route("/private", authorizer=auth)
+def private():
+    return {"private": True}
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def every_five(event):
+    return {}
+
+
+@app.schedule(Cron(0, 12, "*", "*", "?", "*"))
+def noon(event):
+    return {}
+
+
+@app.lambda_function()
+def pure_one(event, context):
+    return {}
+
+
+@app.lambda_function()
+def pure_two(event, context):
+    return {}
+
+
+@app.on_sns_message(topic="bench-topic")
+def on_sns(event):
+    return None
+
+
+@app.on_sqs_message(queue="bench-queue")
+def on_sqs(event):
+    return None
+
+
+@app.on_s3_event(bucket="bench-bucket", events=["s3:ObjectCreated:*"])
+def on_s3(event):
+    return None
+"""
+
+
+def twenty_app() -> str:
+    lines = ["from chalice import Chalice", "", 'app = Chalice(app_name="benchtwenty")', ""]
+    for i in range(20):
+        lines += [
+            "",
+            "@app.lambda_function()",
+            f"def fn{i:02d}(event, context):",
+            '    return {"hello": "world"}',
+            "",
+        ]
+    return "\n".join(lines)
+
+
+APPS = {"sample": SAMPLE_APP, "twenty": twenty_app()}
+
+
+# -- moto + proxy ------------------------------------------------------------------
+
+
+def start_moto() -> str:
+    sys.path.insert(0, str(ROOT))
+    from moto.server import ThreadedMotoServer
+
+    from tests.deploy.e2e import moto_fidelity
+
+    moto_fidelity.apply()
+    _accept_swagger2()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server._server.server_address  # noqa: SLF001 - moto exposes no getter
+    return f"http://127.0.0.1:{port}"
+
+
+def _accept_swagger2() -> None:
+    """Benchmark-only: let moto import Swagger 2.0 (as AWS does) by converting it."""
+    from moto.apigateway import models
+
+    from chalice.deploy.openapi3 import to_openapi3
+
+    def convert(doc: dict[str, Any]) -> dict[str, Any]:
+        if doc.get("swagger"):
+            doc = to_openapi3(doc)
+        doc.setdefault("info", {}).setdefault("description", "")
+        return doc
+
+    imp, put = models.APIGatewayBackend.import_rest_api, models.APIGatewayBackend.put_rest_api
+
+    def import_rest_api(self: Any, api_doc: dict[str, Any], fail_on_warnings: bool) -> Any:
+        return imp(self, convert(api_doc), fail_on_warnings)
+
+    def put_rest_api(
+        self: Any,
+        function_id: str,
+        api_doc: dict[str, Any],
+        fail_on_warnings: bool,
+        mode: str = "merge",
+    ) -> Any:
+        return put(self, function_id, convert(api_doc), fail_on_warnings, mode)
+
+    models.APIGatewayBackend.import_rest_api = import_rest_api
+    models.APIGatewayBackend.put_rest_api = put_rest_api
+
+
+class Proxy:
+    """Forwards to moto after ``latency`` seconds; counts operations."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = urllib.parse.urlparse(upstream)
+        self.latency = 0.0
+        self.counts: Counter[tuple[str, bool]] = Counter()
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                proxy.count(self.command, self.path, self.headers, body)
+                time.sleep(proxy.latency)
+                conn = http.client.HTTPConnection(
+                    proxy.upstream.hostname, proxy.upstream.port, timeout=120
+                )
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                headers["Host"] = f"{proxy.upstream.hostname}:{proxy.upstream.port}"
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "content-length", "connection"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def count(self, method: str, path: str, headers: Any, body: bytes) -> None:
+        target = headers.get("X-Amz-Target")
+        if target:
+            op = target.rsplit(".", 1)[-1]
+            mutating = not op.startswith(("Get", "List", "Describe", "Head"))
+        elif body.startswith(b"Action=") or b"&Action=" in body:
+            op = urllib.parse.parse_qs(body.decode())["Action"][0]
+            mutating = not op.startswith(("Get", "List", "Describe", "Head"))
+        else:
+            op = f"{method} {urllib.parse.urlparse(path).path.split('/')[1:3]}"
+            mutating = method not in ("GET", "HEAD")
+        with self.lock:
+            self.counts[(op, mutating)] += 1
+
+    def take(self) -> tuple[int, int, Counter[str]]:
+        with self.lock:
+            counts, self.counts = self.counts, Counter()
+        total = sum(counts.values())
+        mutating = sum(n for (op, m), n in counts.items() if m)
+        return total, mutating, Counter({op: n for (op, m), n in counts.items() if m})
+
+
+# -- runs --------------------------------------------------------------------------
+
+
+def reset(moto: str) -> None:
+    req = urllib.request.Request(f"{moto}/moto-api/reset", method="POST", data=b"")
+    urllib.request.urlopen(req, timeout=30).read()
+    import botocore.session
+
+    s = botocore.session.Session()
+    kw = {"endpoint_url": moto, "region_name": "us-west-2"}
+    s.create_client("sns", **kw).create_topic(Name="bench-topic")
+    s.create_client("sqs", **kw).create_queue(QueueName="bench-queue")
+    s.create_client("s3", **kw).create_bucket(
+        Bucket="bench-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    # moto builds each service's backend on its first request after a reset
+    # (up to ~0.5 s each); AWS has no such cost, so warm them up untimed.
+    s.create_client("sts", **kw).get_caller_identity()
+    s.create_client("iam", **kw).list_roles()
+    s.create_client("lambda", **kw).list_functions()
+    s.create_client("lambda", **kw).list_layers()
+    s.create_client("apigateway", **kw).get_rest_apis()
+    s.create_client("events", **kw).list_rules()
+    s.create_client("logs", **kw).describe_log_groups()
+
+
+def make_project(base: Path, app: str) -> Path:
+    project = base / app
+    (project / ".chalice").mkdir(parents=True)
+    (project / "app.py").write_text(APPS[app])
+    (project / "requirements.txt").write_text("")
+    name = "benchsample" if app == "sample" else "benchtwenty"
+    (project / ".chalice" / "config.json").write_text(
+        json.dumps(
+            {"version": "2.0", "app_name": name, "stages": {"dev": {"api_gateway_stage": "api"}}}
+        )
+    )
+    return project
+
+
+def run_cli(cli: Path, project: Path, args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(cli), "--project-dir", str(project), *args],
+        cwd=str(project),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cli} {args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return took
+
+
+def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list[dict[str, Any]]:
+    cli = OURS if impl == "ours" else UPSTREAM
+    reset(moto)
+    base = Path(tempfile.mkdtemp(prefix=f"bench-{impl}-"))
+    project = make_project(base, app)
+    env = dict(
+        os.environ,
+        AWS_ENDPOINT_URL=proxy.url,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-west-2",
+        AWS_EC2_METADATA_DISABLED="true",
+        PYTHONPATH="",
+    )
+    env.pop("AWS_PROFILE", None)
+    proxy.latency = 0.0
+    # Build the zip once, untimed (both tools cache it), so phases measure deploying.
+    run_cli(cli, project, ["package", "--pkg-format", "terraform", str(base / "warm")], env)
+    proxy.take()
+    proxy.latency = latency_ms / 1000
+    rows = []
+    phases = [
+        ("first deploy", ["deploy"]),
+        ("unchanged redeploy", ["deploy"]),
+        ("one-line change", ["deploy"]),
+        ("delete", ["delete"]),
+    ]
+    for phase, args in phases:
+        if phase == "one-line change":
+            app_py = project / "app.py"
+            app_py.write_text(app_py.read_text().replace('"world"', '"there"', 1))
+        took = run_cli(cli, project, args, env)
+        total, mutating, ops = proxy.take()
+        rows.append(
+            {
+                "impl": impl,
+                "app": app,
+                "latency": latency_ms,
+                "phase": phase,
+                "seconds": took,
+                "calls": total,
+                "mutating": mutating,
+                "ops": ops,
+            }
+        )
+    shutil.rmtree(base, ignore_errors=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--latency", type=int, nargs="+", default=[0, 50])
+    parser.add_argument("--apps", nargs="+", default=["sample", "twenty"], choices=list(APPS))
+    parser.add_argument("--impls", nargs="+", default=["ours", "upstream"])
+    args = parser.parse_args()
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-west-2",
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    moto = start_moto()
+    proxy = Proxy(moto)
+    results = []
+    for latency in args.latency:
+        for app in args.apps:
+            for impl in args.impls:
+                if impl == "upstream" and not UPSTREAM.exists():
+                    print(f"(skipping upstream: {UPSTREAM} not found)")
+                    continue
+                results.extend(bench(impl, app, latency, moto, proxy))
+    print()
+    print(
+        f"{'app':<8}{'latency':>8}  {'phase':<20}{'ours s':>8}{'calls':>7}{'mut':>5}"
+        f"{'upstream s':>12}{'calls':>7}{'mut':>5}{'ratio':>7}"
+    )
+    keyed = {(r["impl"], r["app"], r["latency"], r["phase"]): r for r in results}
+    for (impl, app, latency, phase), ours in keyed.items():
+        if impl != "ours":
+            continue
+        up = keyed.get(("upstream", app, latency, phase))
+        line = (
+            f"{app:<8}{latency:>6}ms  {phase:<20}{ours['seconds']:>8.2f}{ours['calls']:>7}"
+            f"{ours['mutating']:>5}"
+        )
+        if up:
+            line += (
+                f"{up['seconds']:>12.2f}{up['calls']:>7}{up['mutating']:>5}"
+                f"{ours['seconds'] / up['seconds']:>7.2f}"
+            )
+        print(line)
+    unchanged = [r for r in results if r["impl"] == "ours" and r["phase"] == "unchanged redeploy"]
+    for r in unchanged:
+        if r["mutating"]:
+            print(
+                f"!! ours made mutating calls on an unchanged redeploy ({r['app']}): {dict(r['ops'])}"
+            )
+
+
+if __name__ == "__main__":
+    main()

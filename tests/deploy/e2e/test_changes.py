@@ -1,0 +1,127 @@
+"""Identity changes, renames, merged S3 notifications, adoption by tag, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalice.deploy import models
+from chalice.deploy.deployer import delete_stage, deploy_application
+from chalice.deploy.reporter import RecordingReporter
+from chalice.deploy.state import load_state, save_state
+from chalice.errors import DeployError
+from tests.deploy.e2e import models_kit as kit
+
+
+def _deploy(resources: list[Any], project: Path, aws: Any, **kw: Any) -> RecordingReporter:
+    ui = RecordingReporter()
+    deploy_application(
+        models.Application("dev", tuple(resources)),
+        project_dir=project,
+        app_name="demo",
+        clients=aws,
+        ui=ui,
+        **kw,
+    )
+    return ui
+
+
+def test_s3_notification_is_merged_never_clobbered(
+    project: Path, aws: Any, boto: Any, tmp_path: Path
+) -> None:
+    boto.s3.create_bucket(
+        Bucket="shared", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    queue_arn = boto.sqs.get_queue_attributes(
+        QueueUrl=boto.sqs.create_queue(QueueName="other")["QueueUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    other = {"Id": "someone-else", "QueueArn": queue_arn, "Events": ["s3:ObjectRemoved:*"]}
+    boto.s3.put_bucket_notification_configuration(
+        Bucket="shared", NotificationConfiguration={"QueueConfigurations": [other]}
+    )
+    pkg = kit.make_zip(tmp_path / "a.zip")
+    fn = kit.function("demo", "dev", "s3fn", pkg, kit.role("demo", "dev"))
+    notif = models.S3BucketNotification(
+        "s3fn-s3event", "shared", ("s3:ObjectCreated:*",), None, ".png", fn
+    )
+    _deploy([notif], project, aws)
+    cfg = boto.s3.get_bucket_notification_configuration(Bucket="shared")
+    assert [q["Id"] for q in cfg["QueueConfigurations"]] == ["someone-else"]
+    assert len(cfg["LambdaFunctionConfigurations"]) == 1
+    delete_stage(
+        project_dir=project, stage="dev", app_name="demo", clients=aws, ui=RecordingReporter()
+    )
+    cfg = boto.s3.get_bucket_notification_configuration(Bucket="shared")
+    assert [q["Id"] for q in cfg["QueueConfigurations"]] == ["someone-else"]
+    assert not cfg.get("LambdaFunctionConfigurations")
+
+
+def test_identity_change_replaces_and_rename_recreates(
+    project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    for q in ("q1", "q2"):
+        boto.sqs.create_queue(QueueName=q)
+    pkg = kit.make_zip(tmp_path / "a.zip")
+    role = kit.role("demo", "dev")
+    fn = kit.function("demo", "dev", "worker", pkg, role)
+
+    def sqs(queue: str, f: models.LambdaFunction) -> models.SQSEventSource:
+        return models.SQSEventSource(
+            f"{f.resource_name}-sqs-event-source", queue, None, 10, 0, None, f
+        )
+
+    _deploy([sqs("q1", fn)], project, aws)
+    old_uuid = load_state(project, "dev").get("worker-sqs-event-source")["event_uuid"]  # type: ignore[index]
+    _deploy([sqs("q2", fn)], project, aws)
+    entry = load_state(project, "dev").get("worker-sqs-event-source")
+    assert entry is not None and entry["queue"] == "q2" and entry["event_uuid"] != old_uuid
+    mappings = boto.awslambda.list_event_source_mappings()["EventSourceMappings"]
+    assert [m["EventSourceArn"].rsplit(":", 1)[-1] for m in mappings] == ["q2"]
+
+    renamed = kit.function("demo", "dev", "worker2", pkg, role)
+    ui = _deploy([sqs("q2", renamed)], project, aws)
+    assert "Creating lambda function: demo-dev-worker2" in ui.lines
+    names = load_state(project, "dev").resource_names()
+    assert "worker" not in names and "worker2" in names
+    fns = [f["FunctionName"] for f in boto.awslambda.list_functions()["Functions"]]
+    assert fns == ["demo-dev-worker2"]
+
+
+def test_rest_api_created_before_a_crash_is_adopted_by_tag(
+    project: Path, aws: Any, boto: Any, tmp_path: Path
+) -> None:
+    pkg = kit.make_zip(tmp_path / "a.zip")
+    handler = kit.function("demo", "dev", "api_handler", pkg, kit.role("demo", "dev"))
+    rest = models.RestAPI("rest_api", kit.swagger("demo"), "", "api", "EDGE", handler)
+    _deploy([rest], project, aws)
+    api_id = load_state(project, "dev").get("rest_api")["rest_api_id"]  # type: ignore[index]
+    # Forget it, as if the process died right after CreateRestApi.
+    save_state(project, "dev", load_state(project, "dev").without("rest_api"))
+    _deploy([rest], project, aws)
+    assert load_state(project, "dev").get("rest_api")["rest_api_id"] == api_id  # type: ignore[index]
+    assert [a["id"] for a in boto.apigateway.get_rest_apis()["items"]] == [api_id]
+
+
+def test_error_is_one_clear_message(project: Path, aws: Any, tmp_path: Path) -> None:
+    pkg = kit.make_zip(tmp_path / "a.zip")
+    good = kit.function("demo", "dev", "good", pkg, kit.role("demo", "dev"))
+    bad = models.LambdaFunction(
+        resource_name="bad",
+        function_name="demo-dev-bad",
+        deployment_package=pkg,
+        handler="app.bad",
+        runtime="python3.11",
+        role=models.PreCreatedIAMRole("arn:aws:iam::123456789012:role/does-not-exist"),
+    )
+    with pytest.raises(DeployError) as err:
+        _deploy([good, bad], project, aws, max_parallel=1)
+    msg = str(err.value)
+    assert msg.startswith(
+        "ERROR - While deploying your chalice application, the call "
+        "lambda.CreateFunction failed with"
+    )
+    assert "where: lambda_function 'bad'" in msg and "how to fix:" in msg
+    # What was created before the failure is recorded.
+    assert load_state(project, "dev").resource_names() == ["default-role", "good"]
