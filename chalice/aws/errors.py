@@ -42,6 +42,9 @@ def translate(service: str, operation: str, fn: Callable[[], T]) -> T:
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Unknown")
         code = str(error.get("Code") or status)
         message = str(error.get("Message") or err)
+        if message.lstrip().startswith("<"):
+            # An HTML error page (a proxy, or an emulator bug) says nothing useful.
+            message = f"HTTP {status} with no error details"
         operation = getattr(err, "operation_name", None) or operation
         raise AWSError(service=service, operation=operation, code=code, message=message) from err
     except BotoCoreError as err:

@@ -24,6 +24,7 @@ def apply() -> None:
     _delete_unknown_rest_api_is_404()
     _apigatewayv2_deployments()
     _empty_base_path_mappings()
+    _mock_integrations()
 
 
 def _delete_unknown_rest_api_is_404() -> None:
@@ -98,3 +99,21 @@ def _empty_base_path_mappings() -> None:
         return original(self, domain_name)
 
     models.APIGatewayBackend.get_base_path_mappings = get_base_path_mappings
+
+
+def _mock_integrations() -> None:
+    """AWS: a ``mock`` integration (CORS preflight) has no uri nor httpMethod.
+
+    moto's import/put of a definition requires both and answers 500.
+    """
+    from moto.apigateway import models
+
+    original = models.APIGatewayBackend.put_integration
+
+    def put_integration(self: Any, function_id: str, resource_id: str, method_type: str,
+                        integration_type: str, uri: str = "", integration_method: str = "",
+                        **kwargs: Any) -> Any:
+        return original(self, function_id, resource_id, method_type, integration_type, uri,
+                        integration_method, **kwargs)
+
+    models.APIGatewayBackend.put_integration = put_integration

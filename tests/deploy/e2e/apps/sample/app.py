@@ -8,7 +8,7 @@ def index():
     return {"hello": "world"}
 
 
-@app.route("/items/{item}", methods=["GET", "PUT"])
+@app.route("/items/{item}", methods=["GET", "PUT"], cors=True)
 def item(item):
     return {"item": item}
 
