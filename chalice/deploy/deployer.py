@@ -186,9 +186,9 @@ def deploy_application(
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         order = tuple(r.resource_name for r in planning_order(application))
         recorder = Recorder(project_dir, stage, state, order=order)
-        Executor(clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel).execute(
-            the_plan
-        )
+        Executor(
+            clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel
+        ).execute(the_plan)
         if state.migrated_from is not None:
             recorder.flush()
         final = recorder.state
@@ -213,9 +213,9 @@ def delete_stage(
         ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state)
-        Executor(clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel).execute(
-            the_plan
-        )
+        Executor(
+            clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel
+        ).execute(the_plan)
         recorder.flush()
         return recorder.state
 
@@ -231,7 +231,7 @@ def deployed_report(state: DeployedState) -> str:
     for r in by_type.get("lambda_function", []):
         lines.append(f"  - Lambda ARN: {r['lambda_arn']}")
     for r in by_type.get("domain_name", []):
-        lines.append(f"  - Custom domain name: {r.get('domain_name')}")
+        lines.append("  - Custom domain name:")
         lines.append(f"      HostedZoneId: {r.get('hosted_zone_id')}")
         lines.append(f"      AliasDomainName: {r.get('alias_domain_name')}")
     for r in by_type.get("rest_api", []):

@@ -59,7 +59,11 @@ PLANNERS: tuple[tuple[tuple[type[Any], ...], models.ResourceType, ResourcePlanne
     ((models.S3BucketNotification,), models.ResourceType.S3_EVENT, s3.S3EventPlanner()),
     ((models.SNSLambdaSubscription,), models.ResourceType.SNS_EVENT, sns.SNSPlanner()),
     ((models.SQSEventSource,), models.ResourceType.SQS_EVENT, eventsources.SQSPlanner()),
-    ((models.KinesisEventSource,), models.ResourceType.KINESIS_EVENT, eventsources.KinesisPlanner()),
+    (
+        (models.KinesisEventSource,),
+        models.ResourceType.KINESIS_EVENT,
+        eventsources.KinesisPlanner(),
+    ),
     (
         (models.DynamoDBEventSource,),
         models.ResourceType.DYNAMODB_EVENT,

@@ -64,7 +64,9 @@ def find_tagged(apis: list[dict[str, Any]], tags: Mapping[str, str]) -> dict[str
 
 
 class RestAPIPlanner:
-    def plan(self, model: models.RestAPI, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
+    def plan(
+        self, model: models.RestAPI, recorded: dict[str, Any] | None, ctx: PlanContext
+    ) -> Step:
         apigw = ctx.clients.apigateway
         rtype = model.resource_type.value
         doc = definition(model, ctx)
@@ -86,7 +88,12 @@ class RestAPIPlanner:
             return ctx.clients.arn("execute-api", f"{api_id}/{suffix}")
 
         def finish(
-            sc: StepContext, api_id: str, *, put: bool, patch: list[dict[str, str]], redeploy: bool,
+            sc: StepContext,
+            api_id: str,
+            *,
+            put: bool,
+            patch: list[dict[str, str]],
+            redeploy: bool,
             tracing_only: bool,
         ) -> Mapping[str, Any]:
             a = sc.clients.apigateway
@@ -95,17 +102,22 @@ class RestAPIPlanner:
                 now = a.get_rest_api(api_id) or {}
                 types = (now.get("endpointConfiguration") or {}).get("types") or []
                 if types and types[0] != model.endpoint_type:
-                    patch = patch + [{
-                        "op": "replace",
-                        "path": f"/endpointConfiguration/types/{types[0]}",
-                        "value": model.endpoint_type,
-                    }]
+                    patch = patch + [
+                        {
+                            "op": "replace",
+                            "path": f"/endpointConfiguration/types/{types[0]}",
+                            "value": model.endpoint_type,
+                        }
+                    ]
             if patch:
                 a.update_rest_api(api_id, patch)
             for fn in functions:
                 live = str(sc.outputs(fn.resource_name)["lambda_arn"])
                 ensure_permission(
-                    sc.clients, live, principal=principal, source_arn=source_arn(api_id, fn),
+                    sc.clients,
+                    live,
+                    principal=principal,
+                    source_arn=source_arn(api_id, fn),
                     sid=statement_id("apigateway", api_id, fn.resource_name),
                 )
             if redeploy:
@@ -113,25 +125,48 @@ class RestAPIPlanner:
                     api_id, stage, tracing=model.xray, variables={DIGEST_VARIABLE: doc_digest}
                 )
             elif tracing_only:
-                a.update_stage(api_id, stage, [
-                    {"op": "replace", "path": "/tracingEnabled", "value": str(model.xray).lower()}
-                ])
+                a.update_stage(
+                    api_id,
+                    stage,
+                    [
+                        {
+                            "op": "replace",
+                            "path": "/tracingEnabled",
+                            "value": str(model.xray).lower(),
+                        }
+                    ],
+                )
             return {"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)}
 
-        compression_patch = [{"op": "replace", "path": "/minimumCompressionSize", "value": compression}]
+        compression_patch = [
+            {"op": "replace", "path": "/minimumCompressionSize", "value": compression}
+        ]
         if api is None:
+
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say("Creating Rest API")
                 api_id = sc.clients.apigateway.create_rest_api(
                     str(doc.get("info", {}).get("title", ctx.app_name)),
-                    endpoint_type=model.endpoint_type, tags=tags,
+                    endpoint_type=model.endpoint_type,
+                    tags=tags,
                 )
                 sc.record({"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)})
-                return finish(sc, api_id, put=True, patch=compression_patch if compression else [],
-                              redeploy=True, tracing_only=False)
+                return finish(
+                    sc,
+                    api_id,
+                    put=True,
+                    patch=compression_patch if compression else [],
+                    redeploy=True,
+                    tracing_only=False,
+                )
 
-            return Step(model.resource_name, rtype, Action.CREATE, create,
-                        expected={"rest_api_id": KNOWN_AFTER_APPLY})
+            return Step(
+                model.resource_name,
+                rtype,
+                Action.CREATE,
+                create,
+                expected={"rest_api_id": KNOWN_AFTER_APPLY},
+            )
 
         api_id = str(api["id"])
         values = {"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)}
@@ -143,15 +178,20 @@ class RestAPIPlanner:
             if ctx.exists_now(fn.resource_name):
                 statements = ctx.clients.lambda_.get_policy_statements(fn.function_name)
                 permissions[fn.resource_name] = has_permission(
-                    statements, principal=principal, source_arn=source_arn(api_id, fn))
+                    statements, principal=principal, source_arn=source_arn(api_id, fn)
+                )
             else:
                 permissions[fn.resource_name] = False
         fields: dict[str, tuple[Any, Any]] = {
             "definition_sha256": (
-                (stage_info or {}).get("variables", {}).get(DIGEST_VARIABLE), doc_digest
+                (stage_info or {}).get("variables", {}).get(DIGEST_VARIABLE),
+                doc_digest,
             ),
             "endpoint_type": (now_types[0] if now_types else None, model.endpoint_type),
-            "minimum_compression": ("" if now_compression is None else str(now_compression), compression),
+            "minimum_compression": (
+                "" if now_compression is None else str(now_compression),
+                compression,
+            ),
             "stage": (stage if stage_info else None, stage),
             "tracing": (bool(stage_info.get("tracingEnabled")) if stage_info else None, model.xray),
         }
@@ -159,7 +199,9 @@ class RestAPIPlanner:
             fields[f"permission[{name}]"] = (ok, True)
         changes = diff(fields)
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
         changed = {c.field for c in changes}
         put = "definition_sha256" in changed
         redeploy = put or "stage" in changed or "endpoint_type" in changed
@@ -169,14 +211,25 @@ class RestAPIPlanner:
             sc.record(values)
             patch = compression_patch if "minimum_compression" in changed else []
             if "endpoint_type" in changed and not put and now_types:
-                patch = patch + [{
-                    "op": "replace", "path": f"/endpointConfiguration/types/{now_types[0]}",
-                    "value": model.endpoint_type,
-                }]
-            return finish(sc, api_id, put=put, patch=patch, redeploy=redeploy,
-                          tracing_only="tracing" in changed)
+                patch = patch + [
+                    {
+                        "op": "replace",
+                        "path": f"/endpointConfiguration/types/{now_types[0]}",
+                        "value": model.endpoint_type,
+                    }
+                ]
+            return finish(
+                sc,
+                api_id,
+                put=put,
+                patch=patch,
+                redeploy=redeploy,
+                tracing_only="tracing" in changed,
+            )
 
-        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values)
+        return Step(
+            model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values
+        )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         api_id = str(recorded.get("rest_api_id"))

@@ -121,9 +121,7 @@ def _statement_principal(stmt: Mapping[str, Any]) -> str:
     return str(principal or "")
 
 
-def has_permission(
-    statements: list[dict[str, Any]], *, principal: str, source_arn: str
-) -> bool:
+def has_permission(statements: list[dict[str, Any]], *, principal: str, source_arn: str) -> bool:
     """Whether the function policy lets ``principal`` invoke it from ``source_arn``."""
     return any(
         _statement_principal(s) == principal and _statement_source(s) == source_arn
@@ -142,7 +140,9 @@ def ensure_permission(
 ) -> None:
     """Add the invoke permission unless an equivalent statement is there."""
     lam = ctx_clients.lambda_
-    if has_permission(lam.get_policy_statements(function), principal=principal, source_arn=source_arn):
+    if has_permission(
+        lam.get_policy_statements(function), principal=principal, source_arn=source_arn
+    ):
         return
     lam.add_permission(
         function,

@@ -31,7 +31,8 @@ def _rest_values(d: Mapping[str, Any], model: models.DomainName) -> dict[str, An
     return {
         "hosted_zone_id": d.get("distributionHostedZoneId") or d.get("regionalHostedZoneId"),
         "alias_domain_name": d.get("distributionDomainName") or d.get("regionalDomainName"),
-        "certificate_arn": d.get("certificateArn") or d.get("regionalCertificateArn")
+        "certificate_arn": d.get("certificateArn")
+        or d.get("regionalCertificateArn")
         or model.certificate_arn,
         "security_policy": d.get("securityPolicy") or model.tls_version.value,
         "domain_name": model.domain_name,
@@ -52,7 +53,9 @@ def _ws_values(d: Mapping[str, Any], model: models.DomainName) -> dict[str, Any]
 
 
 class DomainPlanner:
-    def plan(self, model: models.DomainName, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
+    def plan(
+        self, model: models.DomainName, recorded: dict[str, Any] | None, ctx: PlanContext
+    ) -> Step:
         ws = model.protocol is models.APIType.WEBSOCKET
         rtype = model.resource_type.value
         name = model.domain_name
@@ -69,7 +72,11 @@ class DomainPlanner:
                 found = False
                 for m in v2.list_api_mappings(name):
                     mine = m.get("ApiId") == api_id
-                    if mine and _key(m.get("ApiMappingKey") or "") == key and m.get("Stage") == stage:
+                    if (
+                        mine
+                        and _key(m.get("ApiMappingKey") or "") == key
+                        and m.get("Stage") == stage
+                    ):
                         found = True
                     elif mine or _key(m.get("ApiMappingKey") or "") == key:
                         v2.delete_api_mapping(name, str(m["ApiMappingId"]))
@@ -90,7 +97,9 @@ class DomainPlanner:
                 if not found:
                     sc.say(f"Creating api mapping: {key}")
                     v1.create_base_path_mapping(
-                        name, api_id=api_id, base_path="" if key == "/" else key.strip("/"),
+                        name,
+                        api_id=api_id,
+                        base_path="" if key == "/" else key.strip("/"),
                         stage=stage,
                     )
 
@@ -98,22 +107,41 @@ class DomainPlanner:
             out = sc.outputs(api_res)
             return str(out.get("websocket_api_id") if ws else out.get("rest_api_id"))
 
+        # The configured domain changed: the old one is replaced.
+        old_name = (recorded or {}).get("domain_name")
+        replaced = str(old_name) if old_name and old_name != name else None
+
         if current is None:
+
             def create(sc: StepContext) -> Mapping[str, Any]:
+                if replaced is not None:
+                    sc.say(f"Deleting custom domain name: {replaced}")
+                    if ws:
+                        sc.clients.apigatewayv2.delete_domain_name(replaced)
+                    else:
+                        sc.clients.apigateway.delete_domain_name(replaced)
                 sc.say(f"Creating custom domain name: {name}")
                 if ws:
-                    d = sc.clients.apigatewayv2.create_domain_name({
-                        "DomainName": name,
-                        "DomainNameConfigurations": [{
-                            "CertificateArn": model.certificate_arn,
-                            "EndpointType": "REGIONAL",
-                            "SecurityPolicy": model.tls_version.value,
-                        }],
-                        "Tags": tags,
-                    })
+                    d = sc.clients.apigatewayv2.create_domain_name(
+                        {
+                            "DomainName": name,
+                            "DomainNameConfigurations": [
+                                {
+                                    "CertificateArn": model.certificate_arn,
+                                    "EndpointType": "REGIONAL",
+                                    "SecurityPolicy": model.tls_version.value,
+                                }
+                            ],
+                            "Tags": tags,
+                        }
+                    )
                     values = _ws_values(d, model)
                 else:
-                    cert_key = "certificateArn" if model.endpoint_type == "EDGE" else "regionalCertificateArn"
+                    cert_key = (
+                        "certificateArn"
+                        if model.endpoint_type == "EDGE"
+                        else "regionalCertificateArn"
+                    )
                     params: dict[str, Any] = {
                         "domainName": name,
                         cert_key: model.certificate_arn,
@@ -127,7 +155,11 @@ class DomainPlanner:
                 mappings(sc, api_id_of(sc))
                 return values
 
-            return Step(model.resource_name, rtype, Action.CREATE, create, depends_on=deps)
+            action = Action.UPDATE if replaced else Action.CREATE
+            changes = diff({"domain_name": (replaced, name)}) if replaced else ()
+            return Step(
+                model.resource_name, rtype, action, create, changes=changes, depends_on=deps
+            )
 
         values = _ws_values(current, model) if ws else _rest_values(current, model)
         fields: dict[str, tuple[Any, Any]] = {
@@ -137,41 +169,74 @@ class DomainPlanner:
         api_known = ctx.known(api_res) or {}
         api_id = api_known.get("websocket_api_id" if ws else "rest_api_id")
         if ws:
-            have = [(_key(m.get("ApiMappingKey") or ""), m.get("ApiId"), m.get("Stage"))
-                    for m in ctx.clients.apigatewayv2.list_api_mappings(name)]
+            have = [
+                (_key(m.get("ApiMappingKey") or ""), m.get("ApiId"), m.get("Stage"))
+                for m in ctx.clients.apigatewayv2.list_api_mappings(name)
+            ]
         else:
-            have = [(_key(str(m.get("basePath") or "(none)")), m.get("restApiId"), m.get("stage"))
-                    for m in ctx.clients.apigateway.list_base_path_mappings(name)]
+            have = [
+                (_key(str(m.get("basePath") or "(none)")), m.get("restApiId"), m.get("stage"))
+                for m in ctx.clients.apigateway.list_base_path_mappings(name)
+            ]
         fields["api_mapping"] = ((key, api_id, stage) in have, True)
         changes = diff(fields)
         values["certificate_arn"] = model.certificate_arn
         values["security_policy"] = model.tls_version.value
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values,
-                        expected=values, depends_on=deps)
+            return Step(
+                model.resource_name,
+                rtype,
+                Action.UNCHANGED,
+                recorded=values,
+                expected=values,
+                depends_on=deps,
+            )
         changed = {c.field for c in changes}
 
         def update(sc: StepContext) -> Mapping[str, Any]:
             sc.say(f"Updating custom domain name: {name}")
             if changed & {"certificate_arn", "security_policy"}:
                 if ws:
-                    sc.clients.apigatewayv2.update_domain_name(name, [{
-                        "CertificateArn": model.certificate_arn,
-                        "EndpointType": "REGIONAL",
-                        "SecurityPolicy": model.tls_version.value,
-                    }])
+                    sc.clients.apigatewayv2.update_domain_name(
+                        name,
+                        [
+                            {
+                                "CertificateArn": model.certificate_arn,
+                                "EndpointType": "REGIONAL",
+                                "SecurityPolicy": model.tls_version.value,
+                            }
+                        ],
+                    )
                 else:
-                    cert_path = "/certificateArn" if model.endpoint_type == "EDGE" else "/regionalCertificateArn"
-                    sc.clients.apigateway.update_domain_name(name, [
-                        {"op": "replace", "path": cert_path, "value": model.certificate_arn},
-                        {"op": "replace", "path": "/securityPolicy", "value": model.tls_version.value},
-                    ])
+                    cert_path = (
+                        "/certificateArn"
+                        if model.endpoint_type == "EDGE"
+                        else "/regionalCertificateArn"
+                    )
+                    sc.clients.apigateway.update_domain_name(
+                        name,
+                        [
+                            {"op": "replace", "path": cert_path, "value": model.certificate_arn},
+                            {
+                                "op": "replace",
+                                "path": "/securityPolicy",
+                                "value": model.tls_version.value,
+                            },
+                        ],
+                    )
             sc.record(values)
             mappings(sc, api_id_of(sc))
             return values
 
-        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes,
-                    expected=values, depends_on=deps)
+        return Step(
+            model.resource_name,
+            rtype,
+            Action.UPDATE,
+            update,
+            changes=changes,
+            expected=values,
+            depends_on=deps,
+        )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         name = str(recorded.get("domain_name"))

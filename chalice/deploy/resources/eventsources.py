@@ -58,7 +58,11 @@ class _MappingPlanner:
         old_uuid: str | None = None
         if recorded and recorded.get("event_uuid"):
             found = lam.get_mapping(str(recorded["event_uuid"]))
-            if found is not None and found.get("EventSourceArn") == src and found.get("FunctionArn") == fn_arn:
+            if (
+                found is not None
+                and found.get("EventSourceArn") == src
+                and found.get("FunctionArn") == fn_arn
+            ):
                 current = found
             elif found is not None:
                 old_uuid = str(recorded["event_uuid"])  # identity changed: replace
@@ -66,14 +70,19 @@ class _MappingPlanner:
             found_list = lam.list_mappings(fn_arn, src)
             current = found_list[0] if found_list else None
         if current is None:
+
             def create(sc: StepContext) -> Mapping[str, Any]:
                 if old_uuid:
                     sc.clients.lambda_.delete_mapping(old_uuid)
                 live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
                 sc.say(f"Subscribing {fn.function_name} to {self.label} {self.source_label(model)}")
                 uuid = sc.clients.lambda_.create_mapping(
-                    {"EventSourceArn": src, "FunctionName": live_fn, **settings,
-                     **self.create_params(model)}
+                    {
+                        "EventSourceArn": src,
+                        "FunctionName": live_fn,
+                        **settings,
+                        **self.create_params(model),
+                    }
                 )
                 values = self._values(model, src, uuid, live_fn)
                 sc.record(values)
@@ -87,7 +96,9 @@ class _MappingPlanner:
         now = {k: _current_setting(current, k) for k in settings}
         changes = diff({k: (now[k], v) for k, v in settings.items()})
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
 
         def update(sc: StepContext) -> Mapping[str, Any]:
             sc.say(f"Updating {self.label} subscription of {fn.function_name}")
@@ -95,7 +106,9 @@ class _MappingPlanner:
             sc.clients.lambda_.update_mapping(uuid, settings)
             return values
 
-        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values)
+        return Step(
+            model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values
+        )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         uuid = str(recorded.get("event_uuid"))
@@ -160,5 +173,3 @@ class DynamoDBPlanner(_MappingPlanner):
 
     def source_label(self, model: models.DynamoDBEventSource) -> str:
         return model.stream_arn
-
-

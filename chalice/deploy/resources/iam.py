@@ -27,7 +27,10 @@ class RolePlanner:
         iam = ctx.clients.iam
         name = model.role_name
         document = _document(model)
-        expected = {"role_name": name, "role_arn": ctx.clients.arn("iam", f"role/{name}", region=False)}
+        expected = {
+            "role_name": name,
+            "role_arn": ctx.clients.arn("iam", f"role/{name}", region=False),
+        }
         role = iam.get_role(name)
         rtype = model.resource_type.value
         if role is None:
@@ -75,7 +78,9 @@ class RolePlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        name = str(recorded.get("role_name") or str(recorded.get("role_arn", "")).rsplit("/", 1)[-1])
+        name = str(
+            recorded.get("role_name") or str(recorded.get("role_arn", "")).rsplit("/", 1)[-1]
+        )
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting IAM role: {name}")

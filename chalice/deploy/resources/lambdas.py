@@ -29,7 +29,9 @@ class LayerPlanner:
         current = lam.get_layer_version(old_arn) if old_arn else None
         if current is not None and current.get("Content", {}).get("CodeSha256") == sha:
             values = {"layer_version_arn": old_arn}
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
         # Adopt a version published before a crash (same content): no new version.
         for version in lam.list_layer_versions(model.layer_name):
             found = lam.get_layer_version(str(version["LayerVersionArn"]))
@@ -39,12 +41,16 @@ class LayerPlanner:
                     model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
                 )
         action = Action.CREATE if current is None else Action.UPDATE
-        changes = () if current is None else diff(
-            {"code_sha256": (current.get("Content", {}).get("CodeSha256"), sha)}
+        changes = (
+            ()
+            if current is None
+            else diff({"code_sha256": (current.get("Content", {}).get("CodeSha256"), sha)})
         )
 
         def publish(sc: StepContext) -> Mapping[str, Any]:
-            sc.say(f"{'Creating' if current is None else 'Updating'} lambda layer: {model.layer_name}")
+            sc.say(
+                f"{'Creating' if current is None else 'Updating'} lambda layer: {model.layer_name}"
+            )
             arn = sc.clients.lambda_.publish_layer(
                 model.layer_name,
                 package_bytes(model.deployment_package),
@@ -195,7 +201,9 @@ class FunctionPlanner:
         fields["reserved_concurrency"] = (now_concurrency, model.reserved_concurrency)
         changes = diff(fields)
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
         changed = {c.field for c in changes}
         code_changed = "code_sha256" in changed
         config_changed = bool(changed & set(desired)) and not (

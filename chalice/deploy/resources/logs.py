@@ -15,7 +15,9 @@ from chalice.deploy.resources.base import PlanContext
 
 
 class LogGroupPlanner:
-    def plan(self, model: models.LogGroup, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
+    def plan(
+        self, model: models.LogGroup, recorded: dict[str, Any] | None, ctx: PlanContext
+    ) -> Step:
         name = model.log_group_name
         days = model.retention_in_days
         values = {"log_group_name": name}
@@ -34,14 +36,18 @@ class LogGroupPlanner:
             return Step(model.resource_name, rtype, Action.CREATE, create, expected=values)
         changes = diff({"retention_in_days": (group.get("retentionInDays"), days)})
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
 
         def update(sc: StepContext) -> Mapping[str, Any]:
             sc.say(f"Updating log group retention: {name}")
             sc.clients.logs.put_retention_policy(name, days)
             return values
 
-        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values)
+        return Step(
+            model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values
+        )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         name = str(recorded.get("log_group_name"))

@@ -43,7 +43,10 @@ class RulePlanner:
         rtype = model.resource_type.value
         values = {"rule_name": name}
         if isinstance(model, models.ScheduledEvent):
-            desired: dict[str, Any] = {"schedule": model.schedule_expression, "description": model.rule_description}
+            desired: dict[str, Any] = {
+                "schedule": model.schedule_expression,
+                "description": model.rule_description,
+            }
         else:
             desired = {"event_pattern": _pattern(model.event_pattern), "description": None}
         rule = events.describe_rule(name)
@@ -51,8 +54,14 @@ class RulePlanner:
         rule_arn = ctx.clients.arn("events", f"rule/{name}")
         sid = statement_id(name)
 
-        def put(sc: StepContext, *, create: bool, rule_changed: bool, target_changed: bool,
-                permission_missing: bool) -> Mapping[str, Any]:
+        def put(
+            sc: StepContext,
+            *,
+            create: bool,
+            rule_changed: bool,
+            target_changed: bool,
+            permission_missing: bool,
+        ) -> Mapping[str, Any]:
             sc.say(f"{'Creating' if create else 'Updating'} event rule: {name}")
             arn = rule_arn
             if rule_changed:
@@ -65,7 +74,8 @@ class RulePlanner:
                     )
                 else:
                     arn = sc.clients.events.put_rule(
-                        name, event_pattern=model.event_pattern,
+                        name,
+                        event_pattern=model.event_pattern,
                         tags=ctx.identity_tags(model.resource_name),
                     )
                 sc.record(values)
@@ -73,16 +83,17 @@ class RulePlanner:
             if target_changed:
                 sc.clients.events.put_target(name, target_id=TARGET_ID, arn=live_fn)
             if permission_missing:
-                ensure_permission(
-                    sc.clients, live_fn, principal=principal, source_arn=arn, sid=sid
-                )
+                ensure_permission(sc.clients, live_fn, principal=principal, source_arn=arn, sid=sid)
             return values
 
         if rule is None:
             return Step(
-                model.resource_name, rtype, Action.CREATE,
-                lambda sc: put(sc, create=True, rule_changed=True, target_changed=True,
-                               permission_missing=True),
+                model.resource_name,
+                rtype,
+                Action.CREATE,
+                lambda sc: put(
+                    sc, create=True, rule_changed=True, target_changed=True, permission_missing=True
+                ),
                 expected=values,
             )
         now = {
@@ -93,24 +104,32 @@ class RulePlanner:
         fields: dict[str, tuple[Any, Any]] = {k: (now[k], v) for k, v in desired.items()}
         targets = {t["Id"]: t["Arn"] for t in events.list_targets(name)}
         fields["target"] = (targets.get(TARGET_ID), fn_arn)
-        statements = ctx.clients.lambda_.get_policy_statements(fn.function_name) if (
-            ctx.exists_now(fn.resource_name)
-        ) else []
+        statements = (
+            ctx.clients.lambda_.get_policy_statements(fn.function_name)
+            if (ctx.exists_now(fn.resource_name))
+            else []
+        )
         allowed = has_permission(statements, principal=principal, source_arn=str(rule["Arn"]))
         fields["permission"] = (allowed, True)
         changes = diff(fields)
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
         changed = {c.field for c in changes}
         return Step(
-            model.resource_name, rtype, Action.UPDATE,
+            model.resource_name,
+            rtype,
+            Action.UPDATE,
             lambda sc: put(
-                sc, create=False,
+                sc,
+                create=False,
                 rule_changed=bool(changed & set(desired)),
                 target_changed="target" in changed,
                 permission_missing="permission" in changed,
             ),
-            changes=changes, expected=values,
+            changes=changes,
+            expected=values,
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:

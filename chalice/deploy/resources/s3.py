@@ -33,14 +33,20 @@ def _filter_rules(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _entry(model: models.S3BucketNotification, fn_arn: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"LambdaFunctionArn": fn_arn, "Events": sorted(model.events)}
     # Lower-case rule names: AWS accepts both spellings.
-    rules = [{"Name": n, "Value": v} for n, v in (("prefix", model.prefix), ("suffix", model.suffix)) if v]
+    rules = [
+        {"Name": n, "Value": v}
+        for n, v in (("prefix", model.prefix), ("suffix", model.suffix))
+        if v
+    ]
     if rules:
         entry["Filter"] = {"Key": {"FilterRules": rules}}
     return entry
 
 
 def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return sorted(a.get("Events", [])) == sorted(b.get("Events", [])) and _filter_rules(a) == _filter_rules(b)
+    return sorted(a.get("Events", [])) == sorted(b.get("Events", [])) and _filter_rules(
+        a
+    ) == _filter_rules(b)
 
 
 def _without(config: dict[str, Any], fn_arn: str) -> dict[str, Any]:
@@ -61,24 +67,39 @@ class S3EventPlanner:
         principal = service_principal(ctx.clients, "s3")
         bucket_arn = f"arn:{ctx.clients.partition}:s3:::{model.bucket}"
         desired = _entry(model, fn_arn)
-        current = [e for e in ctx.clients.s3.get_notification(model.bucket).get(KEY, [])
-                   if e.get("LambdaFunctionArn") == fn_arn]
+        current = [
+            e
+            for e in ctx.clients.s3.get_notification(model.bucket).get(KEY, [])
+            if e.get("LambdaFunctionArn") == fn_arn
+        ]
         allowed = ctx.exists_now(fn.resource_name) and has_permission(
             ctx.clients.lambda_.get_policy_statements(fn.function_name),
-            principal=principal, source_arn=bucket_arn,
+            principal=principal,
+            source_arn=bucket_arn,
         )
         old = recorded if recorded and recorded.get("bucket") not in (None, model.bucket) else None
         values = {"bucket": model.bucket, "lambda_arn": fn_arn}
-        changes = diff({
-            "bucket": (old.get("bucket") if old else (model.bucket if current else None), model.bucket),
-            "notification": (
-                {"Events": current[0].get("Events"), "Filter": _filter_rules(current[0])} if current else None,
-                {"Events": desired["Events"], "Filter": _filter_rules(desired)},
-            ) if not (len(current) == 1 and _same(current[0], desired)) else (None, None),
-            "permission": (allowed, True),
-        })
+        changes = diff(
+            {
+                "bucket": (
+                    old.get("bucket") if old else (model.bucket if current else None),
+                    model.bucket,
+                ),
+                "notification": (
+                    {"Events": current[0].get("Events"), "Filter": _filter_rules(current[0])}
+                    if current
+                    else None,
+                    {"Events": desired["Events"], "Filter": _filter_rules(desired)},
+                )
+                if not (len(current) == 1 and _same(current[0], desired))
+                else (None, None),
+                "permission": (allowed, True),
+            }
+        )
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
 
         def connect(sc: StepContext) -> Mapping[str, Any]:
             live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
@@ -86,8 +107,12 @@ class S3EventPlanner:
                 _disconnect(sc, old)
             sc.say(f"Configuring S3 events in bucket {model.bucket} to function {fn.function_name}")
             ensure_permission(
-                sc.clients, live_fn, principal=principal, source_arn=bucket_arn,
-                sid=statement_id("s3", model.bucket), source_account=sc.clients.account_id,
+                sc.clients,
+                live_fn,
+                principal=principal,
+                source_arn=bucket_arn,
+                sid=statement_id("s3", model.bucket),
+                source_account=sc.clients.account_id,
             )
             s3 = sc.clients.s3
             config = _without(s3.get_notification(model.bucket), live_fn)
@@ -119,6 +144,8 @@ def _disconnect(sc: StepContext, recorded: Mapping[str, Any]) -> None:
     if any(e.get("LambdaFunctionArn") == fn_arn for e in config.get(KEY, [])):
         s3.put_notification(bucket, _without(config, fn_arn))
     remove_permissions(
-        sc.clients, fn_arn, principal=service_principal(sc.clients, "s3"),
+        sc.clients,
+        fn_arn,
+        principal=service_principal(sc.clients, "s3"),
         source_arn=f"arn:{sc.clients.partition}:s3:::{bucket}",
     )

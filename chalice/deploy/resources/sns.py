@@ -48,7 +48,8 @@ class SNSPlanner:
         sub_arn = _find(ctx.clients.sns.list_subscriptions(t_arn), fn_arn) if fn_exists else None
         allowed = fn_exists and has_permission(
             ctx.clients.lambda_.get_policy_statements(fn.function_name),
-            principal=principal, source_arn=t_arn,
+            principal=principal,
+            source_arn=t_arn,
         )
 
         def subscribe(sc: StepContext) -> Mapping[str, Any]:
@@ -57,24 +58,37 @@ class SNSPlanner:
                 _unsubscribe(sc, old)
             sc.say(f"Subscribing {fn.function_name} to SNS topic {model.topic}")
             ensure_permission(
-                sc.clients, live_fn, principal=principal, source_arn=t_arn,
+                sc.clients,
+                live_fn,
+                principal=principal,
+                source_arn=t_arn,
                 sid=statement_id("sns", t_arn.rsplit(":", 1)[-1]),
             )
             arn = sub_arn or sc.clients.sns.subscribe_lambda(t_arn, live_fn)
-            values = {"topic": model.topic, "lambda_arn": live_fn, "subscription_arn": arn,
-                      "topic_arn": t_arn}
+            values = {
+                "topic": model.topic,
+                "lambda_arn": live_fn,
+                "subscription_arn": arn,
+                "topic_arn": t_arn,
+            }
             return values
 
         if sub_arn is None or not allowed or old is not None:
             action = Action.CREATE if recorded is None and sub_arn is None else Action.UPDATE
-            changes = diff({
-                "topic_arn": ((old or {}).get("topic_arn", t_arn if recorded else None), t_arn),
-                "subscribed": (sub_arn is not None, True),
-                "permission": (allowed, True),
-            })
+            changes = diff(
+                {
+                    "topic_arn": ((old or {}).get("topic_arn", t_arn if recorded else None), t_arn),
+                    "subscribed": (sub_arn is not None, True),
+                    "permission": (allowed, True),
+                }
+            )
             return Step(model.resource_name, rtype, action, subscribe, changes=changes)
-        values = {"topic": model.topic, "lambda_arn": fn_arn, "subscription_arn": sub_arn,
-                  "topic_arn": t_arn}
+        values = {
+            "topic": model.topic,
+            "lambda_arn": fn_arn,
+            "subscription_arn": sub_arn,
+            "topic_arn": t_arn,
+        }
         return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
@@ -91,6 +105,8 @@ def _unsubscribe(sc: StepContext, recorded: Mapping[str, Any]) -> None:
         sc.clients.sns.unsubscribe(str(sub))
     if recorded.get("lambda_arn") and recorded.get("topic_arn"):
         remove_permissions(
-            sc.clients, str(recorded["lambda_arn"]),
-            principal=service_principal(sc.clients, "sns"), source_arn=str(recorded["topic_arn"]),
+            sc.clients,
+            str(recorded["lambda_arn"]),
+            principal=service_principal(sc.clients, "sns"),
+            source_arn=str(recorded["topic_arn"]),
         )

@@ -61,11 +61,17 @@ class WebsocketPlanner:
         if api is None:
             api = find_tagged(v2.list_apis(), tags)
 
-        def sync(sc: StepContext, api_id: str, *, stage_exists: bool, redeploy: bool) -> Mapping[str, Any]:
+        def sync(
+            sc: StepContext, api_id: str, *, stage_exists: bool, redeploy: bool
+        ) -> Mapping[str, Any]:
             a = sc.clients.apigatewayv2
-            live = {k: _uri(part, region, str(sc.outputs(f.resource_name)["lambda_arn"]))
-                    for k, f in routes.items()}
-            integrations = {i["IntegrationId"]: i.get("IntegrationUri") for i in a.list_integrations(api_id)}
+            live = {
+                k: _uri(part, region, str(sc.outputs(f.resource_name)["lambda_arn"]))
+                for k, f in routes.items()
+            }
+            integrations = {
+                i["IntegrationId"]: i.get("IntegrationUri") for i in a.list_integrations(api_id)
+            }
             current_routes = {r["RouteKey"]: r for r in a.list_routes(api_id)}
             for key, route in current_routes.items():
                 target = str(route.get("Target", "")).split("/")[-1]
@@ -89,7 +95,9 @@ class WebsocketPlanner:
                     a.delete_integration(api_id, iid)
             for f in routes.values():
                 ensure_permission(
-                    sc.clients, str(sc.outputs(f.resource_name)["lambda_arn"]), principal=principal,
+                    sc.clients,
+                    str(sc.outputs(f.resource_name)["lambda_arn"]),
+                    principal=principal,
                     source_arn=sc.clients.arn("execute-api", f"{api_id}/*"),
                     sid=statement_id("websocket", api_id, f.resource_name),
                 )
@@ -102,18 +110,28 @@ class WebsocketPlanner:
             return {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
 
         if api is None:
+
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say(f"Creating websocket api: {model.name}")
                 api_id = sc.clients.apigatewayv2.create_websocket_api(model.name, tags=tags)
-                sc.record({"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id})
+                sc.record(
+                    {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
+                )
                 return sync(sc, api_id, stage_exists=False, redeploy=True)
 
-            return Step(model.resource_name, rtype, Action.CREATE, create,
-                        expected={"websocket_api_id": KNOWN_AFTER_APPLY})
+            return Step(
+                model.resource_name,
+                rtype,
+                Action.CREATE,
+                create,
+                expected={"websocket_api_id": KNOWN_AFTER_APPLY},
+            )
 
         api_id = str(api["ApiId"])
         values = {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
-        integrations = {i["IntegrationId"]: i.get("IntegrationUri") for i in v2.list_integrations(api_id)}
+        integrations = {
+            i["IntegrationId"]: i.get("IntegrationUri") for i in v2.list_integrations(api_id)
+        }
         now = {
             r["RouteKey"]: integrations.get(str(r.get("Target", "")).split("/")[-1])
             for r in v2.list_routes(api_id)
@@ -127,19 +145,24 @@ class WebsocketPlanner:
         for f in routes.values():
             ok = ctx.exists_now(f.resource_name) and has_permission(
                 ctx.clients.lambda_.get_policy_statements(f.function_name),
-                principal=principal, source_arn=source,
+                principal=principal,
+                source_arn=source,
             )
             fields[f"permission[{f.resource_name}]"] = (ok, True)
         changes = diff(fields)
         if not changes:
-            return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
+            return Step(
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
+            )
 
         def update(sc: StepContext) -> Mapping[str, Any]:
             sc.say(f"Updating websocket api: {model.name}")
             sc.record(values)
             return sync(sc, api_id, stage_exists=stage_info is not None, redeploy=False)
 
-        return Step(model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values)
+        return Step(
+            model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values
+        )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         api_id = str(recorded.get("websocket_api_id"))

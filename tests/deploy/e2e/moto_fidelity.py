@@ -110,10 +110,25 @@ def _mock_integrations() -> None:
 
     original = models.APIGatewayBackend.put_integration
 
-    def put_integration(self: Any, function_id: str, resource_id: str, method_type: str,
-                        integration_type: str, uri: str = "", integration_method: str = "",
-                        **kwargs: Any) -> Any:
-        return original(self, function_id, resource_id, method_type, integration_type, uri,
-                        integration_method, **kwargs)
+    def put_integration(
+        self: Any,
+        function_id: str,
+        resource_id: str,
+        method_type: str,
+        integration_type: str,
+        uri: str = "",
+        integration_method: str = "",
+        **kwargs: Any,
+    ) -> Any:
+        return original(
+            self,
+            function_id,
+            resource_id,
+            method_type,
+            integration_type,
+            uri,
+            integration_method,
+            **kwargs,
+        )
 
     models.APIGatewayBackend.put_integration = put_integration

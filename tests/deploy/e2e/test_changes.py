@@ -125,3 +125,36 @@ def test_error_is_one_clear_message(project: Path, aws: Any, tmp_path: Path) -> 
     assert "where: lambda_function 'bad'" in msg and "how to fix:" in msg
     # What was created before the failure is recorded.
     assert load_state(project, "dev").resource_names() == ["default-role", "good"]
+
+
+def test_custom_domain_change_replaces_the_old_domain(
+    project: Path, aws: Any, boto: Any, tmp_path: Path
+) -> None:
+    pkg = kit.make_zip(tmp_path / "a.zip")
+    handler = kit.function("demo", "dev", "api_handler", pkg, kit.role("demo", "dev"))
+
+    def rest(domain: str, prefix: str) -> models.RestAPI:
+        dn = models.DomainName(
+            resource_name="api_gateway_custom_domain",
+            domain_name=domain,
+            protocol=models.APIType.HTTP,
+            certificate_arn="arn:aws:acm:us-east-1:1:certificate/x",
+            api_mapping=models.APIMapping("api_mapping", prefix, "api"),
+        )
+        return models.RestAPI(
+            "rest_api", kit.swagger("demo"), "", "api", "EDGE", handler, domain_name=dn
+        )
+
+    ui = _deploy([rest("a.example.com", "(none)")], project, aws)
+    assert "Creating custom domain name: a.example.com" in ui.lines
+    assert "  - Custom domain name:" in ui.lines
+    ui = _deploy([rest("b.example.com", "v1")], project, aws)
+    assert "Deleting custom domain name: a.example.com" in ui.lines
+    names = [d["domainName"] for d in boto.apigateway.get_domain_names()["items"]]
+    assert names == ["b.example.com"]
+    entry = load_state(project, "dev").get("api_gateway_custom_domain")
+    assert entry is not None and entry["api_mapping"] == [{"key": "/v1"}]
+    delete_stage(
+        project_dir=project, stage="dev", app_name="demo", clients=aws, ui=RecordingReporter()
+    )
+    assert boto.apigateway.get_domain_names()["items"] == []
