@@ -119,8 +119,22 @@ def binary_content_type(headers: Mapping[str, Any], binary_types: list[str]) -> 
     return content_type if matches_content_type(content_type, binary_types) else None
 
 
-# Header names as clients usually spell them: tried before a full scan.
-_USUAL_SPELLING = {"content-type": "Content-Type", "accept": "Accept"}
+# lower-case name -> actual key, per distinct tuple of header names. Clients
+# (and CloudFront) send the same header names request after request, so
+# this turns a case-insensitive lookup into two dict lookups; the bound
+# keeps hostile header sets from growing it.
+_HEADER_INDEX: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _header_index(headers: Mapping[str, Any]) -> dict[str, Any]:
+    names = tuple(headers)
+    index = _HEADER_INDEX.get(names)
+    if index is None:
+        index = {k.lower(): k for k in names if isinstance(k, str)}
+        if len(_HEADER_INDEX) >= 256:
+            _HEADER_INDEX.clear()
+        _HEADER_INDEX[names] = index
+    return index
 
 
 def find_header(headers: Mapping[str, Any] | None, lower_name: str) -> Any:
@@ -128,24 +142,10 @@ def find_header(headers: Mapping[str, Any] | None, lower_name: str) -> Any:
     if not headers:
         return None
     value = headers.get(lower_name)
-    if value is None:
-        usual = _USUAL_SPELLING.get(lower_name)
-        if usual is not None:
-            value = headers.get(usual)
     if value is not None:
         return value
-    try:
-        # One C-speed pass answers "absent" (the common case) without a
-        # Python loop over every header; names cannot contain newlines.
-        if f"\n{lower_name}\n" not in ("\n" + "\n".join(headers) + "\n").lower():
-            return None
-    except TypeError:  # a non-str key in a malformed event: scan instead
-        pass
-    size = len(lower_name)
-    for key in headers:
-        if isinstance(key, str) and len(key) == size and key.lower() == lower_name:
-            return headers[key]
-    return None
+    key = _header_index(headers).get(lower_name)
+    return None if key is None else headers[key]
 
 
 class MultiDict(_MultiDictBase):
@@ -335,7 +335,12 @@ class Request:
             if not content_type.startswith(_JSON):
                 return None
             try:
-                value = json.loads(self.raw_body)
+                event = self._event
+                body = event.get("body")
+                if body.__class__ is str and not event.get("isBase64Encoded"):
+                    value = json.loads(body)  # skips encoding and re-decoding
+                else:
+                    value = json.loads(self.raw_body)
             except (ValueError, RecursionError):
                 raise BadRequestError("Error Parsing JSON") from None
             self._json_body = value
