@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import tarfile
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -336,6 +334,8 @@ def _as_pure_wheel(path: Path, target: Target) -> Path | None:
 
 def _has_binaries(wheel: Path) -> bool:
     """Whether a wheel holds compiled code (extension modules, shared libraries, ELF files)."""
+    import zipfile
+
     with zipfile.ZipFile(wheel) as archive:
         for info in archive.infolist():
             if info.filename.endswith(_BINARY_SUFFIXES) or ".so." in info.filename:
@@ -372,6 +372,10 @@ def _find_sdist(directory: Path) -> Path | None:
 
 def _native_sources(sdist: Path) -> list[str]:
     """Names of C/C++/Cython/Rust... source files inside a source distribution."""
+    # Only when an sdist failed to build: keep these off cached builds.
+    import tarfile
+    import zipfile
+
     try:
         if sdist.name.endswith(".zip"):
             with zipfile.ZipFile(sdist) as archive:

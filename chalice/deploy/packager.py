@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -328,6 +327,8 @@ class _Build:
             _touch(cached)
             return list(zipfiles.read_entries(cached))
         self.report(f"Installing requirements for {self.target.runtime} ({self.target.machine}).")
+        import tempfile  # (with shutil) only when pip runs: not on a cached build
+
         with tempfile.TemporaryDirectory(prefix="chalice-pip-") as work:
             wheels = self.resolver.download(
                 self.project_dir / "requirements.txt", target=self.target, work=Path(work)

@@ -10,7 +10,6 @@ certificates) apply. Tests inject a fake ``PipRunner`` instead.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -53,6 +52,10 @@ class SubprocessPipRunner:
         self, args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
     ) -> PipResult:
         """Run ``python -m pip <args>`` and collect its output."""
+        # Imported here: a cached build never runs pip, and subprocess (with
+        # selectors and signal) is a noticeable part of a cached build's start-up.
+        import subprocess
+
         command = [
             self._python,
             "-m",

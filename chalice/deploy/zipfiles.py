@@ -19,7 +19,6 @@ import hashlib
 import os
 import struct
 import threading
-import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -97,6 +96,8 @@ def read_entries(path: Path) -> Iterator[ZipEntry]:
     Directories are skipped. Entries neither stored nor deflated are
     decompressed by ``zipfile`` and deflated again.
     """
+    import zipfile  # (with shutil, bz2, lzma) not needed when a cached zip is reused
+
     with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
         for info in archive.infolist():
             if info.is_dir():

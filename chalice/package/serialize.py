@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +52,8 @@ def zip_directory(source: Path, target: Path) -> None:
     Entries are relative paths in sorted order, all dated 1980-01-01 with mode
     0644, deflated; directories are implied by the file paths.
     """
+    import zipfile  # only for --single-file
+
     files = sorted(p for p in source.rglob("*") if p.is_file())
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
