@@ -206,3 +206,16 @@ def test_matches_content_type_property(media: str, others: list[str], params: st
     assert matches_content_type(media.upper() + params, others + [media])
     if media not in others:
         assert not matches_content_type(media + params, others)
+
+
+def test_find_header_any_case_and_odd_keys() -> None:
+    from chalice.app._http import find_header
+
+    headers = {"Accept": "a", "X-Content-Type": "x", "content-TYPE": "ct"}
+    assert find_header(headers, "content-type") == "ct"
+    assert find_header(headers, "accept") == "a"
+    assert find_header(headers, "missing") is None
+    assert find_header({}, "accept") is None and find_header(None, "accept") is None
+    assert find_header({1: "n", "Content-type": "c"}, "content-type") == "c"  # type: ignore[dict-item]
+    for i in range(300):  # more distinct header sets than the index keeps
+        assert find_header({f"H{i}": "v", "ACCEPT": i}, "accept") == i
