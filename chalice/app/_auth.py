@@ -170,6 +170,8 @@ class ChaliceAuthorizer(Authorizer):
         self.config = config if config is not None else BuiltinAuthConfig(name, "")
 
     def __call__(self, event: dict[str, Any], context: Any) -> Any:
+        if not isinstance(event, dict):
+            event = {}  # a malformed event: the function sees an empty request
         request = AuthRequest(
             event.get("type", "TOKEN"), event.get("authorizationToken"), event.get("methodArn")
         )

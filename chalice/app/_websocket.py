@@ -36,7 +36,11 @@ class WebsocketEvent:
     def __init__(self, event_dict: dict[str, Any], context: Any) -> None:
         self._event_dict = event_dict
         self.context = context
-        request_context = event_dict.get("requestContext") or {}
+        if not isinstance(event_dict, dict):
+            event_dict = {}
+        request_context = event_dict.get("requestContext")
+        if not isinstance(request_context, dict):
+            request_context = {}
         self.domain_name: str | None = request_context.get("domainName")
         self.stage: str | None = request_context.get("stage")
         self.connection_id: str | None = request_context.get("connectionId")
@@ -180,7 +184,9 @@ class WebsocketEventSourceHandler:
             self.websocket_api = websocket_api
 
     def __call__(self, event: dict[str, Any], context: Any) -> Any:
-        request_context = event.get("requestContext") or {}
+        request_context = event.get("requestContext") if isinstance(event, dict) else None
+        if not isinstance(request_context, dict):
+            request_context = {}
         api = self.websocket_api
         if api is not None and "apiId" in request_context:
             api.configure_from_api_id(request_context["apiId"], request_context.get("stage", ""))

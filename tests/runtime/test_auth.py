@@ -140,3 +140,10 @@ def test_authorizer_kwargs_are_checked() -> None:
     app = Chalice("auth", configure_logs=False)
     with pytest.raises(TypeError):
         app.authorizer(bogus=1)  # type: ignore[call-arg]
+
+
+def test_malformed_authorizer_event() -> None:
+    seen: list[AuthRequest] = []
+    auth = ChaliceAuthorizer("a", lambda r: seen.append(r) or {"principalId": "p"})
+    assert auth("garbage", None) == {"principalId": "p"}  # type: ignore[arg-type]
+    assert seen[0].token is None and seen[0].method_arn is None

@@ -209,3 +209,13 @@ def test_websocket_middleware(app: Chalice) -> None:
 
     connect(load_event("apigw-websocket/go-apigw-websocket-request.json"), None)
     assert seen == ["WebsocketEvent"]
+
+
+def test_malformed_websocket_events(app: Chalice) -> None:
+    @app.on_ws_message()
+    def message(event: WebsocketEvent) -> Any:
+        return {"connection": event.connection_id, "body": event.body}
+
+    assert message({}, None) == {"connection": None, "body": None, "statusCode": 200}
+    assert message({"requestContext": "x", "body": "hi"}, None)["body"] == "hi"
+    assert message("nope", None)["connection"] is None  # type: ignore[arg-type]
