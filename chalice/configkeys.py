@@ -14,7 +14,6 @@ looks values up for a function (that is ``chalice.config.Config``).
 
 from __future__ import annotations
 
-import difflib
 import enum
 import json
 from collections.abc import Mapping
@@ -185,6 +184,8 @@ _LEVEL_NAMES = {Level.TOP: "the top level", Level.STAGE: "a stage", Level.FUNCTI
 
 def suggest(name: str, candidates: Any) -> str:
     """`` did you mean `x`?`` for the closest candidate, or ``""``."""
+    import difflib  # only for a misspelt key
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" Did you mean `{close[0]}`?" if close else ""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +71,8 @@ def _is_user_code(filename: str, project_dir: Path) -> bool:
 def _user_frame(err: BaseException, project_dir: Path) -> tuple[str, int | None]:
     """File and line of the deepest traceback frame in the user's code (else app.py)."""
     found: tuple[str, int | None] = (str(project_dir / "app.py"), None)
+    import traceback  # only on the error path
+
     for frame in traceback.extract_tb(err.__traceback__):
         if _is_user_code(frame.filename, project_dir):
             found = (frame.filename, frame.lineno)
