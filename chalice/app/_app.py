@@ -5,7 +5,8 @@ records them in the registries tooling reads (``routes``, ``event_sources``,
 ``handler_map`` ...). ``Chalice.__call__`` is the REST Lambda entry point and
 hands over to ``_rest`` (imported on the first request, so event-only
 functions never load it). ``app.log`` is created on first use because
-``logging`` is one of the costliest stdlib imports at cold start.
+``logging`` is one of the costliest stdlib imports at cold start; this
+module must never import ``logging`` (or anything slow) at module level.
 """
 
 from __future__ import annotations

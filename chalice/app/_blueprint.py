@@ -4,6 +4,8 @@ A blueprint offers every decorator of the app; registrations wait until the
 blueprint is registered, then get the ``name_prefix``/``url_prefix`` and use
 ``import_name`` as the module of their Lambda handler strings. Unlike
 upstream, websocket handlers of a blueprint are wrapped like the app's.
+A blueprint never touches an app's registries itself: ``Chalice`` applies
+its registrations.
 """
 
 from __future__ import annotations
