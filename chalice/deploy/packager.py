@@ -264,7 +264,7 @@ class _Build:
         path = self._zip_path("managed-layer-", key)
         if path.exists():
             _touch(path)
-            return _package(path, zipfiles.code_sha256(path))
+            return _package(path, _cached_sha256(path))
         entries = self._deps() + self._files(s.vendor)
         if not entries:
             return None
@@ -281,13 +281,14 @@ class _Build:
         if path.exists():
             self.report(REUSE_MESSAGE)
             _touch(path)
-            return _package(path, zipfiles.code_sha256(path))
+            return _package(path, _cached_sha256(path))
         self.report("Creating deployment package.")
         written = zipfiles.write_zip(path, _dedupe(entries()))
         self._written(written)
         return _package(path, written.sha256)
 
     def _written(self, written: zipfiles.WrittenZip) -> None:
+        _save_sha256(written.path, written.sha256)
         if written.uncompressed_size > _LAMBDA_UNZIPPED_LIMIT:
             size = written.uncompressed_size / (1024 * 1024)
             self.report(
@@ -366,10 +367,47 @@ def _prune(directory: Path, pattern: str, *, keep: int) -> None:
     except OSError:
         return
     for _, path in stamped[keep:]:
+        for stale in (path, _sha256_path(path)):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+
+
+def _sha256_path(zip_path: Path) -> Path:
+    return zip_path.with_name(zip_path.name + ".sha256")
+
+
+def _save_sha256(zip_path: Path, sha256: str) -> None:
+    """Record a zip's hash next to it (``<size> <sha256>``), atomically; best effort."""
+    target = _sha256_path(zip_path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(f"{zip_path.stat().st_size} {sha256}\n", encoding="ascii")
+        os.replace(tmp, target)
+    except OSError:
         try:
-            path.unlink()
+            tmp.unlink()
         except OSError:
             pass
+
+
+def _cached_sha256(zip_path: Path) -> str:
+    """The hash of a reused zip: from its ``.sha256`` file when its size still matches.
+
+    Zips are written atomically and never modified, so the recorded hash holds;
+    this saves reading the whole zip (tens of MB with big requirements) on
+    every cached build. Missing or stale records are recomputed and rewritten.
+    """
+    try:
+        size, _, sha256 = _sha256_path(zip_path).read_text(encoding="ascii").partition(" ")
+        if int(size) == zip_path.stat().st_size and len(sha256.strip()) == 44:
+            return sha256.strip()
+    except (OSError, ValueError):
+        pass
+    sha256 = zipfiles.code_sha256(zip_path)
+    _save_sha256(zip_path, sha256)
+    return sha256
 
 
 def _dedupe(entries: list[zipfiles.ZipEntry]) -> list[zipfiles.ZipEntry]:
