@@ -128,41 +128,11 @@ def start_moto() -> str:
     from tests.deploy.e2e import moto_fidelity
 
     moto_fidelity.apply()
-    _accept_swagger2()
+    moto_fidelity.accept_swagger2()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server._server.server_address  # noqa: SLF001 - moto exposes no getter
     return f"http://127.0.0.1:{port}"
-
-
-def _accept_swagger2() -> None:
-    """Benchmark-only: let moto import Swagger 2.0 (as AWS does) by converting it."""
-    from moto.apigateway import models
-
-    from chalice.deploy.openapi3 import to_openapi3
-
-    def convert(doc: dict[str, Any]) -> dict[str, Any]:
-        if doc.get("swagger"):
-            doc = to_openapi3(doc)
-        doc.setdefault("info", {}).setdefault("description", "")
-        return doc
-
-    imp, put = models.APIGatewayBackend.import_rest_api, models.APIGatewayBackend.put_rest_api
-
-    def import_rest_api(self: Any, api_doc: dict[str, Any], fail_on_warnings: bool) -> Any:
-        return imp(self, convert(api_doc), fail_on_warnings)
-
-    def put_rest_api(
-        self: Any,
-        function_id: str,
-        api_doc: dict[str, Any],
-        fail_on_warnings: bool,
-        mode: str = "merge",
-    ) -> Any:
-        return put(self, function_id, convert(api_doc), fail_on_warnings, mode)
-
-    models.APIGatewayBackend.import_rest_api = import_rest_api
-    models.APIGatewayBackend.put_rest_api = put_rest_api
 
 
 class Proxy:

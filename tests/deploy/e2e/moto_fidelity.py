@@ -25,6 +25,7 @@ def apply() -> None:
     _apigatewayv2_deployments()
     _empty_base_path_mappings()
     _mock_integrations()
+    _capitalised_s3_filter_names()
 
 
 def _delete_unknown_rest_api_is_404() -> None:
@@ -132,3 +133,67 @@ def _mock_integrations() -> None:
         )
 
     models.APIGatewayBackend.put_integration = put_integration
+
+
+_swagger2 = False
+
+
+def accept_swagger2() -> None:
+    """AWS: ImportRestApi/PutRestApi accept Swagger 2.0; moto only OpenAPI 3.
+
+    Opt-in (our deploy sends OpenAPI 3): used where upstream Chalice, which
+    sends Swagger 2.0, talks to the same emulator (interop test, benchmark).
+    The document is converted with our own converter before moto sees it.
+    """
+    global _swagger2
+    if _swagger2:
+        return
+    _swagger2 = True
+    from moto.apigateway import models
+
+    from chalice.deploy.openapi3 import to_openapi3
+
+    def convert(doc: dict[str, Any]) -> dict[str, Any]:
+        if doc.get("swagger"):
+            doc = to_openapi3(doc)
+        doc.setdefault("info", {}).setdefault("description", "")
+        return doc
+
+    imp, put = models.APIGatewayBackend.import_rest_api, models.APIGatewayBackend.put_rest_api
+
+    def import_rest_api(self: Any, api_doc: dict[str, Any], fail_on_warnings: bool) -> Any:
+        return imp(self, convert(api_doc), fail_on_warnings)
+
+    def put_rest_api(
+        self: Any,
+        function_id: str,
+        api_doc: dict[str, Any],
+        fail_on_warnings: bool,
+        mode: str = "merge",
+    ) -> Any:
+        return put(self, function_id, convert(api_doc), fail_on_warnings, mode)
+
+    models.APIGatewayBackend.import_rest_api = import_rest_api
+    models.APIGatewayBackend.put_rest_api = put_rest_api
+
+
+def _capitalised_s3_filter_names() -> None:
+    """AWS: S3 notification filter rule names are case-insensitive (``Prefix`` works).
+
+    moto accepts only ``prefix``/``suffix`` and answers 500 otherwise.
+    """
+    import re
+
+    from moto.s3 import responses
+
+    original = responses.S3Response._notification_config_from_body
+
+    def parse(self: Any) -> dict[str, Any]:
+        body = self.body.decode() if isinstance(self.body, bytes) else self.body
+        self.body = re.sub(
+            r"<Name>(Prefix|Suffix)</Name>", lambda m: f"<Name>{m.group(1).lower()}</Name>", body
+        )
+        result: dict[str, Any] = original(self)
+        return result
+
+    responses.S3Response._notification_config_from_body = parse
