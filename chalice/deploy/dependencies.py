@@ -27,13 +27,16 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from chalice.deploy import zipfiles
-from chalice.deploy.pip import PipRunner
 from chalice.deploy.wheels import Target, is_compatible, normalize_name, parse_wheel_filename
 from chalice.errors import BuildError, MissingDependencyError
+
+if TYPE_CHECKING:  # pip.py (and subprocess) load only when pip runs
+    from chalice.deploy.pip import PipRunner
 
 _UNSATISFIED_RE = re.compile(r"No matching distribution found for (\S+)")
 _NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")

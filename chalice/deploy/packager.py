@@ -33,6 +33,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -45,9 +46,13 @@ from chalice.deploy.dependencies import (
     scan_requirements,
     wheel_entries,
 )
-from chalice.deploy.pip import PipRunner, SubprocessPipRunner
 from chalice.deploy.wheels import Target
 from chalice.errors import BuildError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from chalice.deploy.pip import PipResult, PipRunner
 
 # Bump when the layout or content rules of the zips change, so caches from an
 # older chalice are not reused.
@@ -193,11 +198,22 @@ def _digest(*parts: bytes | str | Iterable[SourceFile]) -> str:
     return digest.hexdigest()[:32]
 
 
+class _DefaultPip:
+    """``pip.SubprocessPipRunner``, imported when pip first runs (a cached build never does)."""
+
+    def run(
+        self, args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> PipResult:
+        from chalice.deploy.pip import SubprocessPipRunner
+
+        return SubprocessPipRunner().run(args, cwd=cwd, env=env)
+
+
 class Packager:
     """Builds (or reuses) the zips of a project. See the module docstring."""
 
     def __init__(self, *, pip: PipRunner | None = None, report: Report | None = None) -> None:
-        self._pip = pip if pip is not None else SubprocessPipRunner()
+        self._pip: PipRunner = pip if pip is not None else _DefaultPip()
         self._report: Report = report or (lambda _msg: None)
 
     def build(
