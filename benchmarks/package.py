@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     ensure_upstream_venv()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="chalice-pkg-bench-") as tmp:
         base = Path(tmp)
         ours = make_project(base / "ours")
@@ -251,11 +252,22 @@ def main() -> None:
             ),
         }
         report(results, args.repeat)
+        # Other work on the machine inflates wall times (CPU times much less):
+        # print the load so figures from different runs can be compared.
+        load_after = os.getloadavg()
+        print(
+            f"load average (1/5/15 min) before {_load(load_before)}, after {_load(load_after)}"
+            f" on {os.cpu_count()} CPUs"
+        )
         cold = cold_import_times(make_project(base / "cold"), args.repeat)
     print(
         "cold import of the app from the zip (python -I -S -B): "
         + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in cold.items())
     )
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.1f}" for x in load)
 
 
 def report(results: dict[str, dict[str, Timing]], repeat: int) -> None:
