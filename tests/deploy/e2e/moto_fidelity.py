@@ -26,6 +26,8 @@ def apply() -> None:
     _empty_base_path_mappings()
     _mock_integrations()
     _capitalised_s3_filter_names()
+    _minimum_compression_patch()
+    _lambda_tracing_update()
 
 
 def _delete_unknown_rest_api_is_404() -> None:
@@ -197,3 +199,36 @@ def _capitalised_s3_filter_names() -> None:
         return result
 
     responses.S3Response._notification_config_from_body = parse
+
+
+def _minimum_compression_patch() -> None:
+    """AWS: UpdateRestApi ``replace /minimumCompressionSize`` sets it ('' unsets it).
+
+    moto ignores that patch path.
+    """
+    from moto.apigateway import models
+
+    original = models.RestAPI.apply_patch_operations
+
+    def apply_patch_operations(self: Any, patch_operations: list[dict[str, Any]]) -> None:
+        for op in patch_operations:
+            if op.get("path") == "/minimumCompressionSize" and op.get("op") == "replace":
+                value = op.get("value")
+                self.minimum_compression_size = int(value) if value not in (None, "") else None
+        original(self, patch_operations)
+
+    models.RestAPI.apply_patch_operations = apply_patch_operations
+
+
+def _lambda_tracing_update() -> None:
+    """AWS: UpdateFunctionConfiguration changes ``TracingConfig``; moto ignores it."""
+    from moto.awslambda import models
+
+    original = models.LambdaFunction.update_configuration
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
+        if "TracingConfig" in config_updates:
+            self.tracing_config = config_updates["TracingConfig"]
+        return original(self, config_updates)
+
+    models.LambdaFunction.update_configuration = update_configuration

@@ -158,3 +158,71 @@ def test_custom_domain_change_replaces_the_old_domain(
         project_dir=project, stage="dev", app_name="demo", clients=aws, ui=RecordingReporter()
     )
     assert boto.apigateway.get_domain_names()["items"] == []
+
+
+def test_each_change_makes_only_its_own_calls(
+    project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    boto.sqs.create_queue(QueueName="jobs")
+    pkg = kit.make_zip(tmp_path / "a.zip")
+
+    def app(
+        *,
+        policy: Any = None,
+        retention: int = 7,
+        rate: str = "rate(5 minutes)",
+        batch: int = 10,
+        env: dict[str, str] | None = None,
+        tags: dict[str, str] | None = None,
+        compression: str = "",
+        endpoint: str = "EDGE",
+        xray: bool = False,
+    ) -> list[Any]:
+        role = kit.role("demo", "dev", policy)
+        lg = models.LogGroup("cron-log-group", "/aws/lambda/demo-dev-cron", retention)
+        cron = kit.function(
+            "demo", "dev", "cron", pkg, role, log_group=lg, environment_variables=env or {}
+        )
+        if tags:
+            import attrs
+
+            cron = attrs.evolve(cron, tags={**cron.tags, **tags})
+        worker = kit.function("demo", "dev", "worker", pkg, role)
+        handler = kit.function("demo", "dev", "api_handler", pkg, role, xray=xray)
+        return [
+            models.ScheduledEvent("cron-event", "demo-dev-cron-event", rate, "d", cron),
+            models.SQSEventSource("worker-sqs-event-source", "jobs", None, batch, 0, None, worker),
+            models.RestAPI(
+                "rest_api", kit.swagger("demo"), compression, "api", endpoint, handler, xray=xray
+            ),
+        ]
+
+    _deploy(app(), project, aws)
+    cases: list[tuple[dict[str, Any], list[str]]] = [
+        (
+            {
+                "policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
+                }
+            },
+            ["PutRolePolicy"],
+        ),
+        ({"retention": 30}, ["PutRetentionPolicy"]),
+        ({"rate": "rate(10 minutes)"}, ["PutRule"]),
+        ({"batch": 5}, ["UpdateEventSourceMapping"]),
+        ({"env": {"A": "1"}}, ["UpdateFunctionConfiguration"]),
+        ({"tags": {"team": "x"}}, ["TagResource"]),
+        ({"compression": "1024"}, ["UpdateRestApi"]),
+        ({"endpoint": "REGIONAL"}, ["UpdateRestApi", "CreateDeployment"]),
+        ({"xray": True}, ["UpdateFunctionConfiguration", "UpdateStage"]),
+    ]
+    params: dict[str, Any] = {}
+    for change, expected in cases:  # cumulative: each step changes one more thing
+        params.update(change)
+        calls.reset()
+        _deploy(app(**params), project, aws)
+        assert calls.mutating == expected, (change, calls.mutating)
+        calls.reset()
+        _deploy(app(**params), project, aws)
+        assert calls.mutating == [], change
