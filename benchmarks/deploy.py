@@ -333,6 +333,8 @@ def main() -> None:
                     continue
                 results.extend(bench(impl, app, latency, moto, proxy))
     print()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average: {load} on {os.cpu_count()} CPUs (wall times depend on it)")
     print(
         f"{'app':<8}{'latency':>8}  {'phase':<20}{'ours s':>8}{'calls':>7}{'mut':>5}"
         f"{'upstream s':>12}{'calls':>7}{'mut':>5}{'ratio':>7}"
