@@ -29,7 +29,6 @@ This module never talks to AWS and only runs pip through ``PipRunner``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,7 +37,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 import chalice
-from chalice.deploy import models, zipfiles
+from chalice.deploy import keyhash, models, zipfiles
 from chalice.deploy.bytecode import bytecode_entries, bytecode_for, bytecode_tag
 from chalice.deploy.dependencies import (
     DependencyResolver,
@@ -179,8 +178,12 @@ class ProjectSources:
 
 def _digest(*parts: bytes | str | Iterable[SourceFile]) -> str:
     """A hash over strings, bytes and file lists, unambiguous about boundaries."""
-    digest = hashlib.sha256()
-    for part in parts:
+    items = [p if isinstance(p, (str, bytes)) else tuple(p) for p in parts]
+    size = sum(
+        len(p) if isinstance(p, (str, bytes)) else sum(len(s.content) for s in p) for p in items
+    )
+    digest = keyhash.sha256(size)
+    for part in items:
         if isinstance(part, str):
             part = part.encode("utf-8")
         if isinstance(part, bytes):

@@ -18,13 +18,14 @@ written is ignored: it only ever costs a recomputation.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from chalice.deploy import keyhash
 
 CACHE_FILE = "autogen-policy.json"
 # Bump when the cached entry's shape changes.
@@ -92,7 +93,7 @@ def _package_version(name: str) -> str:
 
 def cache_key(found: ProjectSources) -> str:
     """SHA-256 over everything the policy document depends on."""
-    digest = hashlib.sha256()
+    digest = keyhash.sha256(sum(len(text) for text in found.sources.values()))
 
     def add(label: str, value: str | bytes) -> None:
         data = value.encode("utf-8") if isinstance(value, str) else value

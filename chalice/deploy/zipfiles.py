@@ -14,8 +14,6 @@ raise ``BuildError`` beyond). This module never decides *what* goes in a zip.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import struct
 import threading
@@ -134,6 +132,9 @@ class WrittenZip:
 
 def code_sha256(path: Path) -> str:
     """base64(sha256(file bytes)): the value Lambda reports as ``CodeSha256``."""
+    import base64
+    import hashlib  # (OpenSSL) when a zip is hashed, not on every cached build
+
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -215,5 +216,8 @@ def write_zip(path: Path, entries: Iterable[ZipEntry]) -> WrittenZip:
     with open(tmp, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
+    import base64
+    import hashlib
+
     sha = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
     return WrittenZip(path=path, sha256=sha, uncompressed_size=sum(e.size for e in entries))
