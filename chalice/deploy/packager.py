@@ -402,7 +402,7 @@ def _save_sha256(zip_path: Path, sha256: str) -> None:
     target = _sha256_path(zip_path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(f"{zip_path.stat().st_size} {sha256}\n", encoding="ascii")
+        tmp.write_text(f"{zip_path.stat().st_size} {sha256}\n", encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
         try:
@@ -419,7 +419,7 @@ def _cached_sha256(zip_path: Path) -> str:
     every cached build. Missing or stale records are recomputed and rewritten.
     """
     try:
-        size, _, sha256 = _sha256_path(zip_path).read_text(encoding="ascii").partition(" ")
+        size, _, sha256 = _sha256_path(zip_path).read_text(encoding="utf-8").partition(" ")
         if int(size) == zip_path.stat().st_size and len(sha256.strip()) == 44:
             return sha256.strip()
     except (OSError, ValueError):
