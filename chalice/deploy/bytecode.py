@@ -33,9 +33,12 @@ import marshal
 import sys
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from chalice.deploy import zipfiles
 from chalice.deploy.wheels import Target
+
+if TYPE_CHECKING:
+    from chalice.deploy import zipfiles
 
 # PEP 552 flags word: bit 0 = hash-based, bit 1 = check the source. Unchecked.
 _UNCHECKED_HASH_FLAGS = (0b01).to_bytes(4, "little")
@@ -105,6 +108,8 @@ def bytecode_for(sources: Iterable[tuple[str, bytes]]) -> list[zipfiles.ZipEntry
     2-core machines, and spawning them re-imports the caller's main module.
     The cost is paid on a first build only (results are cached).
     """
+    from chalice.deploy import zipfiles  # not needed for bytecode_tag (cached builds)
+
     entries = []
     for arcname, source in sources:
         if not arcname.endswith(".py"):

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 import chalice
-from chalice.deploy import keyhash, models, zipfiles
+from chalice.deploy import keyhash, models
 from chalice.deploy.bytecode import bytecode_entries, bytecode_for, bytecode_tag
 from chalice.deploy.dependencies import (
     DependencyResolver,
@@ -51,6 +51,7 @@ from chalice.errors import BuildError
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from chalice.deploy import zipfiles
     from chalice.deploy.pip import PipResult, PipRunner
 
 # Bump when the layout or content rules of the zips change, so caches from an
@@ -87,6 +88,8 @@ class SourceFile:
 
     def entry(self) -> zipfiles.ZipEntry:
         """The compressed zip entry of this file."""
+        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+
         return zipfiles.compress(self.arcname, self.content, executable=self.executable)
 
 
@@ -288,6 +291,8 @@ class _Build:
         if not entries:
             return None
         prefix = f"python/lib/{self.target.runtime}/site-packages/"
+        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+
         written = zipfiles.write_zip(
             path, [e.renamed(prefix + e.arcname) for e in _dedupe(entries)]
         )
@@ -302,6 +307,8 @@ class _Build:
             _touch(path)
             return _package(path, _cached_sha256(path))
         self.report("Creating deployment package.")
+        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+
         written = zipfiles.write_zip(path, _dedupe(entries()))
         self._written(written)
         return _package(path, written.sha256)
@@ -326,6 +333,8 @@ class _Build:
 
     def _runtime(self) -> list[zipfiles.ZipEntry]:
         """The runtime's entries (and bytecode), cached: they only change with chalice."""
+        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+
         key = _digest(*self._common(), "runtime", self.sources.runtime)
         cached = self.deployments / "runtime" / f"{key}.zip"
         if cached.exists():
@@ -338,6 +347,8 @@ class _Build:
 
     def _deps(self) -> list[zipfiles.ZipEntry]:
         """Installed requirements, from the site-packages cache or pip."""
+        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+
         requirements = self.sources.requirements
         if not has_requirements(requirements):
             return []
@@ -424,6 +435,8 @@ def _cached_sha256(zip_path: Path) -> str:
             return sha256.strip()
     except (OSError, ValueError):
         pass
+    from chalice.deploy import zipfiles
+
     sha256 = zipfiles.code_sha256(zip_path)
     _save_sha256(zip_path, sha256)
     return sha256

@@ -19,6 +19,7 @@ HEAVY = (
     "boto3",
     "chalice.deploy.analyzer",
     "chalice.deploy.pip",
+    "chalice.deploy.zipfiles",
     "chalice.package.terraform",
     "chalice.package.yamlio",
     "subprocess",
