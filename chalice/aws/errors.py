@@ -2,12 +2,18 @@
 
 Never raised for programming errors; only for answers AWS (or the network)
 gave. ``chalice.deploy`` turns it into a ``DeployError`` naming the resource.
+A call that cannot work at all on this machine (no region, no or invalid
+credentials, AWS unreachable) raises ``AWSSetupError`` instead: a
+``UserError`` saying which call, what AWS or botocore said and how to fix the
+setup, with the CLI's exit code 2, so it never escapes as a bare AWS error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from chalice.errors import UserError
 
 T = TypeVar("T")
 
@@ -24,6 +30,67 @@ class AWSError(Exception):
         self.code = code
         self.message = message
         super().__init__(f"{service}.{operation}: {code}: {message}")
+
+
+REGION_CODES = frozenset({"NoRegionError"})
+CREDENTIAL_CODES = frozenset(
+    {"NoCredentialsError", "PartialCredentialsError", "ProfileNotFound",
+     "CredentialRetrievalError", "ExpiredToken", "ExpiredTokenException",
+     "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"}
+)  # fmt: skip
+CONNECTION_CODES = frozenset(
+    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
+     "ConnectionClosedError", "ProxyConnectionError", "SSLError"}
+)  # fmt: skip
+
+_SETUP_FIXES = (
+    (
+        REGION_CODES,
+        "No AWS region is configured.",
+        "set AWS_DEFAULT_REGION (for example 'export AWS_DEFAULT_REGION=us-west-2') or add "
+        "'region = ...' to your profile in ~/.aws/config",
+    ),
+    (
+        CREDENTIAL_CODES,
+        "No valid AWS credentials were found.",
+        "run 'aws configure', set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
+        "AWS_SESSION_TOKEN for temporary credentials), or pick a profile with --profile "
+        "or AWS_PROFILE",
+    ),
+    (
+        CONNECTION_CODES,
+        "Could not reach AWS.",
+        "check your network connection and proxy settings (and AWS_ENDPOINT_URL if you set "
+        "it), then run the command again",
+    ),
+)
+
+
+class AWSSetupError(UserError):
+    """An AWS call cannot work from here: no region, bad credentials, no connection.
+
+    ``code`` is botocore's exception name or AWS's error code; exit code 2 (as
+    the CLI uses for a missing region or credentials).
+    """
+
+    exit_code = 2
+
+    def __init__(self, what: str, *, code: str, where: str | None, fix: str) -> None:
+        self.code = code
+        super().__init__(what, where=where, fix=fix)
+
+
+def setup_error(service: str, operation: str, code: str, message: str) -> AWSSetupError | None:
+    """The ``AWSSetupError`` for ``code``, or None when it is an ordinary AWS error."""
+    for codes, what, fix in _SETUP_FIXES:
+        if code in codes:
+            return AWSSetupError(
+                f"{what} {code}: {message}",
+                code=code,
+                where=f"the call {service}.{operation}",
+                fix=fix,
+            )
+    return None
 
 
 def is_read_operation(operation: str) -> bool:
@@ -46,8 +113,13 @@ def translate(service: str, operation: str, fn: Callable[[], T]) -> T:
             # An HTML error page (a proxy, or an emulator bug) says nothing useful.
             message = f"HTTP {status} with no error details"
         operation = getattr(err, "operation_name", None) or operation
+        setup = setup_error(service, operation, code, message)
+        if setup is not None:
+            raise setup from err
         raise AWSError(service=service, operation=operation, code=code, message=message) from err
     except BotoCoreError as err:
-        raise AWSError(
-            service=service, operation=operation, code=type(err).__name__, message=str(err)
-        ) from err
+        code = type(err).__name__
+        setup = setup_error(service, operation, code, str(err))
+        if setup is not None:
+            raise setup from err
+        raise AWSError(service=service, operation=operation, code=code, message=str(err)) from err

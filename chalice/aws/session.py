@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chalice.aws.errors import AWSError, translate
+from chalice.aws.errors import AWSError, setup_error, translate
 from chalice.aws.retry import DEFAULT, RetryPolicy, call_with_retry, transient
 
 if TYPE_CHECKING:
@@ -80,6 +80,19 @@ class Service:
             raise
 
 
+def _create_client(session: Any, name: str, config: Any) -> Any:
+    """``session.create_client`` with setup problems (no region...) as ``AWSSetupError``."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return session.create_client(name, config=config)
+    except BotoCoreError as err:
+        setup = setup_error(name, "CreateClient", type(err).__name__, str(err))
+        if setup is None:
+            raise
+        raise setup from err
+
+
 class AWSClients:
     """The clients of one deploy, created on first use, shared by all threads."""
 
@@ -113,7 +126,7 @@ class AWSClients:
                 if self._connection_timeout is not None:
                     kwargs["connect_timeout"] = self._connection_timeout
                     kwargs["read_timeout"] = self._connection_timeout
-                self._clients[name] = self.session.create_client(name, config=Config(**kwargs))
+                self._clients[name] = _create_client(self.session, name, Config(**kwargs))
             return self._clients[name]
 
     @property

@@ -64,13 +64,17 @@ def _plan_one(model: models.RecordedResource, ctx: PlanContext) -> Step:
     try:
         step = planner_for_model(model).plan(model, recorded, ctx)
     except AWSError as err:
-        raise DeployError(
-            f"ERROR - While planning your chalice application, the call "
-            f"{err.service}.{err.operation} failed with {err.code}: {err.message}",
-            where=f"{model.resource_type.value} '{model.resource_name}'",
-            fix="check your AWS credentials and region, then run the command again",
-        ) from err
+        raise _planning_error(err, f"{model.resource_type.value} '{model.resource_name}'") from err
     return _with_deps(step, step.depends_on | _model_deps(model))
+
+
+def _planning_error(err: AWSError, where: str) -> DeployError:
+    return DeployError(
+        f"ERROR - While planning your chalice application, the call "
+        f"{err.service}.{err.operation} failed with {err.code}: {err.message}",
+        where=where,
+        fix="check your AWS credentials and region, then run the command again",
+    )
 
 
 def build_plan(application: models.Application, ctx: PlanContext, *, max_parallel: int = 8) -> Plan:
@@ -148,7 +152,12 @@ def _delete_steps(
         assert planner is not None
         tier = DELETE_TIERS[str(entry["resource_type"])]
         earlier = frozenset(s.name for s in steps if DELETE_TIERS[s.resource_type] < tier)
-        step = planner.plan_delete(dict(entry), ctx)
+        try:
+            step = planner.plan_delete(dict(entry), ctx)
+        except AWSError as err:
+            # Planning a deletion may ask AWS (the account id of an ARN...).
+            where = f"{entry.get('resource_type')} '{entry.get('name')}'"
+            raise _planning_error(err, where) from err
         steps.append(_with_deps(step, after | earlier))
     return steps
 
