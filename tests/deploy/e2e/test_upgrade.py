@@ -1,0 +1,115 @@
+"""Taking over a stage deployed by upstream Chalice: what differs on purpose.
+
+Upstream named the REST handler's log group ``/aws/lambda/<app>-<stage>-api_handler``
+(a group Lambda never writes to, quirk #8); we use ``/aws/lambda/<app>-<stage>``
+under the same resource name. The next deploy creates (or adopts) the new group
+and leaves the old one, with its logs and retention, alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from chalice.deploy import models
+from chalice.deploy.deployer import delete_stage, deploy_application
+from chalice.deploy.plan import Action
+from chalice.deploy.reporter import RecordingReporter
+from chalice.deploy.state import DeployedState, load_state, save_state
+from tests.deploy.e2e import models_kit as kit
+
+
+def _groups(boto: Any, prefix: str) -> dict[str, int | None]:
+    found = boto.logs.describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]
+    return {g["logGroupName"]: g.get("retentionInDays") for g in found}
+
+
+def _app(tmp: Path, app: str) -> models.Application:
+    pkg = kit.make_zip(tmp / f"{app}.zip")
+    handler = kit.function(
+        app,
+        "dev",
+        "api_handler",
+        pkg,
+        kit.role(app, "dev"),
+        log_group=models.LogGroup("api_handler-log-group", f"/aws/lambda/{app}-dev", 7),
+    )
+    return models.Application("dev", (handler,))
+
+
+def _deploy(application: models.Application, project: Path, aws: Any, app: str) -> Any:
+    return deploy_application(
+        application, project_dir=project, app_name=app, clients=aws, ui=RecordingReporter()
+    )
+
+
+def test_upstream_log_group_name_is_replaced_and_the_old_group_kept(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    app = "up" + uuid.uuid4().hex[:8]
+    old = f"/aws/lambda/{app}-dev-api_handler"
+    new = f"/aws/lambda/{app}-dev"
+    # What upstream left: its log group (with retention) recorded under our resource name.
+    boto.logs.create_log_group(logGroupName=old)
+    boto.logs.put_retention_policy(logGroupName=old, retentionInDays=7)
+    save_state(
+        project,
+        "dev",
+        DeployedState.empty().with_resource(
+            "api_handler-log-group", "log_group", {"log_group_name": old}
+        ),
+    )
+
+    result = _deploy(_app(tmp_path, app), project, aws, app)
+    step = next(s for s in result.plan.steps if s.name == "api_handler-log-group")
+    assert step.action is Action.CREATE
+    # Exactly one entry for the resource name, now with the new group name.
+    entries = [r for r in load_state(project, "dev").resources if r["name"] == step.name]
+    assert entries == [{"name": step.name, "resource_type": "log_group", "log_group_name": new}]
+    groups = _groups(boto, f"/aws/lambda/{app}-dev")
+    assert groups[new] == 7
+    assert groups[old] == 7  # untouched: its logs and retention stay
+
+    # Converged: the next deploy changes nothing.
+    calls.reset()
+    _deploy(_app(tmp_path, app), project, aws, app)
+    assert calls.mutating == []
+
+    # Delete removes the recorded (new) group's retention only; the old group is not ours.
+    delete_stage(
+        project_dir=project, stage="dev", app_name=app, clients=aws, ui=RecordingReporter()
+    )
+    groups = _groups(boto, f"/aws/lambda/{app}-dev")
+    assert groups[new] is None and groups[old] == 7
+
+
+def test_new_name_already_created_by_lambda_is_adopted(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    app = "up" + uuid.uuid4().hex[:8]
+    old = f"/aws/lambda/{app}-dev-api_handler"
+    new = f"/aws/lambda/{app}-dev"
+    boto.logs.create_log_group(logGroupName=old)
+    boto.logs.create_log_group(logGroupName=new)  # Lambda made it on first invocation
+    save_state(
+        project,
+        "dev",
+        DeployedState.empty().with_resource(
+            "api_handler-log-group", "log_group", {"log_group_name": old}
+        ),
+    )
+    calls.reset()
+    result = _deploy(_app(tmp_path, app), project, aws, app)
+    step = next(s for s in result.plan.steps if s.name == "api_handler-log-group")
+    assert step.action is Action.UPDATE
+    assert "CreateLogGroup" not in calls.mutating
+    assert _groups(boto, new)[new] == 7
+    assert load_state(project, "dev").get(step.name) == {
+        "name": step.name,
+        "resource_type": "log_group",
+        "log_group_name": new,
+    }
+    delete_stage(
+        project_dir=project, stage="dev", app_name=app, clients=aws, ui=RecordingReporter()
+    )
