@@ -166,15 +166,41 @@ class Executor:
             self.recorder.record(step.name, step.resource_type, values)
 
 
+TOO_LARGE = (
+    "the deployment package is too large for Lambda (50 MB zipped, 250 MB unzipped, "
+    "layers included); turn on 'automatic_layer' in .chalice/config.json to move "
+    "requirements into a layer, or trim requirements.txt and vendor/"
+)
+ACCESS_DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
+     "UnauthorizedException"}
+)  # fmt: skip
 ADVICE = {
-    "AccessDenied": "check that your AWS credentials allow this call",
-    "AccessDeniedException": "check that your AWS credentials allow this call",
-    "RequestEntityTooLargeException": "the deployment package is too large for Lambda "
-    "(50 MB zipped, 250 MB unzipped); turn on 'automatic_layer' or trim requirements",
+    "RequestEntityTooLargeException": TOO_LARGE,
     "InvalidParameterValueException": "check the value in .chalice/config.json for this resource",
     "LimitExceededException": "an AWS account limit was hit; delete unused resources or ask "
     "AWS for a higher limit",
 }
+RETRY_ADVICE = (
+    "fix the cause above and run the command again; resources created so far are "
+    "recorded and will be reused"
+)
+
+
+def advice(err: AWSError) -> str:
+    """What to try after ``err`` (names the IAM action when access was denied)."""
+    if err.code in ACCESS_DENIED_CODES:
+        if err.service in ("apigateway", "apigatewayv2"):
+            action = "apigateway:GET/POST/PUT/PATCH/DELETE"  # API Gateway's IAM actions are verbs
+        else:
+            action = f"{err.service}:{err.operation}"  # the other services' IAM prefixes match
+        return (
+            f"the AWS credentials in use are not allowed {action}; grant it (ask your AWS "
+            "administrator) or deploy with a profile that has it (--profile)"
+        )
+    if err.code == "InvalidParameterValueException" and "unzipped size" in err.message.lower():
+        return TOO_LARGE
+    return ADVICE.get(err.code, RETRY_ADVICE)
 
 
 def _as_deploy_error(step: Step, err: BaseException) -> BaseException:
@@ -182,8 +208,7 @@ def _as_deploy_error(step: Step, err: BaseException) -> BaseException:
         return err
     resource = f"{step.resource_type} '{step.name}'"
     if isinstance(err, AWSError):
-        fix = ADVICE.get(err.code, "fix the cause above and run the command again; "
-                         "resources created so far are recorded and will be reused")
+        fix = advice(err)
         return DeployError(
             f"ERROR - While deploying your chalice application, the call "
             f"{err.service}.{err.operation} failed with {err.code}: {err.message}",

@@ -15,6 +15,7 @@ import concurrent.futures
 
 from chalice.aws.errors import AWSError
 from chalice.deploy import models
+from chalice.deploy.executor import ACCESS_DENIED_CODES, advice
 from chalice.deploy.plan import Action, Plan, Step
 from chalice.deploy.resources import PlanContext, planner_for_model, planner_for_type
 from chalice.deploy.resources.domain import api_resource_of
@@ -73,7 +74,9 @@ def _planning_error(err: AWSError, where: str) -> DeployError:
         f"ERROR - While planning your chalice application, the call "
         f"{err.service}.{err.operation} failed with {err.code}: {err.message}",
         where=where,
-        fix="check your AWS credentials and region, then run the command again",
+        fix=advice(err)
+        if err.code in ACCESS_DENIED_CODES
+        else "check your AWS credentials and region, then run the command again",
     )
 
 
