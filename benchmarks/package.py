@@ -5,7 +5,7 @@ Run: ``.venv/bin/python benchmarks/package.py [--repeat N]``.
 One project (a small app with ``requests``, ``pyyaml`` and ``attrs`` in
 ``requirements.txt``) is copied twice, one copy per implementation, and each
 runs ``chalice package <out>`` (the whole command, as a user would) from its
-own virtualenv: ours from this checkout's ``.venv``, upstream's from
+own virtualenv: ours installed from this checkout into ``.bench/ours-venv``, upstream's from
 ``.bench/upstream-venv`` (created with ``pip install chalice==1.34.0`` when
 missing; another benchmark may be creating it at the same time, which is
 tolerated). Three scenarios, each timed as a fresh process, median of N:
@@ -42,7 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / ".bench"
 UPSTREAM_VENV = BENCH / "upstream-venv"
-OURS_CHALICE = ROOT / ".venv" / "bin" / "chalice"
+# Ours is installed like a user gets it (``pip install .``, not editable: the
+# editable finder adds an import to every interpreter start in .venv).
+OURS_VENV = BENCH / "ours-venv"
+OURS_CHALICE = OURS_VENV / "bin" / "chalice"
 UPSTREAM_CHALICE = UPSTREAM_VENV / "bin" / "chalice"
 
 APP = """from chalice import Chalice
@@ -91,6 +94,30 @@ def ensure_upstream_venv() -> None:
         finally:
             lock.unlink(missing_ok=True)
     raise SystemExit("timed out waiting for .bench/upstream-venv")
+
+
+def ensure_ours_venv() -> None:
+    """(Re)install this checkout into ``.bench/ours-venv`` as a regular install."""
+    BENCH.mkdir(exist_ok=True)
+    if not (OURS_VENV / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(OURS_VENV)], check=True)
+    subprocess.run(
+        [
+            str(OURS_VENV / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--force-reinstall",
+            "--no-deps",
+            str(ROOT),
+        ],
+        check=True,
+    )
+    # Runtime dependencies only (no test extra), as `pip install chalice` would.
+    subprocess.run(
+        [str(OURS_VENV / "bin" / "python"), "-m", "pip", "install", "-q", str(ROOT)], check=True
+    )
 
 
 def _works(chalice: Path) -> bool:
@@ -230,6 +257,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     ensure_upstream_venv()
+    ensure_ours_venv()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="chalice-pkg-bench-") as tmp:
         base = Path(tmp)
