@@ -22,6 +22,9 @@ from chalice.deploy.state import DeployedState
 
 M_contra = TypeVar("M_contra", contravariant=True)
 
+# The keys of ``PlanContext.identity_tags`` (app, stage, resource name).
+IDENTITY_TAG_KEYS = ("chalice:app", "chalice:stage", "chalice:resource")
+
 
 @attrs.define
 class PlanContext:
@@ -49,11 +52,7 @@ class PlanContext:
 
     def identity_tags(self, resource_name: str) -> dict[str, str]:
         """Tags that let a later deploy find (adopt) a resource it did not record."""
-        return {
-            "chalice:app": self.app_name,
-            "chalice:stage": self.stage,
-            "chalice:resource": resource_name,
-        }
+        return dict(zip(IDENTITY_TAG_KEYS, (self.app_name, self.stage, resource_name), strict=True))
 
     def lambda_arn(self, function_name: str) -> str:
         return self.clients.arn("lambda", f"function:{function_name}")

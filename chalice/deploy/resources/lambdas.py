@@ -1,7 +1,9 @@
 """Planners for Lambda functions (all kinds) and the managed layer.
 
 A function is found by name; it is updated only in the fields that differ
-(code by ``CodeSha256``, configuration, tags, reserved concurrency). A layer
+(code by ``CodeSha256``, configuration, tags, reserved concurrency). A new
+function also gets the identity tags (app, stage, resource name), like every
+other taggable resource; they are not compared afterwards. A layer
 version is immutable: a new version is published only when no existing
 version of the layer has the zip's SHA-256.
 """
@@ -13,7 +15,12 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
-from chalice.deploy.resources.base import PlanContext, package_bytes, package_sha256
+from chalice.deploy.resources.base import (
+    IDENTITY_TAG_KEYS,
+    PlanContext,
+    package_bytes,
+    package_sha256,
+)
 
 LAYER_DESCRIPTION = "chalice managed layer"
 
@@ -176,7 +183,7 @@ class FunctionPlanner:
                 resp = sc.clients.lambda_.create_function(
                     {
                         "FunctionName": name,
-                        "Tags": tags,
+                        "Tags": {**ctx.identity_tags(model.resource_name), **tags},
                         "Architectures": [model.architecture],
                         **params,
                     },
@@ -193,7 +200,14 @@ class FunctionPlanner:
         cfg = current["Configuration"]
         values = {"lambda_arn": str(cfg["FunctionArn"])}
         now = _current_config(cfg)
-        now_tags = dict(current.get("Tags") or {})
+        # Identity tags are set when the function is created and then left alone:
+        # never compared (a function deployed by upstream, found by name, has none
+        # and needs no call) and never removed, unless the user's own tags use the keys.
+        now_tags = {
+            k: v
+            for k, v in (current.get("Tags") or {}).items()
+            if k not in IDENTITY_TAG_KEYS or k in tags
+        }
         now_concurrency = (current.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
         fields: dict[str, tuple[Any, Any]] = {"code_sha256": (cfg.get("CodeSha256"), sha)}
         fields.update({k: (now[k], desired[k]) for k in desired})
