@@ -4,6 +4,9 @@ Upstream named the REST handler's log group ``/aws/lambda/<app>-<stage>-api_hand
 (a group Lambda never writes to, quirk #8); we use ``/aws/lambda/<app>-<stage>``
 under the same resource name. The next deploy creates (or adopts) the new group
 and leaves the old one, with its logs and retention, alone.
+
+Also: a websocket API created just before a crash (not recorded) is found by
+its identity tags and adopted, never duplicated.
 """
 
 from __future__ import annotations
@@ -113,3 +116,33 @@ def test_new_name_already_created_by_lambda_is_adopted(
     delete_stage(
         project_dir=project, stage="dev", app_name=app, clients=aws, ui=RecordingReporter()
     )
+
+
+def test_websocket_api_created_before_a_crash_is_adopted_by_tag(
+    shared_env: str, project: Path, aws: Any, boto: Any, tmp_path: Path
+) -> None:
+    app = "ws" + uuid.uuid4().hex[:8]
+    pkg = kit.make_zip(tmp_path / f"{app}.zip")
+    the_role = kit.role(app, "dev")
+    ws = models.WebsocketAPI(
+        resource_name="websocket_api",
+        name=f"{app}-dev-websocket-api",
+        api_gateway_stage="api",
+        routes=("$default",),
+        connect_function=None,
+        message_function=kit.function(app, "dev", "websocket_message", pkg, the_role),
+        disconnect_function=None,
+    )
+    application = models.Application("dev", (ws,))
+    _deploy(application, project, aws, app)
+    api_id = load_state(project, "dev").get("websocket_api")["websocket_api_id"]  # type: ignore[index]
+    # Forget it, as if the process died right after CreateApi.
+    save_state(project, "dev", load_state(project, "dev").without("websocket_api"))
+    _deploy(application, project, aws, app)
+    assert load_state(project, "dev").get("websocket_api")["websocket_api_id"] == api_id  # type: ignore[index]
+    mine = [a for a in boto.apigatewayv2.get_apis()["Items"] if a["Name"].startswith(app)]
+    assert [a["ApiId"] for a in mine] == [api_id]
+    delete_stage(
+        project_dir=project, stage="dev", app_name=app, clients=aws, ui=RecordingReporter()
+    )
+    assert not [a for a in boto.apigatewayv2.get_apis()["Items"] if a["Name"].startswith(app)]
