@@ -177,11 +177,7 @@ def deploy_application(
         return DeployResult(plan=the_plan, state=None)
     with StageLock(project_dir, stage, command="chalice deploy", force=force_unlock):
         state = load_state(project_dir, stage, app_name=app_name)
-        if state.migrated_from is not None:
-            ui.info(
-                f"Migrating deployed resources of stage '{stage}' from {state.migrated_from} "
-                f"to {state_path(project_dir, stage)} (the old file is left unchanged)."
-            )
+        _announce_migration(state, project_dir, stage, ui)
         ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         order = tuple(r.resource_name for r in planning_order(application))
@@ -210,6 +206,7 @@ def delete_stage(
     """Delete every recorded resource of ``stage`` (already-gone counts as deleted)."""
     with StageLock(project_dir, stage, command="chalice delete", force=force_unlock):
         state = load_state(project_dir, stage, app_name=app_name)
+        _announce_migration(state, project_dir, stage, ui)
         ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state)
@@ -218,6 +215,15 @@ def delete_stage(
         ).execute(the_plan)
         recorder.flush()
         return recorder.state
+
+
+def _announce_migration(state: DeployedState, project_dir: Path, stage: str, ui: Reporter) -> None:
+    """Say that a legacy ``deployed.json`` is being read (deploy and delete alike)."""
+    if state.migrated_from is not None:
+        ui.info(
+            f"Migrating deployed resources of stage '{stage}' from {state.migrated_from} "
+            f"to {state_path(project_dir, stage)} (the old file is left unchanged)."
+        )
 
 
 def deployed_report(state: DeployedState) -> str:

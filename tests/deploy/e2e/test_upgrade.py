@@ -146,3 +146,30 @@ def test_websocket_api_created_before_a_crash_is_adopted_by_tag(
         project_dir=project, stage="dev", app_name=app, clients=aws, ui=RecordingReporter()
     )
     assert not [a for a in boto.apigatewayv2.get_apis()["Items"] if a["Name"].startswith(app)]
+
+
+def test_delete_of_a_legacy_stage_says_it_migrates_and_leaves_the_old_file(
+    shared_env: str, project: Path, aws: Any
+) -> None:
+    import json
+
+    legacy = project / ".chalice" / "deployed.json"
+    arn = "arn:aws:lambda:us-west-2:123456789012:function:old-dev-{}"
+    legacy.write_text(
+        json.dumps(
+            {
+                "dev": {
+                    "api_handler_name": "old-dev",
+                    "api_handler_arn": arn.format("gone").replace("-gone", ""),
+                    "lambda_functions": {"old-dev-auth": arn.format("auth")},
+                }
+            }
+        )
+    )
+    before = legacy.read_text()
+    ui = RecordingReporter()
+    delete_stage(project_dir=project, stage="dev", app_name="old", clients=aws, ui=ui)
+    assert ui.lines[0].startswith("Migrating deployed resources of stage 'dev' from ")
+    assert legacy.read_text() == before
+    assert load_state(project, "dev").resources == ()
+    assert load_state(project, "dev").migrated_from is None  # the stage file now exists
