@@ -38,6 +38,34 @@ def _lambda_arns(boto: Any, bucket: str) -> set[str]:
     return {c["LambdaFunctionArn"] for c in notif.get("LambdaFunctionConfigurations", [])}
 
 
+def _assert_identity_tags(boto: Any, project: Path) -> None:
+    """Every taggable resource says which app, stage and resource it is (issue 4, point 1)."""
+    by_name = {
+        r["name"]: r for r in json.loads(state_path(project, "prod").read_text())["resources"]
+    }
+
+    def identity(resource: str) -> dict[str, str]:
+        return {"chalice:app": "demo", "chalice:stage": "prod", "chalice:resource": resource}
+
+    def has(tags: Any, resource: str) -> bool:
+        if isinstance(tags, list):  # IAM answers a list of {Key, Value}
+            tags = {t["Key"]: t["Value"] for t in tags}
+        return identity(resource).items() <= dict(tags).items()
+
+    role = by_name["default-role"]["role_name"]
+    assert has(boto.iam.list_role_tags(RoleName=role)["Tags"], "default-role")
+    fn = by_name["cron"]["lambda_arn"]
+    assert has(boto.awslambda.list_tags(Resource=fn)["Tags"], "cron")
+    group = "/aws/lambda/demo-prod-cron"
+    assert has(boto.logs.list_tags_log_group(logGroupName=group)["tags"], "cron-log-group")
+    rule = boto.events.describe_rule(Name=by_name["cron-event"]["rule_name"])["Arn"]
+    assert has(boto.events.list_tags_for_resource(ResourceARN=rule)["Tags"], "cron-event")
+    rest = boto.apigateway.get_rest_api(restApiId=by_name["rest_api"]["rest_api_id"])
+    assert has(rest["tags"], "rest_api")
+    ws = boto.apigatewayv2.get_api(ApiId=by_name["websocket_api"]["websocket_api_id"])
+    assert has(ws["Tags"], "websocket_api")
+
+
 def test_every_resource_type_in_dev_and_prod(
     project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
 ) -> None:
@@ -74,6 +102,7 @@ def test_every_resource_type_in_dev_and_prod(
         assert report[-1].startswith("  - Websocket API URL: wss://")
     domain_names = {d["domainName"] for d in boto.apigateway.get_domain_names()["items"]}
     assert {"api-dev.example.com", "api-prod.example.com"} <= domain_names
+    _assert_identity_tags(boto, project)
     # Both stages' S3 notifications live side by side in the one bucket configuration.
     arn = "arn:aws:lambda:us-west-2:123456789012:function:demo-{}-s3fn"
     assert _lambda_arns(boto, sources["bucket"]) == {arn.format("dev"), arn.format("prod")}
