@@ -67,7 +67,10 @@ _PLAN_OPTIONS = _option_decorators(_AUTOGEN, _PROFILE, _API_STAGE, _STAGE)
 @click.command("deploy")
 @_PLAN_OPTIONS
 @click.option(
-    "--connection-timeout", type=int, default=None, help="Seconds to wait for AWS connections."
+    "--connection-timeout",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Seconds to wait for AWS connections.",
 )
 @_MAX_PARALLEL
 @click.option(

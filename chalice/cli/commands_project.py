@@ -54,7 +54,13 @@ def _ask(prompt: str) -> str:
 
 @click.command("local")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, type=int, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    type=click.IntRange(0, 65535),
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
 @click.option("--stage", default="dev", show_default=True, help="Stage whose config to use.")
 @click.option(
     "--autoreload/--no-autoreload",

@@ -60,15 +60,29 @@ def load_local_app(project_dir: Path, stage: str) -> tuple[Any, Any]:
 
 def bind_listener(host: str, port: int) -> socket.socket:
     """The listening socket, or a ``LocalServerError`` saying how to fix it."""
+    import errno
+
     from chalice.local.server import bind_socket
 
     try:
         return bind_socket(host, port)
-    except OSError as error:
+    except (OSError, OverflowError) as error:
+        code = getattr(error, "errno", None)
+        if code == errno.EADDRINUSE:
+            fix = "Stop the other process using that port or pick another one with --port."
+        elif code == errno.EACCES:
+            fix = "Ports below 1024 need privileges: pick a port of 1024 or more with --port."
+        else:
+            # Not a port problem (EADDRNOTAVAIL, unknown host name...): the host is wrong.
+            fix = (
+                "Give --host an address of this machine: 127.0.0.1 (the default) for this "
+                "machine only, or 0.0.0.0 to accept connections from other machines."
+            )
+        reason = getattr(error, "strerror", None) or str(error)
         raise LocalServerError(
-            f"Cannot listen on {host}:{port}: {error.strerror or error}",
+            f"Cannot listen on {host}:{port}: {reason}",
             where=f"chalice local --host {host} --port {port}",
-            fix="Stop the other process using that port or pick another one with --port.",
+            fix=fix,
         ) from error
 
 
@@ -104,8 +118,13 @@ def run_local_server(
     project_dir = Path(project_dir)
     configure_logging()
     if autoreload:
+        from chalice.config import Config
         from chalice.local.reloader import run_with_reloader
 
+        # The worker keeps serving (and watching) when app.py is broken, which
+        # helps mid-edit; but a missing or invalid config (or not being in a
+        # project at all) is better reported at once, with a non-zero exit.
+        Config.load(project_dir, stage=stage)
         sock = bind_listener(host, port)
         try:
             run_with_reloader(project_dir, sock, stage=stage)
