@@ -57,9 +57,28 @@ class InvokeResult:
     function_error: str | None = None
 
 
-def unknown_function(name: str) -> UnknownFunctionError:
-    """The error for a name that is not in the deployed state."""
-    return UnknownFunctionError(f"could not find a lambda function named {name}.")
+def unknown_function(
+    name: str, *, stage: str | None = None, deployed: Sequence[str] | None = None
+) -> UnknownFunctionError:
+    """The error for a name that is not in the deployed state.
+
+    The first line is upstream's message; with ``stage`` and ``deployed`` (the
+    function names recorded for the stage) it also says where we looked and
+    which names would work, or that the stage was never deployed.
+    """
+    if stage is None:
+        return UnknownFunctionError(f"could not find a lambda function named {name}.")
+    where = f".chalice/deployed/{stage}.json (stage '{stage}')"
+    if deployed:
+        fix = f"use one of the deployed names: {', '.join(sorted(deployed))}"
+    else:
+        fix = (
+            f"nothing is deployed in stage '{stage}': run 'chalice deploy --stage {stage}' "
+            "first, or pass the --stage you deployed"
+        )
+    return UnknownFunctionError(
+        f"could not find a lambda function named {name}.", where=where, fix=fix
+    )
 
 
 def invoke_function(client: LambdaClient, function_arn: str, payload: bytes | None) -> InvokeResult:

@@ -226,15 +226,14 @@ def test_cli_logs_with_fake_client(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert fake.calls[0]["logGroupName"] == "/aws/lambda/demo-dev"
 
 
-def test_cli_logs_unknown_name_prints_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_logs_unknown_name_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Upstream printed nothing and exited 0; we say the name is unknown (exit 2).
     monkeypatch.chdir(tmp_path)
     _deployed_project(tmp_path)
     obj = CLIContext(project_dir=tmp_path, clients=lambda *a, **k: pytest.fail("no client"))
     result = CliRunner().invoke(cli, ["logs", "-n", "nope"], obj=obj)
-    assert result.exit_code == 0
-    assert result.output == ""
+    assert result.exit_code == 2
+    assert "could not find a lambda function named nope." in result.output
 
 
 def test_cli_logs_bad_since(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,13 +31,24 @@ def url(stage: str) -> None:
 
     values = services.deployed_values(context.current().project_dir, stage=stage, name="rest_api")
     if not values or not values.get("rest_api_url"):
-        _abort(f"Could not find a record of a Rest API in chalice stage: '{stage}'", 2)
+        _abort(
+            f"Could not find a record of a Rest API in chalice stage: '{stage}'\n"
+            f"  where: .chalice/deployed/{stage}.json\n"
+            f"  how to fix: deploy the app first ('chalice deploy --stage {stage}'), or pass "
+            "the --stage you deployed",
+            2,
+        )
         return
     click.echo(values["rest_api_url"])
 
 
 @click.command("logs")
-@click.option("--num-entries", type=int, default=None, help="Show at most this many entries.")
+@click.option(
+    "--num-entries",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Show at most this many entries.",
+)
 @click.option(
     "--include-lambda-messages/--no-include-lambda-messages",
     default=False,
@@ -62,13 +73,20 @@ def logs(
     """Show the CloudWatch logs of a deployed Lambda function."""
     import datetime as dt
 
+    from chalice import invoke as chalice_invoke
     from chalice import logs as chalice_logs
     from chalice.cli import services
 
     obj = context.current()
     values = services.deployed_values(obj.project_dir, stage=stage, name=name)
     if not values or "lambda_arn" not in values:
-        return  # as upstream: an unknown function prints nothing
+        # Upstream printed nothing and exited 0, which reads as "no logs yet"
+        # when the name or stage is wrong: say so, as ``invoke`` does.
+        raise chalice_invoke.unknown_function(
+            name,
+            stage=stage,
+            deployed=services.deployed_function_names(obj.project_dir, stage=stage),
+        )
     start = None
     if since is not None:
         start = chalice_logs.parse_since(since, now=dt.datetime.now(dt.timezone.utc))
@@ -101,7 +119,11 @@ def invoke(name: str, profile: str | None, stage: str) -> None:
     obj = context.current()
     values = services.deployed_values(obj.project_dir, stage=stage, name=name)
     if not values or "lambda_arn" not in values:
-        raise chalice_invoke.unknown_function(name)
+        raise chalice_invoke.unknown_function(
+            name,
+            stage=stage,
+            deployed=services.deployed_function_names(obj.project_dir, stage=stage),
+        )
     config = services.load_config(
         obj.project_dir, stage=stage, user_params={"profile": profile} if profile else None
     )
@@ -135,7 +157,11 @@ def gen_policy(filename: str | None) -> None:
 
     path = filename or os.path.join(str(context.current().project_dir), "app.py")
     if not os.path.isfile(path):
-        _abort(f"App file does not exist: {path}")
+        _abort(
+            f"App file does not exist: {path}\n"
+            "  how to fix: run the command from your project's directory (or pass "
+            "--project-dir), or name the file to analyze with --filename"
+        )
         return
     click.echo(gen_policy_text(path, warn=lambda message: click.echo(message, err=True)))
 

@@ -63,9 +63,14 @@ def run_delete(
     session: Any = None,
 ) -> None:
     """Delete every recorded resource of ``stage``."""
+    from chalice.cli import services
     from chalice.deploy import deployer
 
     ui = ConsoleUI()
+    services.require_project(project_dir)
+    # A typo in --stage used to end silently with exit 0, as if it had
+    # deleted something. The state is read again (under the lock) by delete.
+    nothing_recorded = not _has_resources(project_dir, stage)
     with ui.activity("Deleting"):
         deployer.delete(
             project_dir,
@@ -76,6 +81,18 @@ def run_delete(
             force_unlock=force_unlock,
             session=session,
         )
+    if nothing_recorded:
+        ui.warn(
+            f"Nothing to delete: no resources are recorded for stage '{stage}' "
+            f"(.chalice/deployed/{stage}.json). If you deployed under another name, pass "
+            "that --stage."
+        )
+
+
+def _has_resources(project_dir: Path, stage: str) -> bool:
+    from chalice.deploy.state import load_state
+
+    return bool(load_state(project_dir, stage).resources)
 
 
 def run_package(

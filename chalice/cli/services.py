@@ -24,12 +24,39 @@ def load_config(
     return Config.load(project_dir, stage=stage, user_params=user_params)
 
 
+def require_project(project_dir: Path) -> None:
+    """Raise the "not a chalice project" ``ConfigError`` unless ``project_dir`` is one.
+
+    For the commands that only read the deployed state (``url``, ``logs``...):
+    run outside a project they would otherwise report "nothing deployed",
+    which sends the user looking in the wrong place.
+    """
+    from chalice.config import config_path, read_config_file
+
+    path = config_path(project_dir)
+    if not path.is_file():
+        read_config_file(path)  # raises the error that says what to do
+
+
 def deployed_values(project_dir: Path, *, stage: str, name: str) -> dict[str, Any] | None:
-    """The recorded values of resource ``name`` in ``stage``, or None if not deployed."""
+    """The recorded values of resource ``name`` in ``stage``, or None if not deployed.
+
+    Raises ``ConfigError`` when ``project_dir`` is not a chalice project and
+    ``StateError`` when the state file is unreadable.
+    """
+    from chalice.deploy.state import load_state
+
+    require_project(project_dir)
+    state = load_state(project_dir, stage)
+    return state.get(name)
+
+
+def deployed_function_names(project_dir: Path, *, stage: str) -> list[str]:
+    """The names of the Lambda functions recorded for ``stage`` (for error hints)."""
     from chalice.deploy.state import load_state
 
     state = load_state(project_dir, stage)
-    return state.get(name)
+    return [str(r["name"]) for r in state.resources if r.get("resource_type") == "lambda_function"]
 
 
 def create_session(profile: str | None = None) -> Any:

@@ -1,0 +1,205 @@
+"""Bad input to any command: one clear message (what, where, how to fix), a
+non-zero exit, no traceback, and the project's files left as they were.
+
+Each test here is a regression test for a case found by driving the CLI as a
+user would; most run through click's runner, in process, without AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from chalice.cli import cli
+from tests.cli.helpers import write_project, write_state
+
+LAMBDA_ARN = "arn:aws:lambda:us-west-2:123456789012:function:demo-dev"
+
+
+def _run(runner: CliRunner, project: Path, *args: str) -> Result:
+    return runner.invoke(cli, ["--project-dir", str(project), *args], catch_exceptions=False)
+
+
+def _assert_clean_failure(result: Result, *, code: int = 2) -> str:
+    """The output of a failed command that failed the way a user error should."""
+    output = result.output
+    assert result.exit_code == code, output
+    assert "Traceback" not in output
+    assert "bug in chalice" not in output
+    return output
+
+
+# -- commands that read the deployed state, run outside a project -----------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["url"], ["logs"], ["invoke", "-n", "api_handler"], ["generate-sdk", "sdk-out"], ["delete"]],
+)
+def test_state_reading_commands_outside_a_project_say_so(
+    runner: CliRunner, tmp_path: Path, args: list[str]
+) -> None:
+    # They used to say "nothing deployed" (or print nothing, exit 0), which
+    # sends the user looking for a deployment instead of the project.
+    output = _assert_clean_failure(_run(runner, tmp_path, *args))
+    assert "Are you sure this is a chalice project?" in output
+    assert "--project-dir" in output
+
+
+# -- logs / invoke / url / delete with a name or stage that was never deployed --
+
+
+def test_logs_for_an_unknown_function_fails_and_lists_deployed_names(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path)
+    write_state(
+        project,
+        [{"name": "api_handler", "resource_type": "lambda_function", "lambda_arn": LAMBDA_ARN}],
+    )
+    output = _assert_clean_failure(_run(runner, project, "logs", "-n", "nope"))
+    assert "could not find a lambda function named nope." in output
+    assert "api_handler" in output
+
+
+def test_logs_before_any_deploy_says_to_deploy(runner: CliRunner, tmp_path: Path) -> None:
+    project = write_project(tmp_path)
+    output = _assert_clean_failure(_run(runner, project, "logs", "--stage", "prod"))
+    assert "chalice deploy --stage prod" in output
+
+
+def test_invoke_unknown_function_names_the_stage_and_the_fix(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path)
+    output = _assert_clean_failure(_run(runner, project, "invoke", "-n", "worker"))
+    assert output.startswith("could not find a lambda function named worker.")
+    assert "stage 'dev'" in output
+    assert "chalice deploy --stage dev" in output
+
+
+def test_url_before_deploy_keeps_upstream_message_and_adds_the_fix(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path)
+    output = _assert_clean_failure(_run(runner, project, "url", "--stage", "prod"))
+    assert "Could not find a record of a Rest API in chalice stage: 'prod'" in output
+    assert "how to fix:" in output
+
+
+def test_delete_of_a_never_deployed_stage_says_nothing_was_deleted(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path)
+    result = _run(runner, project, "delete", "--stage", "prdo")
+    assert result.exit_code == 0, result.output
+    assert "Nothing to delete" in result.output
+    assert "prdo" in result.output
+
+
+# -- option values click can check before anything runs --------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["deploy", "--connection-timeout", "0"], "--connection-timeout"),
+        (["local", "--port", "99999"], "--port"),
+        (["local", "--port", "-1"], "--port"),
+        (["logs", "--num-entries", "-3"], "--num-entries"),
+    ],
+)
+def test_out_of_range_numbers_are_usage_errors(
+    runner: CliRunner, tmp_path: Path, args: list[str], option: str
+) -> None:
+    # --connection-timeout 0 and --port 99999 used to escape as ValueError /
+    # OverflowError from botocore and socket ("a bug in chalice").
+    project = write_project(tmp_path)
+    output = _assert_clean_failure(_run(runner, project, *args))
+    assert f"Invalid value for '{option}'" in output
+
+
+# -- chalice local ------------------------------------------------------------
+
+
+def test_local_with_autoreload_outside_a_project_exits_at_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The reloader's worker used to print the error and then serve 500s
+    # forever, waiting for a config file that was never going to appear.
+    output = _assert_clean_failure(_run(runner, tmp_path, "local", "--port", "0"))
+    assert "Are you sure this is a chalice project?" in output
+
+
+def test_local_with_autoreload_and_invalid_config_exits_at_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path)
+    (project / ".chalice" / "config.json").write_text('{"app_name": "demo",, }')
+    output = _assert_clean_failure(_run(runner, project, "local", "--port", "0"))
+    assert "config.json:1:" in output
+
+
+def test_local_on_an_address_not_of_this_machine_says_to_fix_the_host(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from chalice.local import LocalServerError, bind_listener
+
+    # 192.0.2.0/24 is TEST-NET-1: never assigned to a local interface.
+    with pytest.raises(LocalServerError) as info:
+        bind_listener("192.0.2.1", 0)
+    message = str(info.value)
+    assert "--host" in message
+    assert "Stop the other process" not in message
+
+
+def test_local_on_a_port_in_use_says_to_pick_another(tmp_path: Path) -> None:
+    from chalice.local import LocalServerError, bind_listener
+
+    first = bind_listener("127.0.0.1", 0)
+    try:
+        port = first.getsockname()[1]
+        with pytest.raises(LocalServerError) as info:
+            bind_listener("127.0.0.1", port)
+        assert "--port" in str(info.value)
+    finally:
+        first.close()
+
+
+# -- gen-policy -----------------------------------------------------------------
+
+
+def test_gen_policy_without_app_py_says_how_to_fix(runner: CliRunner, tmp_path: Path) -> None:
+    output = _assert_clean_failure(_run(runner, tmp_path, "gen-policy"), code=1)
+    assert "App file does not exist" in output
+    assert "--filename" in output
+
+
+# -- the state is never touched by a failing command ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"resources": [', '{"schema_version": "9.0", "resources": []}', "[]", ""],
+)
+@pytest.mark.parametrize("args", [["url"], ["logs"], ["invoke", "-n", "api_handler"], ["delete"]])
+def test_corrupt_state_is_reported_and_left_alone(
+    runner: CliRunner, tmp_path: Path, text: str, args: list[str]
+) -> None:
+    project = write_project(tmp_path)
+    path = project / ".chalice" / "deployed" / "dev.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    output = _assert_clean_failure(_run(runner, project, *args))
+    assert str(path) in output
+    assert path.read_text() == text
+    assert sorted(p.name for p in path.parent.iterdir()) == ["dev.json"]
+
+
+def test_state_file_is_valid_json_after_helpers(tmp_path: Path) -> None:
+    # Guard for the fixtures above: write_state writes what load_state reads.
+    path = write_state(tmp_path, [])
+    assert json.loads(path.read_text())["schema_version"] == "2.0"
