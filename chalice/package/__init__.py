@@ -231,6 +231,51 @@ def write_package(
     opts = options or PackageOptions()
     name, text = build_template(application, app_name=app_name, options=opts)
     out_path = Path(out)
+    check_output_path(out_path, single_file=opts.single_file)
+    try:
+        return _write_package_files(application, out_path, name, text, opts)
+    except OSError as err:
+        # Full disk, permissions, a file where a directory should be...: the
+        # user's environment, not a bug; say which path and what the OS said.
+        raise PackageError(
+            f"Cannot write the package: {err.strerror or err}.",
+            where=str(err.filename or out_path),
+            fix="choose an output location you can write to (and check free disk space)",
+        ) from err
+
+
+def check_output_path(out_path: Path, *, single_file: bool) -> None:
+    """Refuse an output location that cannot be written, before any work is done.
+
+    Looks at the nearest existing ancestor: it must be a writable directory
+    (missing directories below it are created when writing).
+    """
+    target = out_path.parent if single_file else out_path
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    # (OUT itself being a file is reported by write_package, with its own fix.)
+    if not existing.is_dir() and (existing != target or single_file):
+        raise PackageError(
+            f"Cannot create the output directory {str(target)!r}: {str(existing)!r} is a file.",
+            where=str(existing),
+            fix="give an output path that is not inside a file",
+        )
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        raise PackageError(
+            f"Cannot write the package under {str(existing)!r}: permission denied.",
+            where=str(existing),
+            fix="choose an output location you can write to",
+        )
+
+
+def _write_package_files(
+    application: models.Application,
+    out_path: Path,
+    name: str,
+    text: str,
+    opts: PackageOptions,
+) -> list[Path]:
     if opts.single_file:
         if out_path.is_dir():
             raise PackageError(
@@ -277,8 +322,9 @@ def package_app(
         merge_template=Path(merge_template) if merge_template is not None else None,
         single_file=single_file,
     )
-    # Refuse bad option combinations before spending time on a build.
+    # Refuse bad option combinations (and an unwritable OUT) before spending time on a build.
     options.check()
+    check_output_path(Path(out_dir), single_file=single_file)
     if options.merge_template is not None:
         load_merge_template(options.merge_template)
     reporter: UI = ui if ui is not None else _SilentUI()

@@ -16,6 +16,17 @@ from click.testing import CliRunner, Result
 from chalice.cli import cli
 from tests.cli.helpers import write_project, write_state
 
+ROUTE_APP = """\
+from chalice import Chalice
+
+app = Chalice(app_name='demo')
+
+
+@app.route('/')
+def index():
+    return {'hello': 'world'}
+"""
+
 LAMBDA_ARN = "arn:aws:lambda:us-west-2:123456789012:function:demo-dev"
 
 
@@ -203,3 +214,40 @@ def test_state_file_is_valid_json_after_helpers(tmp_path: Path) -> None:
     # Guard for the fixtures above: write_state writes what load_state reads.
     path = write_state(tmp_path, [])
     assert json.loads(path.read_text())["schema_version"] == "2.0"
+
+
+# -- chalice package: where the output goes --------------------------------
+
+
+def test_package_into_a_path_below_a_file_fails_before_building(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Used to build everything, then die with NotADirectoryError ("a bug in chalice").
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    output = _assert_clean_failure(_run(runner, project, "package", str(blocker / "out")))
+    assert "is a file" in output
+    assert "Creating deployment package" not in output
+    assert not (project / ".chalice" / "deployments").exists()
+
+
+def test_package_single_file_below_a_file_fails_before_building(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    output = _assert_clean_failure(
+        _run(runner, project, "package", "--single-file", str(blocker / "pkg.zip"))
+    )
+    assert "is a file" in output
+
+
+def test_package_write_errors_name_the_path(runner: CliRunner, tmp_path: Path) -> None:
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
+    out = tmp_path / "out"
+    (out / "sam.json").mkdir(parents=True)  # something in the way of the template
+    output = _assert_clean_failure(_run(runner, project, "package", str(out)))
+    assert "Cannot write the package" in output
+    assert str(out / "sam.json") in output
