@@ -20,7 +20,7 @@ from chalice.app import _registry as reg
 from chalice.app import _validate as runtime_checks
 from chalice.config import Config, lambda_runtime_for
 from chalice.configkeys import ENDPOINT_TYPES, MAX_COMPRESSION_SIZE, suggest
-from chalice.deploy.graph import API_HANDLER, function_name_for, function_specs
+from chalice.deploy.graph import API_HANDLER, function_name_for, function_specs, schedule_string
 from chalice.errors import ExperimentalFeatureError, ValidationError
 
 # Lambda function names: letters, digits, hyphens and underscores, <= 64.
@@ -52,6 +52,15 @@ RESERVED_ENV_VARS = frozenset(
 )
 MAX_ENV_BYTES = 4096
 MAX_LAYERS = 5
+
+# The methods API Gateway's OpenAPI import knows (anything else is dropped or refused).
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+# API Gateway stage names: letters, digits, '-' and '_', at most 128.
+_API_GATEWAY_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# EventBridge schedule expressions: rate(N unit) with a singular unit for 1, or a
+# six-field cron(...). PutRule refuses anything else, after the functions exist.
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_CRON = re.compile(r"^cron\(\S+( \S+){5}\)$")
 
 
 def validate_routes(routes: Mapping[str, Mapping[str, Any]]) -> None:
@@ -115,6 +124,49 @@ def python_version_warning(version_info: tuple[int, ...] | None = None) -> str |
     )
 
 
+def _check_route_methods(routes: Mapping[str, Mapping[str, Any]]) -> None:
+    for path, methods in routes.items():
+        for method, entry in methods.items():
+            if method not in HTTP_METHODS:
+                raise ValidationError(
+                    f"Route {path!r} (view {entry.view_name!r}) uses the HTTP method "
+                    f"{method!r}, which API Gateway does not support.",
+                    where="app.py (the @app.route registrations)",
+                    fix=f"Use methods from {', '.join(HTTP_METHODS)}.",
+                )
+
+
+def schedule_expression_error(expression: str) -> str | None:
+    """Why EventBridge would refuse ``expression``, or None if it looks valid."""
+    rate = _RATE.match(expression)
+    if rate:
+        value, unit = int(rate.group(1)), rate.group(2)
+        if value < 1:
+            return "a rate must be at least 1"
+        if (value == 1) == unit.endswith("s"):
+            return "the unit must be singular for 1 and plural otherwise"
+        return None
+    if _CRON.match(expression):
+        return None
+    return "it is neither rate(...) nor cron(...) with six fields"
+
+
+def _check_schedules(app: Any) -> None:
+    for source in app.event_sources:
+        if not isinstance(source, reg.ScheduledEventConfig):
+            continue
+        expression = schedule_string(source.schedule_expression)
+        problem = schedule_expression_error(expression)
+        if problem is not None:
+            raise ValidationError(
+                f"Invalid schedule expression {expression!r} for {source.name}: {problem}.",
+                where=f"@app.schedule on {source.name} ({source.handler_string})",
+                fix="Use Rate(5, unit=Rate.MINUTES) or Cron(0, 12, '*', '*', '?', '*'), or a "
+                "string such as 'rate(1 hour)', 'rate(5 minutes)' or "
+                "'cron(0 12 * * ? *)'.",
+            )
+
+
 def _check_unique_names(app: Any) -> None:
     seen: dict[str, str] = {}
     groups = [
@@ -137,6 +189,14 @@ def _check_unique_names(app: Any) -> None:
 
 def _check_rest_api(config: Config) -> None:
     cfg = config.scope(API_HANDLER)
+    stage_name = cfg.api_gateway_stage
+    if not _API_GATEWAY_STAGE.match(stage_name):
+        raise ValidationError(
+            f"Invalid api_gateway_stage {stage_name!r}: API Gateway stage names hold only "
+            "letters, digits, '-' and '_' (at most 128).",
+            where=f"{cfg.source}, {cfg.where_set('api_gateway_stage')}",
+            fix='Use a name such as "api" or "v1".',
+        )
     endpoint_type = cfg.api_gateway_endpoint_type
     if endpoint_type not in ENDPOINT_TYPES:
         raise ValidationError(
@@ -295,7 +355,9 @@ def validate_app(app: Any, config: Config) -> list[str]:
     validate_feature_flags(app)
     validate_routes(app.routes)
     validate_route_content_types(app.routes, list(app.api.binary_types))
+    _check_route_methods(app.routes)
     _check_unique_names(app)
+    _check_schedules(app)
     _check_rest_api(config)
     _check_sqs(app)
     specs = function_specs(app, config)

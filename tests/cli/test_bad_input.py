@@ -251,3 +251,59 @@ def test_package_write_errors_name_the_path(runner: CliRunner, tmp_path: Path) -
     output = _assert_clean_failure(_run(runner, project, "package", str(out)))
     assert "Cannot write the package" in output
     assert str(out / "sam.json") in output
+
+
+# -- deploy-time validation that AWS would otherwise do, halfway through ------
+
+APP_HEAD = "from chalice import Chalice\n\napp = Chalice(app_name='demo')\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "@app.schedule('every tuesday')\ndef tick(event):\n    return {}\n",
+            "Invalid schedule expression 'every tuesday'",
+        ),
+        (
+            "@app.schedule('rate(1 hours)')\ndef tick(event):\n    return {}\n",
+            "singular for 1",
+        ),
+        (
+            "@app.route('/', methods=['FETCH'])\ndef index():\n    return {}\n",
+            "HTTP method 'FETCH'",
+        ),
+    ],
+)
+def test_package_refuses_what_aws_would_refuse_midway(
+    runner: CliRunner, tmp_path: Path, body: str, expected: str
+) -> None:
+    # Accepted before: package wrote a template CloudFormation rejects, and
+    # deploy failed at PutRule/PutRestApi after creating the functions.
+    project = write_project(tmp_path / "proj", app_py=APP_HEAD + body)
+    output = _assert_clean_failure(_run(runner, project, "package", str(tmp_path / "out")))
+    assert expected in output
+    assert "how to fix:" in output
+    assert not (tmp_path / "out").exists()
+
+
+def test_invalid_api_gateway_stage_name_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
+    output = _assert_clean_failure(
+        _run(runner, project, "dev", "plan", "--api-gateway-stage", "my stage")
+    )
+    assert "Invalid api_gateway_stage 'my stage'" in output
+    assert "--api-gateway-stage" in output
+
+
+def test_valid_schedule_expressions_pass() -> None:
+    from chalice import Cron, Rate
+    from chalice.deploy.validate import schedule_expression_error
+
+    for expression in (
+        Rate(1, unit=Rate.HOURS).to_string(),
+        Rate(5, unit=Rate.MINUTES).to_string(),
+        Cron(0, 12, "*", "*", "?", "*").to_string(),
+        "rate(2 days)",
+    ):
+        assert schedule_expression_error(expression) is None, expression
