@@ -257,11 +257,30 @@ def generate_pipeline(
         buildspec_in_template=buildspec_file is None,
     )
     template = pipeline.create_pipeline_template(params)
+    # Check every output location first: a failure must not leave half the output.
+    for target in (filename, buildspec_file):
+        if target is not None:
+            _check_parent_dir(target)
     with open(filename, "w", encoding="utf-8") as f:
         f.write(json.dumps(template, indent=2) + "\n")
     if buildspec_file is not None:
         with open(buildspec_file, "w", encoding="utf-8") as f:
             f.write(pipeline.buildspec_yaml(pipeline.create_buildspec(params)))
+
+
+def _check_parent_dir(target: str) -> None:
+    from pathlib import Path
+
+    from chalice.errors import UserError
+
+    parent = Path(target).absolute().parent
+    if not parent.is_dir():
+        state = "is not a directory" if parent.exists() else "does not exist"
+        raise UserError(
+            f"Cannot write {target}: {parent} {state}.",
+            where=target,
+            fix="give a file path inside an existing directory",
+        )
 
 
 COMMANDS = [url, logs, invoke, gen_policy, generate_models, generate_sdk, generate_pipeline]

@@ -65,6 +65,11 @@ CONNECTION_MESSAGE = (
     "if you set it), then run the command again."
 )
 AWS_ERROR_MESSAGE = "An AWS call failed: {detail}"
+OS_ERROR_MESSAGE = (
+    "Cannot use {path}: {reason}.\n"
+    "  how to fix: check that the path exists and is a file or directory as the command "
+    "expects, that you may read or write it, and that the disk is not full."
+)
 
 
 def _class_names(exc: BaseException, module_prefix: str) -> set[str]:
@@ -103,5 +108,11 @@ def describe_failure(exc: BaseException, *, debug: bool) -> Failure:
             return Failure(CONNECTION_MESSAGE.format(detail=detail), EXIT_ERROR, tb)
         # AWS answered with an error (access denied, limits...): not a chalice bug.
         return Failure(AWS_ERROR_MESSAGE.format(detail=detail), 1, tb)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # A path the user gave (or their disk) refused an operation: a wrong
+        # path, missing permissions, a full disk. Say which path; not a bug.
+        return Failure(OS_ERROR_MESSAGE.format(
+            path=exc.filename, reason=exc.strerror or type(exc).__name__
+        ), EXIT_ERROR, tb)  # fmt: skip
     detail = str(exc) or "(no message)"
     return Failure(BUG_MESSAGE.format(kind=type(exc).__name__, detail=detail), EXIT_ERROR, tb)

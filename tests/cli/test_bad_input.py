@@ -307,3 +307,50 @@ def test_valid_schedule_expressions_pass() -> None:
         "rate(2 days)",
     ):
         assert schedule_expression_error(expression) is None, expression
+
+
+# -- output paths of the generate-* commands ---------------------------------
+
+
+def test_generate_pipeline_below_a_file_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    project = write_project(tmp_path / "proj")
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    output = _assert_clean_failure(
+        _run(runner, project, "generate-pipeline", str(blocker / "pipeline.json"))
+    )
+    assert "is not a directory" in output
+
+
+def test_generate_pipeline_bad_buildspec_path_writes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The template used to be written before the buildspec write failed.
+    project = write_project(tmp_path / "proj")
+    template = tmp_path / "pipeline.json"
+    output = _assert_clean_failure(
+        _run(
+            runner,
+            project,
+            "generate-pipeline",
+            "-b",
+            str(tmp_path / "missing" / "buildspec.yml"),
+            str(template),
+        )
+    )
+    assert "does not exist" in output
+    assert not template.exists()
+
+
+def test_os_errors_on_a_path_are_reported_as_such_not_as_bugs() -> None:
+    from chalice.cli.failure import describe_failure
+
+    failure = describe_failure(
+        NotADirectoryError(20, "Not a directory", "/tmp/afile/sdk"), debug=False
+    )
+    assert failure.exit_code == 2
+    assert "/tmp/afile/sdk" in failure.message
+    assert "Not a directory" in failure.message
+    assert "bug" not in failure.message
+    # Without a path, an OSError is still unexpected: keep calling it a bug.
+    assert "bug in chalice" in describe_failure(OSError("odd"), debug=False).message
