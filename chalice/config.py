@@ -76,6 +76,26 @@ def _chalice_version() -> str:
     return chalice.__version__
 
 
+def _unknown_stage_warning(data: Any, stage: str, *, source: str) -> str | None:
+    """A warning when ``--stage`` names a stage the config does not define.
+
+    Deploying a stage with no section is allowed (upstream too: it gets the
+    top-level settings), but it is usually a typo that would create a whole
+    second copy of the app, so say it before anything happens.
+    """
+    from chalice.configkeys import suggest
+
+    stages = data.get("stages") if isinstance(data, dict) else None
+    if not isinstance(stages, dict) or not stages or stage in stages:
+        return None
+    defined = ", ".join(f"`{name}`" for name in sorted(stages))
+    return (
+        f"Stage `{stage}` is not defined in {source} (it defines {defined}); it gets only "
+        f"the top-level settings.{suggest(stage, stages)} If `{stage}` is intended, add "
+        f'"{stage}": {{}} under "stages" to silence this warning.'
+    )
+
+
 def config_path(project_dir: str | Path) -> Path:
     """``<project>/.chalice/config.json``."""
     return Path(project_dir) / ".chalice" / "config.json"
@@ -204,6 +224,9 @@ class Config:
         source: str,
     ) -> Config:
         warnings = check_document(data, source=source)
+        unknown_stage = _unknown_stage_warning(data, stage, source=source)
+        if unknown_stage:
+            warnings.append(unknown_stage)
         params = dict(user_params or {})
         _check_user_params(params)
         if warn is not None:

@@ -354,3 +354,26 @@ def test_os_errors_on_a_path_are_reported_as_such_not_as_bugs() -> None:
     assert "bug" not in failure.message
     # Without a path, an OSError is still unexpected: keep calling it a bug.
     assert "bug in chalice" in describe_failure(OSError("odd"), debug=False).message
+
+
+# -- a --stage the config does not define -----------------------------------
+
+
+def test_package_for_an_undefined_stage_warns_with_a_suggestion(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Allowed (as upstream), but usually a typo that deploys a second copy.
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
+    result = _run(runner, project, "package", "--stage", "dve", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "Stage `dve` is not defined" in result.output
+    assert "Did you mean `dev`?" in result.output
+
+
+def test_defined_stages_do_not_warn(tmp_path: Path) -> None:
+    from chalice.config import Config
+
+    data = {"version": "2.0", "app_name": "demo", "stages": {"dev": {}, "prod": {}}}
+    assert Config.from_dict(data, project_dir=tmp_path, stage="prod").warnings == ()
+    bare = {"version": "2.0", "app_name": "demo"}
+    assert Config.from_dict(bare, project_dir=tmp_path, stage="prod").warnings == ()
