@@ -141,7 +141,11 @@ def create_project(
     name = validate_project_name(name)
     target = parent / name
     if target.exists():
-        raise ProjectExistsError(f"Directory already exists: {name}")
+        raise ProjectExistsError(
+            f"Directory already exists: {name}",
+            where=str(target),
+            fix="choose another project name, or move the existing directory away",
+        )
     files = render_template(project_type, app_name=name, chalice_version=chalice_version)
     for rendered in files:
         path = target / rendered.path

@@ -167,6 +167,10 @@ def _check_schedules(app: Any) -> None:
             )
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _check_unique_names(app: Any) -> None:
     seen: dict[str, str] = {}
     groups = [
@@ -178,8 +182,8 @@ def _check_unique_names(app: Any) -> None:
         for entry in entries:
             if entry.name in seen:
                 raise ValidationError(
-                    f"Duplicate function name {entry.name!r}: used by a {seen[entry.name]} "
-                    f"and a {kind}.",
+                    f"Duplicate function name {entry.name!r}: used by {_a(seen[entry.name])} "
+                    f"and {_a(kind)}.",
                     where=f"app.py (handler {entry.handler_string})",
                     fix="Each function needs its own name; pass name='...' to one of the "
                     "decorators.",

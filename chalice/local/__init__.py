@@ -47,13 +47,16 @@ def load_local_app(project_dir: Path, stage: str) -> tuple[Any, Any]:
     Raises ``UserError`` subclasses (config, import, route validation).
     """
     from chalice.config import Config
-    from chalice.deploy.validate import validate_routes
+    from chalice.deploy.validate import validate_feature_flags, validate_routes
     from chalice.project import load_app
 
     config = Config.load(project_dir, stage=stage)
     env = config.scope("api_handler").environment_variables
     os.environ.update(env)
     app = load_app(project_dir, env=env)
+    # As deploy (and upstream's local) would: an app that uses an experimental
+    # feature without opting in fails here, not first at deploy time.
+    validate_feature_flags(app)
     validate_routes(app.routes)
     return config, app
 

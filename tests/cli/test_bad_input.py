@@ -377,3 +377,42 @@ def test_defined_stages_do_not_warn(tmp_path: Path) -> None:
     assert Config.from_dict(data, project_dir=tmp_path, stage="prod").warnings == ()
     bare = {"version": "2.0", "app_name": "demo"}
     assert Config.from_dict(bare, project_dir=tmp_path, stage="prod").warnings == ()
+
+
+# -- consistency between commands --------------------------------------------
+
+WEBSOCKET_APP = APP_HEAD + "@app.on_ws_message()\ndef message(event):\n    pass\n"
+
+
+def test_local_refuses_websockets_without_the_opt_in(runner: CliRunner, tmp_path: Path) -> None:
+    # It used to serve; deploy/package then refused the same app.
+    project = write_project(tmp_path / "proj", app_py=WEBSOCKET_APP)
+    output = _assert_clean_failure(_run(runner, project, "local", "--no-autoreload", "--port", "0"))
+    assert "WEBSOCKETS" in output
+
+
+def test_generate_models_validates_routes(runner: CliRunner, tmp_path: Path) -> None:
+    app_py = APP_HEAD + "@app.route('/foo/')\ndef foo():\n    return {}\n"
+    project = write_project(tmp_path / "proj", app_py=app_py)
+    output = _assert_clean_failure(_run(runner, project, "generate-models"))
+    assert "trailing slash" in output
+
+
+def test_duplicate_function_names_read_well(runner: CliRunner, tmp_path: Path) -> None:
+    app_py = APP_HEAD + (
+        "@app.lambda_function(name='x')\ndef f(event, context):\n    return {}\n\n\n"
+        "@app.schedule('rate(1 hour)', name='x')\ndef g(event):\n    return {}\n"
+    )
+    project = write_project(tmp_path / "proj", app_py=app_py)
+    output = _assert_clean_failure(_run(runner, project, "package", str(tmp_path / "out")))
+    assert "used by an event handler and a lambda function" in output
+
+
+def test_new_project_over_an_existing_directory_says_how_to_fix(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").mkdir()
+    result = runner.invoke(cli, ["new-project", "taken"])
+    assert result.exit_code == 1
+    assert "Directory already exists: taken" in result.output
+    assert "how to fix:" in result.output
