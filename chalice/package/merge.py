@@ -79,7 +79,44 @@ def load_merge_template(path: str | Path) -> dict[str, Any]:
             where=str(p),
             fix="the file's top level must be an object with keys such as Resources",
         )
+    _check_template_shape(data, where=str(p))
     return data
+
+
+# Template sections that are maps of named entries: a non-mapping value would
+# not merge but replace the whole generated section (e.g. "Resources": []
+# silently dropped every function and API from the output).
+_MAPPING_SECTIONS = ("Resources", "Parameters", "Outputs", "Conditions", "Mappings", "Globals")
+
+
+def _check_template_shape(data: Mapping[str, Any], *, where: str) -> None:
+    for section in _MAPPING_SECTIONS:
+        value = data.get(section)
+        if value is not None and not isinstance(value, Mapping):
+            raise PackageError(
+                f"The merge template's {section} must be a mapping of named entries, "
+                f"not {type(value).__name__}.",
+                where=f"{where}, {section}",
+                fix=f"write {section} as an object, e.g. {section}: {{MyName: {{...}}}}; "
+                "it is merged entry by entry into the generated template",
+            )
+    for name, resource in (data.get("Resources") or {}).items():
+        if not isinstance(resource, Mapping):
+            raise PackageError(
+                f"The merge template's resource {name!r} must be a mapping, "
+                f"not {type(resource).__name__}.",
+                where=f"{where}, Resources.{name}",
+                fix="give the resource as an object with Type and Properties (or only the "
+                "Properties to change, for a resource chalice generates)",
+            )
+        properties = resource.get("Properties")
+        if properties is not None and not isinstance(properties, Mapping):
+            raise PackageError(
+                f"The Properties of resource {name!r} in the merge template must be a "
+                f"mapping, not {type(properties).__name__}.",
+                where=f"{where}, Resources.{name}.Properties",
+                fix="write Properties as an object of property names and values",
+            )
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

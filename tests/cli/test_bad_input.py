@@ -416,3 +416,31 @@ def test_new_project_over_an_existing_directory_says_how_to_fix(
     assert result.exit_code == 1
     assert "Directory already exists: taken" in result.output
     assert "how to fix:" in result.output
+
+
+# -- --merge-template that would replace instead of merge --------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('{"Resources": []}', "Resources must be a mapping"),
+        ('{"Resources": {"X": 5}}', "resource 'X' must be a mapping"),
+        ('{"Resources": {"APIHandler": {"Properties": []}}}', "Properties of resource"),
+        ('{"Outputs": "x"}', "Outputs must be a mapping"),
+    ],
+)
+def test_merge_template_of_the_wrong_shape_is_refused(
+    runner: CliRunner, tmp_path: Path, template: str, expected: str
+) -> None:
+    # '"Resources": []' used to replace every generated resource: an empty template, exit 0.
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
+    merge = tmp_path / "merge.json"
+    merge.write_text(template)
+    out = tmp_path / "out"
+    output = _assert_clean_failure(
+        _run(runner, project, "package", "--merge-template", str(merge), str(out))
+    )
+    assert expected in output
+    assert str(merge) in output
+    assert not out.exists()
