@@ -388,7 +388,15 @@ def load_policy_file(path: Path) -> PolicyDocument:
         ) from None
     except OSError as exc:
         raise ConfigError(
-            f"Cannot read IAM policy file {path}: {exc.strerror}", where=str(path)
+            f"Cannot read IAM policy file {path}: {exc.strerror}",
+            where=str(path),
+            fix="Make it a readable file holding the policy JSON.",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"IAM policy file is not UTF-8 text: {exc.reason} at byte {exc.start}",
+            where=str(path),
+            fix="Save the policy as UTF-8 JSON.",
         ) from None
     try:
         doc = json.loads(text)
@@ -404,7 +412,33 @@ def load_policy_file(path: Path) -> PolicyDocument:
             where=str(path),
             fix='Use {"Version": "2012-10-17", "Statement": [...]}.',
         )
+    _check_statements(doc, path)
     return doc
+
+
+def _check_statements(doc: dict[str, Any], path: Path) -> None:
+    # IAM would refuse these too, but only at deploy time, after the build and
+    # possibly after other resources were already changed.
+    statements = doc.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        raise ConfigError(
+            'IAM policy file has no list of statements ("Statement").',
+            where=str(path),
+            fix='Use {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+            '"Action": [...], "Resource": "*"}]}.',
+        )
+    for index, statement in enumerate(statements):
+        effect = statement.get("Effect") if isinstance(statement, dict) else None
+        if effect not in ("Allow", "Deny"):
+            raise ConfigError(
+                f"Statement {index} of the IAM policy file is not an object with "
+                '"Effect": "Allow" or "Deny".',
+                where=f"{path}, Statement[{index}]",
+                fix='Write each statement as {"Effect": "Allow", "Action": [...], '
+                '"Resource": ...}.',
+            )
 
 
 def gen_policy_text(filename: str | Path, *, warn: Warn | None = None) -> str:

@@ -444,3 +444,32 @@ def test_merge_template_of_the_wrong_shape_is_refused(
     assert expected in output
     assert str(merge) in output
     assert not out.exists()
+
+
+# -- autogen_policy: false with a policy file IAM would refuse --------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"Statement": "x"}', "no list of statements"),
+        (b'{"Version": "2012-10-17"}', "no list of statements"),
+        (b'{"Statement": [{"Action": "s3:*"}]}', "Statement 0"),
+        (b"\xff\xfe{}", "not UTF-8"),
+    ],
+)
+def test_invalid_policy_file_is_refused_before_deploying(
+    runner: CliRunner, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    config = {
+        "version": "2.0",
+        "app_name": "demo",
+        "stages": {"dev": {"autogen_policy": False}},
+    }
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP, config=config)
+    policy = project / ".chalice" / "policy-dev.json"
+    policy.write_bytes(content)
+    output = _assert_clean_failure(_run(runner, project, "package", str(tmp_path / "out")))
+    assert expected in output
+    assert str(policy) in output
+    assert "how to fix:" in output
