@@ -250,6 +250,9 @@ class DependencyResolver:
         )
         sdist = _find_sdist(sdists) if result.ok else None
         if sdist is None:
+            unknown = _unknown_release_error(name, requirement, result.output, target)
+            if unknown is not None:
+                raise unknown
             raise MissingDependencyError(
                 f"Could not install {name} for {target.runtime} ({target.machine}): "
                 "there is no compatible wheel and no source distribution for "
@@ -353,6 +356,44 @@ def _has_binaries(wheel: Path) -> bool:
 def _wheel_project(path: Path) -> str:
     wheel = parse_wheel_filename(path.name)
     return wheel.name if wheel else path.name
+
+
+_VERSIONS_RE = re.compile(r"\(from versions: ([^)]*)\)")
+
+
+def _unknown_release_error(
+    name: str, requirement: str, output: str, target: Target
+) -> MissingDependencyError | None:
+    """The error when pip found no source release matching ``requirement``.
+
+    Suggesting only a manylinux wheel or vendor/ misleads when the name is
+    misspelt, the version does not exist, or the index cannot be reached, so
+    the message leads with those (pip cannot tell them apart from a project
+    that only publishes wheels for other platforms).
+    """
+    found = _VERSIONS_RE.search(output)
+    if found is None:
+        return None
+    versions = found.group(1).strip()
+    lead = (
+        f"check the spelling of {name!r} and its version in requirements.txt, and that "
+        "pip can reach your package index (network, PIP_INDEX_URL, pip.conf); "
+    )
+    if versions == "none":
+        what = (
+            f"pip found no release of {name} for {target.runtime} ({target.machine}): no "
+            f"compatible wheel and no source distribution ({requirement})."
+        )
+    else:
+        shown = versions if len(versions) <= 200 else "..., " + versions[-200:]
+        what = (
+            f"No release of {name} matches {requirement!r} for {target.runtime} "
+            f"({target.machine}); source distributions exist for: {shown}."
+        )
+        lead = "pick one of those versions in requirements.txt; "
+    return MissingDependencyError(
+        what, where="requirements.txt", fix=lead + "otherwise " + _vendor_fix(name, target)
+    )
 
 
 def _vendor_fix(name: str, target: Target) -> str:

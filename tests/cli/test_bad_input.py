@@ -473,3 +473,20 @@ def test_invalid_policy_file_is_refused_before_deploying(
     assert expected in output
     assert str(policy) in output
     assert "how to fix:" in output
+
+
+# -- requirements.txt naming something the index does not have ---------------
+
+
+def test_nonexistent_requirement_suggests_checking_the_name_first(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The message used to say only "pick a version with manylinux wheels or
+    # vendor it", which is no help for a typo. No network: an empty index.
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "no-such-index"))
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
+    (project / "requirements.txt").write_text("nonexistent-pkg-xyz==1.0\n")
+    output = _assert_clean_failure(_run(runner, project, "package", str(tmp_path / "out")))
+    assert "pip found no release of nonexistent-pkg-xyz" in output
+    assert "check the spelling of 'nonexistent-pkg-xyz'" in output
