@@ -366,33 +366,29 @@ def _unknown_release_error(
 ) -> MissingDependencyError | None:
     """The error when pip found no source release matching ``requirement``.
 
-    Suggesting only a manylinux wheel or vendor/ misleads when the name is
-    misspelt, the version does not exist, or the index cannot be reached, so
-    the message leads with those (pip cannot tell them apart from a project
-    that only publishes wheels for other platforms).
+    Pip cannot tell a misspelt name, a version that does not exist or an
+    unreachable index from a project that only publishes wheels for other
+    platforms, so the fix names those causes before the vendor/ advice.
     """
     found = _VERSIONS_RE.search(output)
     if found is None:
         return None
     versions = found.group(1).strip()
-    lead = (
-        f"check the spelling of {name!r} and its version in requirements.txt, and that "
-        "pip can reach your package index (network, PIP_INDEX_URL, pip.conf); "
+    what = (
+        f"Could not install {name} for {target.runtime} ({target.machine}): there is no "
+        f"compatible wheel and no source distribution for {requirement}."
     )
     if versions == "none":
-        what = (
-            f"pip found no release of {name} for {target.runtime} ({target.machine}): no "
-            f"compatible wheel and no source distribution ({requirement})."
+        first = (
+            f"if {name!r} or its version in requirements.txt is misspelt, or pip cannot "
+            "reach your package index (network, PIP_INDEX_URL, pip.conf), fix that; "
         )
     else:
         shown = versions if len(versions) <= 200 else "..., " + versions[-200:]
-        what = (
-            f"No release of {name} matches {requirement!r} for {target.runtime} "
-            f"({target.machine}); source distributions exist for: {shown}."
-        )
-        lead = "pick one of those versions in requirements.txt; "
+        what += f" Source distributions exist for versions: {shown}."
+        first = "pick one of those versions in requirements.txt, or "
     return MissingDependencyError(
-        what, where="requirements.txt", fix=lead + "otherwise " + _vendor_fix(name, target)
+        what, where="requirements.txt", fix=first + "otherwise " + _vendor_fix(name, target)
     )
 
 

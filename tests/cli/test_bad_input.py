@@ -488,5 +488,5 @@ def test_nonexistent_requirement_suggests_checking_the_name_first(
     project = write_project(tmp_path / "proj", app_py=ROUTE_APP)
     (project / "requirements.txt").write_text("nonexistent-pkg-xyz==1.0\n")
     output = _assert_clean_failure(_run(runner, project, "package", str(tmp_path / "out")))
-    assert "pip found no release of nonexistent-pkg-xyz" in output
-    assert "check the spelling of 'nonexistent-pkg-xyz'" in output
+    assert "Could not install nonexistent-pkg-xyz" in output
+    assert "if 'nonexistent-pkg-xyz' or its version in requirements.txt is misspelt" in output
