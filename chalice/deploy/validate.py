@@ -26,6 +26,8 @@ from chalice.errors import ExperimentalFeatureError, ValidationError
 # Lambda function names: letters, digits, hyphens and underscores, <= 64.
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_FUNCTION_NAME = 64
+# arn:<partition>:iam::<account>:role/<optional path/>name
+_ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::\d{12}:role/\S+$")
 
 # Lambda's own limits (CreateFunction rejects these, after the zip upload).
 RESERVED_ENV_VARS = frozenset(
@@ -317,6 +319,15 @@ def _check_function(spec: Any, config: Config) -> None:
             where=f"{cfg.source}, {cfg.where_set('manage_iam_role')}",
             fix='Add "iam_role_arn": "arn:aws:iam::<account>:role/<name>" next to '
             "manage_iam_role, or remove manage_iam_role: false.",
+        )
+    if not cfg.manage_iam_role and not _ROLE_ARN.match(str(cfg.iam_role_arn)):
+        # Lambda's CreateFunction would refuse it, after the package upload.
+        raise ValidationError(
+            f"The iam_role_arn {cfg.iam_role_arn!r} of function `{spec.name}` is not an IAM "
+            "role ARN.",
+            where=f"{cfg.source}, {cfg.where_set('iam_role_arn')}",
+            fix='Use the role\'s full ARN, "arn:aws:iam::<account>:role/<name>" (the IAM '
+            "console shows it on the role's page).",
         )
     for key, value in cfg.environment_variables.items():
         if not isinstance(value, str):

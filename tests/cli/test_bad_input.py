@@ -490,3 +490,33 @@ def test_nonexistent_requirement_suggests_checking_the_name_first(
     output = _assert_clean_failure(_run(runner, project, "package", str(tmp_path / "out")))
     assert "Could not install nonexistent-pkg-xyz" in output
     assert "if 'nonexistent-pkg-xyz' or its version in requirements.txt is misspelt" in output
+
+
+@pytest.mark.parametrize("arn", ["myrole", "arn:aws:iam::123456789012:user/bob"])
+def test_iam_role_arn_that_is_not_a_role_arn_is_refused(
+    runner: CliRunner, tmp_path: Path, arn: str
+) -> None:
+    config = {
+        "version": "2.0",
+        "app_name": "demo",
+        "manage_iam_role": False,
+        "iam_role_arn": arn,
+        "stages": {"dev": {}},
+    }
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP, config=config)
+    output = _assert_clean_failure(_run(runner, project, "package", str(tmp_path / "out")))
+    assert "is not an IAM role ARN" in output
+    assert "iam_role_arn" in output
+
+
+def test_a_role_arn_with_a_path_is_accepted(runner: CliRunner, tmp_path: Path) -> None:
+    config = {
+        "version": "2.0",
+        "app_name": "demo",
+        "manage_iam_role": False,
+        "iam_role_arn": "arn:aws-cn:iam::123456789012:role/service/my-role",
+        "stages": {"dev": {}},
+    }
+    project = write_project(tmp_path / "proj", app_py=ROUTE_APP, config=config)
+    result = _run(runner, project, "package", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
