@@ -162,7 +162,7 @@ def load_app(project_dir: str | Path, *, env: Mapping[str, str] | None = None) -
         )
     if not isinstance(app, Chalice):
         raise AppLoadError(
-            f"`app` in app.py is a {type(app).__name__}, not a Chalice application.",
+            f"`app` in app.py is of type {type(app).__name__}, not a Chalice application.",
             where=str(app_file),
             fix="Bind the Chalice instance to the name `app`: app = Chalice(app_name='myapp').",
         )

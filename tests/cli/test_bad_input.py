@@ -520,3 +520,9 @@ def test_a_role_arn_with_a_path_is_accepted(runner: CliRunner, tmp_path: Path) -
     project = write_project(tmp_path / "proj", app_py=ROUTE_APP, config=config)
     result = _run(runner, project, "package", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
+
+
+def test_app_that_is_not_a_chalice_names_its_type(runner: CliRunner, tmp_path: Path) -> None:
+    project = write_project(tmp_path / "proj", app_py="app = 42\n")
+    output = _assert_clean_failure(_run(runner, project, "generate-models"))
+    assert "`app` in app.py is of type int, not a Chalice application." in output
