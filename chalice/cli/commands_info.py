@@ -129,6 +129,8 @@ def invoke(name: str, profile: str | None, stage: str) -> None:
     )
     timeout = config.scope(name).lambda_timeout
     payload = None if sys.stdin.isatty() else _read_stdin_bytes()
+    if payload is not None and payload.strip():
+        _check_json_payload(payload)
     # Wait as long as the function may run, and never retry: a retry would run it twice.
     client = obj.clients("lambda", profile=config.profile, read_timeout=timeout + 5, max_attempts=0)
     result = chalice_invoke.invoke_function(client, values["lambda_arn"], payload)
@@ -136,6 +138,23 @@ def invoke(name: str, profile: str | None, stage: str) -> None:
         click.echo(chalice_invoke.format_function_error(result.payload), err=True)
         raise chalice_invoke.unhandled_error()
     click.echo(result.payload)
+
+
+def _check_json_payload(payload: bytes) -> None:
+    # Lambda only takes JSON; say so before the call (and before the function
+    # could run) rather than relaying InvalidRequestContentException.
+    import json
+
+    from chalice.errors import UserError
+
+    try:
+        json.loads(payload)
+    except ValueError as err:
+        raise UserError(
+            f"The payload read from stdin is not valid JSON: {err}.",
+            where="stdin of chalice invoke",
+            fix='pipe a JSON document, e.g. echo \'{"key": "value"}\' | chalice invoke -n NAME',
+        ) from None
 
 
 def _read_stdin_bytes() -> bytes:

@@ -526,3 +526,28 @@ def test_app_that_is_not_a_chalice_names_its_type(runner: CliRunner, tmp_path: P
     project = write_project(tmp_path / "proj", app_py="app = 42\n")
     output = _assert_clean_failure(_run(runner, project, "generate-models"))
     assert "`app` in app.py is of type int, not a Chalice application." in output
+
+
+def test_invoke_with_a_non_json_payload_fails_before_calling_lambda(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from chalice.cli.context import CLIContext
+
+    project = write_project(tmp_path)
+    write_state(
+        project,
+        [{"name": "api_handler", "resource_type": "lambda_function", "lambda_arn": LAMBDA_ARN}],
+    )
+
+    def no_clients(*args: object, **kwargs: object) -> object:
+        raise AssertionError("no AWS client may be made")
+
+    obj = CLIContext(project_dir=project, clients=no_clients)
+    result = runner.invoke(
+        cli,
+        ["--project-dir", str(project), "invoke", "-n", "api_handler"],
+        input="not json",
+        obj=obj,
+    )
+    output = _assert_clean_failure(result)
+    assert "not valid JSON" in output
