@@ -33,8 +33,9 @@ class AWSError(Exception):
 
 
 REGION_CODES = frozenset({"NoRegionError"})
+PROFILE_CODES = frozenset({"ProfileNotFound"})
 CREDENTIAL_CODES = frozenset(
-    {"NoCredentialsError", "PartialCredentialsError", "ProfileNotFound",
+    {"NoCredentialsError", "PartialCredentialsError",
      "CredentialRetrievalError", "ExpiredToken", "ExpiredTokenException",
      "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"}
 )  # fmt: skip
@@ -49,6 +50,13 @@ _SETUP_FIXES = (
         "No AWS region is configured.",
         "set AWS_DEFAULT_REGION (for example 'export AWS_DEFAULT_REGION=us-west-2') or add "
         "'region = ...' to your profile in ~/.aws/config",
+    ),
+    (
+        PROFILE_CODES,
+        "The AWS profile does not exist.",
+        "check the name given with --profile (or AWS_PROFILE, or 'profile' in "
+        ".chalice/config.json) against ~/.aws/config and ~/.aws/credentials, or create it "
+        "with 'aws configure --profile <name>'",
     ),
     (
         CREDENTIAL_CODES,

@@ -179,15 +179,26 @@ def _parse(path: Path) -> DeployedState:
 
 def _migrate(path: Path, stage: str, *, app_name: str | None) -> DeployedState:
     data = _read_json(path)
-    if not isinstance(data, dict) or stage not in data or not isinstance(data[stage], dict):
+    if not isinstance(data, dict):
+        raise _legacy_error(path, "is not a JSON object keyed by stage name")
+    if stage not in data:
         return DeployedState.empty()
-    old: dict[str, Any] = data[stage]
+    old = data[stage]
+    if not isinstance(old, dict):
+        raise _legacy_error(path, f"has an entry for stage '{stage}' that is not an object")
     handler_name = str(old.get("api_handler_name") or "")
     prefix = f"{app_name}-{stage}-" if app_name else (f"{handler_name}-" if handler_name else "")
+    functions = old.get("lambda_functions") or {}
+    if not isinstance(functions, dict):
+        raise _legacy_error(path, f"has a '{stage}.lambda_functions' that is not an object")
     state = DeployedState(migrated_from=path)
-    for full_name, value in (old.get("lambda_functions") or {}).items():
+    for full_name, value in functions.items():
         # Pre-0.10 files hold a plain ARN string (authorizers only existed then).
-        arn = value if isinstance(value, str) else value.get("arn")
+        arn = value if isinstance(value, str) else None
+        if isinstance(value, dict) and isinstance(value.get("arn"), str):
+            arn = value["arn"]
+        if arn is None:
+            raise _legacy_error(path, f"has '{stage}.lambda_functions.{full_name}' without an ARN")
         short = full_name[len(prefix) :] if prefix and full_name.startswith(prefix) else full_name
         state = state.with_resource(short, "lambda_function", {"lambda_arn": arn})
     if old.get("api_handler_arn"):
@@ -195,8 +206,26 @@ def _migrate(path: Path, stage: str, *, app_name: str | None) -> DeployedState:
             "api_handler", "lambda_function", {"lambda_arn": old["api_handler_arn"]}
         )
     if old.get("rest_api_id"):
-        state = state.with_resource("rest_api", "rest_api", {"rest_api_id": old["rest_api_id"]})
+        values = {"rest_api_id": old["rest_api_id"]}
+        # The legacy file names the region and API stage, so the URL (which
+        # `chalice url` prints) can be rebuilt instead of being lost.
+        region, api_stage = old.get("region"), old.get("api_gateway_stage")
+        if isinstance(region, str) and isinstance(api_stage, str) and region and api_stage:
+            suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+            values["rest_api_url"] = (
+                f"https://{old['rest_api_id']}.execute-api.{region}.{suffix}/{api_stage}/"
+            )
+        state = state.with_resource("rest_api", "rest_api", values)
     return state
+
+
+def _legacy_error(path: Path, problem: str) -> StateError:
+    return StateError(
+        f"The legacy deployed state {problem}, so it cannot be migrated.",
+        where=str(path),
+        fix="restore the file from version control, or move it away if nothing it names "
+        "is deployed any more (resources it names would then have to be deleted by hand)",
+    )
 
 
 def save_state(project_dir: Path, stage: str, state: DeployedState) -> Path:

@@ -112,3 +112,18 @@ def test_delete_without_credentials_is_one_user_error(
     assert info.value.exit_code == 2 and "NoCredentialsError" in str(info.value)
     # Nothing was forgotten: the function may still exist.
     assert json.loads((deployed / "dev.json").read_text())["resources"] == state["resources"]
+
+
+def test_unknown_profile_names_the_profile_problem(
+    bare_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.session
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    session = botocore.session.Session(profile="no-such-profile")
+    with pytest.raises(AWSSetupError) as info:
+        AWSClients(session, sleep=lambda _s: None).client("lambda")
+    text = str(info.value)
+    assert info.value.exit_code == 2 and info.value.code == "ProfileNotFound"
+    assert "profile does not exist" in text and "no-such-profile" in text
+    assert "aws configure --profile" in text

@@ -130,7 +130,13 @@ def test_legacy_migration(tmp_path: Path) -> None:
             "resource_type": "lambda_function",
             "lambda_arn": "arn:aws:lambda:us-west-2:1:function:myapp-dev",
         },
-        {"name": "rest_api", "resource_type": "rest_api", "rest_api_id": "abc123"},
+        {
+            "name": "rest_api",
+            "resource_type": "rest_api",
+            "rest_api_id": "abc123",
+            # Rebuilt from the legacy region and api_gateway_stage for `chalice url`.
+            "rest_api_url": "https://abc123.execute-api.us-west-2.amazonaws.com/api/",
+        },
     ]
     # In memory only: the old file is untouched and no new file appears.
     assert legacy_path(tmp_path).read_text() == before
@@ -165,3 +171,22 @@ def test_stage_file_wins_over_legacy(tmp_path: Path) -> None:
     _write(legacy_path(tmp_path), {"dev": {"rest_api_id": "old"}})
     save_state(tmp_path, "dev", DeployedState.empty())
     assert load_state(tmp_path, "dev").migrated_from is None
+
+
+@pytest.mark.parametrize(
+    "legacy",
+    [
+        [],
+        {"dev": []},
+        {"dev": {"lambda_functions": 3}},
+        {"dev": {"lambda_functions": {"myapp-dev-foo": 3}}},
+        {"dev": {"lambda_functions": {"myapp-dev-foo": {"type": "pure_lambda"}}}},
+    ],
+)
+def test_malformed_legacy_state_is_a_clear_error(tmp_path: Path, legacy: object) -> None:
+    _write(legacy_path(tmp_path), legacy)
+    before = legacy_path(tmp_path).read_text()
+    with pytest.raises(StateError) as err:
+        load_state(tmp_path, "dev", app_name="myapp")
+    assert "deployed.json" in str(err.value) and "cannot be migrated" in str(err.value)
+    assert legacy_path(tmp_path).read_text() == before
