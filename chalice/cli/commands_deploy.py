@@ -113,6 +113,14 @@ def plan(
     autogen_policy: bool | None, profile: str | None, api_gateway_stage: str | None, stage: str
 ) -> None:
     """Show what 'chalice deploy' would create, update or delete (read-only)."""
+    _show_plan(
+        stage, profile=profile, autogen_policy=autogen_policy, api_gateway_stage=api_gateway_stage
+    )
+
+
+def _show_plan(
+    stage: str, *, profile: str | None, autogen_policy: bool | None, api_gateway_stage: str | None
+) -> None:
     from chalice.cli import deploying
 
     deploying.run_deploy(
@@ -215,15 +223,8 @@ def dev_plan(
     autogen_policy: bool | None, profile: str | None, api_gateway_stage: str | None, stage: str
 ) -> None:
     """Show the deploy plan (read-only), as 'chalice plan'."""
-    from chalice.cli import deploying
-
-    deploying.run_deploy(
-        context.current().project_dir,
-        stage=stage,
-        user_params=_user_params(
-            profile=profile, autogen_policy=autogen_policy, api_gateway_stage=api_gateway_stage
-        ),
-        plan_only=True,
+    _show_plan(
+        stage, profile=profile, autogen_policy=autogen_policy, api_gateway_stage=api_gateway_stage
     )
 
 
