@@ -303,26 +303,12 @@ class DecoratorAPI:
         maximum_batching_window_in_seconds: int = 0,
     ) -> Callable[[Callable[..., Any]], EventSourceHandler]:
         """Run the function for batches of records of a Kinesis stream."""
-        _check_name(name, "on_kinesis_record")
         from chalice.app._registry import KinesisEventConfig
 
-        def decorator(func: Callable[..., Any]) -> EventSourceHandler:
-            _check_int(batch_size, "batch_size", func, 1)
-            _check_int(
-                maximum_batching_window_in_seconds, "maximum_batching_window_in_seconds", func
-            )
-            return self._event_handler(
-                func,
-                "on_kinesis_record",
-                name,
-                "KinesisEvent",
-                "kinesis",
-                lambda n, h: KinesisEventConfig(
-                    n, h, stream, batch_size, starting_position, maximum_batching_window_in_seconds
-                ),
-            )
-
-        return decorator
+        return self._stream_handler(
+            "on_kinesis_record", "KinesisEvent", "kinesis", KinesisEventConfig, stream,
+            batch_size, starting_position, name, maximum_batching_window_in_seconds,
+        )  # fmt: skip
 
     def on_dynamodb_record(
         self,
@@ -333,28 +319,38 @@ class DecoratorAPI:
         maximum_batching_window_in_seconds: int = 0,
     ) -> Callable[[Callable[..., Any]], EventSourceHandler]:
         """Run the function for batches of records of a DynamoDB stream."""
-        _check_name(name, "on_dynamodb_record")
         from chalice.app._registry import DynamoDBEventConfig
+
+        return self._stream_handler(
+            "on_dynamodb_record", "DynamoDBEvent", "dynamodb", DynamoDBEventConfig, stream_arn,
+            batch_size, starting_position, name, maximum_batching_window_in_seconds,
+        )  # fmt: skip
+
+    def _stream_handler(
+        self,
+        decorator_name: str,
+        event_class: str,
+        middleware_type: str,
+        config_class: Callable[..., Any],
+        stream: str,
+        batch_size: int,
+        starting_position: str,
+        name: str | None,
+        window: int,
+    ) -> Callable[[Callable[..., Any]], EventSourceHandler]:
+        # Kinesis and DynamoDB stream handlers differ only in these names.
+        _check_name(name, decorator_name)
 
         def decorator(func: Callable[..., Any]) -> EventSourceHandler:
             _check_int(batch_size, "batch_size", func, 1)
-            _check_int(
-                maximum_batching_window_in_seconds, "maximum_batching_window_in_seconds", func
-            )
+            _check_int(window, "maximum_batching_window_in_seconds", func)
             return self._event_handler(
                 func,
-                "on_dynamodb_record",
+                decorator_name,
                 name,
-                "DynamoDBEvent",
-                "dynamodb",
-                lambda n, h: DynamoDBEventConfig(
-                    n,
-                    h,
-                    stream_arn,
-                    batch_size,
-                    starting_position,
-                    maximum_batching_window_in_seconds,
-                ),
+                event_class,
+                middleware_type,
+                lambda n, h: config_class(n, h, stream, batch_size, starting_position, window),
             )
 
         return decorator
