@@ -19,6 +19,7 @@ from chalice.aws.session import AWSClients
 from chalice.deploy import models
 from chalice.deploy.plan import Step
 from chalice.deploy.state import DeployedState
+from chalice.deploy.tagging import Tagging
 
 M_contra = TypeVar("M_contra", contravariant=True)
 
@@ -35,6 +36,8 @@ class PlanContext:
     stage: str
     state: DeployedState
     steps: dict[str, Step] = attrs.field(factory=dict)
+    # Whether this account lets us tag at create time (shared by all steps).
+    tagging: Tagging = attrs.field(factory=Tagging)
 
     def known(self, name: str) -> Mapping[str, Any] | None:
         """Values of resource ``name`` after the plan runs, if known while planning."""
