@@ -325,11 +325,6 @@ class Config:
         return str(self._data["app_name"])
 
     @property
-    def config_version(self) -> str:
-        """The document's ``version`` (``"1.0"`` when absent)."""
-        return str(self._data.get("version", "1.0"))
-
-    @property
     def profile(self) -> str | None:
         value = self.lookup("profile")
         return None if value is None else str(value)

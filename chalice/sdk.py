@@ -19,8 +19,6 @@ from typing import Any, Protocol
 
 from chalice.errors import UserError
 
-SDK_TYPES = ("javascript",)
-
 
 class ApiGatewayClient(Protocol):
     """The one API Gateway call we need (botocore client method signature)."""

@@ -431,11 +431,6 @@ def function_specs(app: Any, config: Config) -> list[FunctionSpec]:
     return specs
 
 
-def function_names(app: Any, config: Config) -> list[str]:
-    """The resource names of every function the app deploys."""
-    return [s.name for s in function_specs(app, config)]
-
-
 def build_application(app: Any, config: Config) -> models.Application:
     """The resource models of ``app`` for ``config``'s stage (SPEC §4.3).
 

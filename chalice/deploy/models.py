@@ -89,9 +89,6 @@ class IAMPolicy:
     document: dict[str, Any]
 
 
-Policy = AutoGenIAMPolicy | FileBasedIAMPolicy | IAMPolicy
-
-
 # ---------------------------------------------------------------------------
 # Resources. Every resource has ``resource_name`` and ``resource_type`` and
 # ``dependencies()`` listing the resources that must exist before it.

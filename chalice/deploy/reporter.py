@@ -46,19 +46,6 @@ class Reporter:
                 self._err(line)
 
 
-class RecordingReporter(Reporter):
-    """A reporter that keeps the lines (tests, and callers that want the text)."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.warnings: list[str] = []
-        super().__init__(out=self.lines.append, err=self.warnings.append)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
 class OrderedOutput:
     """Buffers lines per step index; releases them to ``reporter`` in index order."""
 

@@ -82,12 +82,6 @@ def compress(arcname: str, content: bytes, *, executable: bool = False) -> ZipEn
     )
 
 
-def entry_from_file(arcname: str, path: Path) -> ZipEntry:
-    """Compress a file from disk; any execute bit makes it 0755 in the zip."""
-    mode = path.stat().st_mode
-    return compress(arcname, path.read_bytes(), executable=bool(mode & 0o111))
-
-
 def read_entries(path: Path) -> Iterator[ZipEntry]:
     """The file entries of any zip (a wheel, or one of ours), data left compressed.
 

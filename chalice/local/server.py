@@ -463,16 +463,6 @@ def _close_quietly(sock: socket.socket) -> None:
         pass
 
 
-def serve_in_thread(
-    handler: RequestHandler, sock: socket.socket, **kwargs: Any
-) -> tuple[LocalServer, threading.Thread]:
-    """Start a server on a background thread (tests, embedding)."""
-    server = LocalServer(handler, sock, **kwargs)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
-
-
 def thread_local_app(app: Any) -> Any:
     """Make ``app.current_request`` and ``app.lambda_context`` per thread.
 

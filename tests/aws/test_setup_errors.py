@@ -13,8 +13,8 @@ import pytest
 from chalice.aws.errors import AWSError, AWSSetupError, translate
 from chalice.aws.session import AWSClients
 from chalice.deploy.deployer import delete_stage
-from chalice.deploy.reporter import RecordingReporter
 from chalice.errors import UserError
+from tests.reporting import RecordingReporter
 
 
 @pytest.fixture

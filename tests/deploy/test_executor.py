@@ -15,9 +15,9 @@ import pytest
 from chalice.aws.errors import AWSError
 from chalice.deploy.executor import Executor, Recorder
 from chalice.deploy.plan import Action, Plan, Step, StepContext
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import DeployedState, state_path
 from chalice.errors import DeployError
+from tests.reporting import RecordingReporter
 
 
 class Tracker:

@@ -13,9 +13,9 @@ from chalice.aws.errors import AWSError
 from chalice.cli.failure import describe_failure
 from chalice.deploy.executor import Executor, Recorder
 from chalice.deploy.plan import Action, Plan, Step, StepContext
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import DeployedState
 from chalice.errors import DeployError
+from tests.reporting import RecordingReporter
 
 
 def _fail(tmp_path: Path, service: str, operation: str, code: str, message: str) -> DeployError:

@@ -16,8 +16,8 @@ import pytest
 from chalice.aws.errors import AWSError
 from chalice.deploy.executor import Executor, Recorder
 from chalice.deploy.plan import Action, Plan, Step, StepContext
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import DeployedState, state_path
+from tests.reporting import RecordingReporter
 
 
 def _execute(tmp_path: Path, steps: list[Step], max_parallel: int) -> Recorder:

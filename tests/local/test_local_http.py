@@ -12,8 +12,9 @@ import pytest
 
 from chalice import Chalice
 from chalice.local.gateway import LocalGateway
-from chalice.local.server import LocalServer, bind_socket, serve_in_thread, thread_local_app
+from chalice.local.server import LocalServer, bind_socket, thread_local_app
 from chalice.local.settings import DefaultSettings
+from tests.local.serving import serve_in_thread
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from chalice.local.responses import GatewayResponse
-from chalice.local.server import LocalServer, bind_socket, serve_in_thread, thread_local_app
+from chalice.local.server import LocalServer, bind_socket, thread_local_app
+from tests.local.serving import serve_in_thread
 
 
 class EchoHandler:

@@ -9,10 +9,10 @@ import pytest
 
 from chalice.deploy import models
 from chalice.deploy.deployer import delete_stage, deploy_application
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import load_state, save_state
 from chalice.errors import DeployError
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 
 def _deploy(resources: list[Any], project: Path, aws: Any, **kw: Any) -> RecordingReporter:

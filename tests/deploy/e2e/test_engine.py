@@ -12,9 +12,9 @@ from typing import Any
 
 from chalice.deploy.deployer import delete_stage, deploy_application
 from chalice.deploy.plan import Action
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import load_state, state_path
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 
 def _deploy(app: Any, project: Path, aws: Any, **kw: Any) -> Any:

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from chalice.deploy.deployer import delete_stage, deploy_application
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import load_state, state_path
 from chalice.errors import DeployError
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 # Mutating calls of the sample app's first deploy / of its delete (the guard
 # test below fails when they change, so every k stays covered).

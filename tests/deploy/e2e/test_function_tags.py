@@ -12,8 +12,8 @@ import attrs
 
 from chalice.deploy import models
 from chalice.deploy.deployer import delete_stage, deploy_application
-from chalice.deploy.reporter import RecordingReporter
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 
 def _deploy(fn: models.LambdaFunction, project: Path, aws: Any, app: str) -> None:

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from chalice.deploy.deployer import delete_stage, deploy_application
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import load_state
 from chalice.errors import LockError
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -34,7 +34,7 @@ sys.path.insert(0, {root!r})
 import botocore.session
 from chalice.aws.session import AWSClients
 from chalice.deploy.deployer import deploy_application
-from chalice.deploy.reporter import RecordingReporter
+from tests.reporting import RecordingReporter
 from tests.deploy.e2e import models_kit as kit
 
 count = 0

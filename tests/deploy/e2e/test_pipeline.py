@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from chalice.deploy import deployer
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import load_state, state_path
 from chalice.errors import LockError
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 SAMPLE = Path(__file__).parent / "apps" / "sample"
 

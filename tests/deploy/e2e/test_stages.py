@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from chalice.deploy.deployer import delete_stage, deploy_application
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import state_path
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 
 def _deploy(app: Any, project: Path, aws: Any) -> RecordingReporter:

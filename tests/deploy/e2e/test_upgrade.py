@@ -18,9 +18,9 @@ from typing import Any
 from chalice.deploy import models
 from chalice.deploy.deployer import delete_stage, deploy_application
 from chalice.deploy.plan import Action
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import DeployedState, load_state, save_state
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 
 def _groups(boto: Any, prefix: str) -> dict[str, int | None]:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from chalice.deploy import deployer
-from chalice.deploy.reporter import RecordingReporter
 from tests.deploy.e2e import models_kit as kit
 from tests.deploy.e2e import moto_fidelity
+from tests.reporting import RecordingReporter
 
 ROOT = Path(__file__).resolve().parents[3]
 UPSTREAM = ROOT / ".bench" / "upstream-venv" / "bin" / "chalice"
