@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from chalice.deploy import models
+from chalice.deploy.descriptors import descriptor_for
 from chalice.deploy.naming import to_cfn_resource_name
 from chalice.errors import PackageError
 
@@ -89,7 +90,7 @@ def generate_sam_template(
     notifications on an existing bucket) and for two resources mapping to one
     logical id.
     """
-    builder = _SAMBuilder(paths or ArtifactPaths())
+    builder = SAMBuilder(paths or ArtifactPaths())
     for resource in models.dependency_order(application):
         builder.add(resource)
     return {
@@ -119,8 +120,12 @@ def _arn_sub(service: str, resource: str) -> dict[str, Any]:
     )
 
 
-class _SAMBuilder:
-    """Accumulates resources and outputs; one ``add`` per recorded model."""
+class SAMBuilder:
+    """Accumulates resources and outputs; one ``add`` per recorded model.
+
+    The ``add_*`` methods and the ``emit_*`` functions below are the SAM
+    emitters the resource descriptors name (``chalice/deploy/descriptors.py``).
+    """
 
     def __init__(self, paths: ArtifactPaths) -> None:
         self._paths = paths
@@ -142,89 +147,13 @@ class _SAMBuilder:
         self.resources[logical] = resource
 
     def add(self, resource: models.RecordedResource) -> None:
-        match resource:
-            case models.ManagedIAMRole():
-                self._add_role(resource)
-            case models.LambdaLayer():
-                self._add_layer(resource)
-            case models.LambdaFunction():
-                self._add_function(resource)
-            case models.ScheduledEvent():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"Type": "Schedule", "Properties": _schedule_properties(resource)},
-                )
-            case models.CloudWatchEvent():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {
-                        "Type": "CloudWatchEvent",
-                        "Properties": {"Pattern": json.loads(resource.event_pattern)},
-                    },
-                )
-            case models.SNSLambdaSubscription():
-                topic: Any = resource.topic
-                if not topic.startswith("arn:"):
-                    topic = _arn_sub("sns", topic)
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"Type": "SNS", "Properties": {"Topic": topic}},
-                )
-            case models.SQSEventSource():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"Type": "SQS", "Properties": _sqs_properties(resource)},
-                )
-            case models.KinesisEventSource():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {
-                        "Type": "Kinesis",
-                        "Properties": {
-                            "Stream": _arn_sub("kinesis", f"stream/{resource.stream}"),
-                            "BatchSize": resource.batch_size,
-                            "StartingPosition": resource.starting_position,
-                            "MaximumBatchingWindowInSeconds": (
-                                resource.maximum_batching_window_in_seconds
-                            ),
-                        },
-                    },
-                )
-            case models.DynamoDBEventSource():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {
-                        "Type": "DynamoDB",
-                        "Properties": {
-                            "Stream": resource.stream_arn,
-                            "BatchSize": resource.batch_size,
-                            "StartingPosition": resource.starting_position,
-                            "MaximumBatchingWindowInSeconds": (
-                                resource.maximum_batching_window_in_seconds
-                            ),
-                        },
-                    },
-                )
-            case models.S3BucketNotification():
-                raise _s3_error(resource)
-            case models.RestAPI():
-                self._add_rest_api(resource)
-            case models.WebsocketAPI():
-                self._add_websocket_api(resource)
-            case models.LogGroup() | models.DomainName():
-                # Emitted with their owner: a log group names its function, a
-                # domain's mapping names its API.
-                pass
+        """Add ``resource`` with its type's emitter (its descriptor's ``sam``)."""
+        descriptor_for(resource).sam()(self, resource)
 
     # -- IAM, layers, functions ---------------------------------------------
 
-    def _add_role(self, role: models.ManagedIAMRole) -> None:
+    def add_role(self, role: models.ManagedIAMRole) -> None:
+        """``AWS::IAM::Role`` with the built policy inline."""
         rid = logical_id(role.resource_name)
         document = role.policy.document
         if document is None:
@@ -245,7 +174,8 @@ class _SAMBuilder:
             },
         )
 
-    def _add_layer(self, layer: models.LambdaLayer) -> None:
+    def add_layer(self, layer: models.LambdaLayer) -> None:
+        """``AWS::Serverless::LayerVersion`` of the managed layer."""
         self._put(
             logical_id(layer.resource_name),
             layer.resource_name,
@@ -260,7 +190,8 @@ class _SAMBuilder:
             },
         )
 
-    def _add_function(self, fn: models.LambdaFunction) -> None:
+    def add_function(self, fn: models.LambdaFunction) -> None:
+        """``AWS::Serverless::Function`` (and its log group, when it has one)."""
         fid = logical_id(fn.resource_name)
         if fn.log_group is not None:
             # The name is taken from the function itself, so the group is the
@@ -308,9 +239,10 @@ class _SAMBuilder:
             props["Role"] = _get_att(logical_id(fn.role.resource_name), "Arn")
         self._put(fid, fn.resource_name, {"Type": "AWS::Serverless::Function", "Properties": props})
 
-    def _add_event(
+    def add_event(
         self, resource_name: str, fn: models.LambdaFunction, event: dict[str, Any]
     ) -> None:
+        """Add ``event`` to the ``Events`` of ``fn`` under the logical id of ``resource_name``."""
         # Each event source adds its own entry: a function subscribed to
         # several sources keeps all of them (upstream kept only the last).
         props = self.resources[logical_id(fn.resource_name)]["Properties"]
@@ -345,7 +277,8 @@ class _SAMBuilder:
 
     # -- REST API -----------------------------------------------------------
 
-    def _add_rest_api(self, api: models.RestAPI) -> None:
+    def add_rest_api(self, api: models.RestAPI) -> None:
+        """``AWS::Serverless::Api``, invoke permissions, custom domain and outputs."""
         if api.swagger_doc is None:
             raise PackageError(
                 "The REST API's swagger document was not built.",
@@ -439,7 +372,8 @@ class _SAMBuilder:
 
     # -- Websocket API ------------------------------------------------------
 
-    def _add_websocket_api(self, api: models.WebsocketAPI) -> None:
+    def add_websocket_api(self, api: models.WebsocketAPI) -> None:
+        """The websocket API, its routes, integrations, stage, domain and outputs."""
         self._put(
             WEBSOCKET_API_ID,
             api.resource_name,
@@ -566,6 +500,83 @@ class _SAMBuilder:
         )
         self.outputs["WebsocketAliasDomainName"] = {"Value": _get_att(did, "RegionalDomainName")}
         self.outputs["WebsocketHostedZoneId"] = {"Value": _get_att(did, "RegionalHostedZoneId")}
+
+
+# -- emitters of the event sources (the descriptors name them) ----------------
+
+
+def emit_with_owner(builder: SAMBuilder, resource: models.LogGroup | models.DomainName) -> None:
+    """Nothing: a log group is emitted with its function, a domain with its API."""
+
+
+def emit_rule(builder: SAMBuilder, event: models.ScheduledEvent | models.CloudWatchEvent) -> None:
+    """A ``Schedule`` or ``CloudWatchEvent`` event of the function."""
+    if isinstance(event, models.ScheduledEvent):
+        source = {"Type": "Schedule", "Properties": _schedule_properties(event)}
+    else:
+        source = {
+            "Type": "CloudWatchEvent",
+            "Properties": {"Pattern": json.loads(event.event_pattern)},
+        }
+    builder.add_event(event.resource_name, event.lambda_function, source)
+
+
+def emit_sns(builder: SAMBuilder, sub: models.SNSLambdaSubscription) -> None:
+    """An ``SNS`` event of the function (a topic name becomes an ARN in the stack's account)."""
+    topic: Any = sub.topic
+    if not topic.startswith("arn:"):
+        topic = _arn_sub("sns", topic)
+    builder.add_event(
+        sub.resource_name, sub.lambda_function, {"Type": "SNS", "Properties": {"Topic": topic}}
+    )
+
+
+def emit_sqs(builder: SAMBuilder, source: models.SQSEventSource) -> None:
+    """An ``SQS`` event of the function."""
+    builder.add_event(
+        source.resource_name,
+        source.lambda_function,
+        {"Type": "SQS", "Properties": _sqs_properties(source)},
+    )
+
+
+def emit_kinesis(builder: SAMBuilder, source: models.KinesisEventSource) -> None:
+    """A ``Kinesis`` event of the function."""
+    builder.add_event(
+        source.resource_name,
+        source.lambda_function,
+        {
+            "Type": "Kinesis",
+            "Properties": {
+                "Stream": _arn_sub("kinesis", f"stream/{source.stream}"),
+                "BatchSize": source.batch_size,
+                "StartingPosition": source.starting_position,
+                "MaximumBatchingWindowInSeconds": source.maximum_batching_window_in_seconds,
+            },
+        },
+    )
+
+
+def emit_dynamodb(builder: SAMBuilder, source: models.DynamoDBEventSource) -> None:
+    """A ``DynamoDB`` event of the function."""
+    builder.add_event(
+        source.resource_name,
+        source.lambda_function,
+        {
+            "Type": "DynamoDB",
+            "Properties": {
+                "Stream": source.stream_arn,
+                "BatchSize": source.batch_size,
+                "StartingPosition": source.starting_position,
+                "MaximumBatchingWindowInSeconds": source.maximum_batching_window_in_seconds,
+            },
+        },
+    )
+
+
+def emit_s3(builder: SAMBuilder, event: models.S3BucketNotification) -> None:
+    """Refuse: CloudFormation cannot configure an existing bucket (``PackageError``)."""
+    raise _s3_error(event)
 
 
 def _s3_error(event: models.S3BucketNotification) -> PackageError:

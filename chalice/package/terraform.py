@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from chalice.deploy import models
+from chalice.deploy.descriptors import descriptor_for
 
 REQUIRED_TERRAFORM = ">= 1.0"
 REQUIRED_AWS_PROVIDER = ">= 5.0"
@@ -93,7 +94,7 @@ def generate_terraform_template(
     application: models.Application, *, app_name: str, paths: ArtifactPaths | None = None
 ) -> dict[str, Any]:
     """The Terraform configuration for ``application`` (SPEC §5.2, updated for provider 5.x)."""
-    builder = _TerraformBuilder(paths or ArtifactPaths(), app_name=app_name)
+    builder = TerraformBuilder(paths or ArtifactPaths(), app_name=app_name)
     for resource in models.dependency_order(application):
         builder.add(resource)
     builder.finish_s3()
@@ -119,7 +120,13 @@ def generate_terraform_template(
     return template
 
 
-class _TerraformBuilder:
+class TerraformBuilder:
+    """Accumulates resources and outputs; one ``add`` per recorded model.
+
+    The ``add_*`` methods and the ``emit_*`` functions below are the Terraform
+    emitters the resource descriptors name (``chalice/deploy/descriptors.py``).
+    """
+
     def __init__(self, paths: ArtifactPaths, *, app_name: str) -> None:
         self._paths = paths
         self._app_name = app_name
@@ -129,98 +136,38 @@ class _TerraformBuilder:
         # bucket -> [(subscriber entry, permission resource name)], in order.
         self._s3: dict[str, list[tuple[dict[str, Any], str]]] = {}
 
-    def _put(self, rtype: str, name: str, body: dict[str, Any]) -> None:
+    def put(self, rtype: str, name: str, body: dict[str, Any]) -> None:
+        """Add resource ``name`` of Terraform type ``rtype``."""
         self.resources.setdefault(rtype, {})[name] = body
 
     def add(self, resource: models.RecordedResource) -> None:
-        match resource:
-            case models.ManagedIAMRole():
-                self._add_role(resource)
-            case models.LambdaLayer():
-                self._put(
-                    "aws_lambda_layer_version",
-                    resource.resource_name,
-                    {
-                        "layer_name": resource.layer_name,
-                        "compatible_runtimes": [resource.runtime],
-                        "compatible_architectures": [resource.architecture],
-                        "filename": self._paths.layer,
-                        "source_code_hash": _hash_of(self._paths.layer),
-                    },
-                )
-            case models.LambdaFunction():
-                self._add_function(resource)
-            case models.ScheduledEvent():
-                rule: dict[str, Any] = {
-                    "name": resource.rule_name,
-                    "schedule_expression": resource.schedule_expression,
-                }
-                if resource.rule_description:
-                    rule["description"] = escape(resource.rule_description)
-                self._add_rule(resource.resource_name, resource.lambda_function, rule)
-            case models.CloudWatchEvent():
-                self._add_rule(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"name": resource.rule_name, "event_pattern": escape(resource.event_pattern)},
-                )
-            case models.SNSLambdaSubscription():
-                self._add_sns(resource)
-            case models.SQSEventSource():
-                mapping = {
-                    "event_source_arn": resource.queue_arn or _arn("sqs", resource.queue),
-                    "batch_size": resource.batch_size,
-                    "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
-                    "function_name": _fn_arn(resource.lambda_function),
-                }
-                if resource.maximum_concurrency is not None:
-                    mapping["scaling_config"] = {
-                        "maximum_concurrency": resource.maximum_concurrency
-                    }
-                self._put("aws_lambda_event_source_mapping", resource.resource_name, mapping)
-            case models.KinesisEventSource():
-                self._put(
-                    "aws_lambda_event_source_mapping",
-                    resource.resource_name,
-                    {
-                        "event_source_arn": _arn("kinesis", f"stream/{resource.stream}"),
-                        "batch_size": resource.batch_size,
-                        "starting_position": resource.starting_position,
-                        "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
-                        "function_name": _fn_arn(resource.lambda_function),
-                    },
-                )
-            case models.DynamoDBEventSource():
-                self._put(
-                    "aws_lambda_event_source_mapping",
-                    resource.resource_name,
-                    {
-                        "event_source_arn": resource.stream_arn,
-                        "batch_size": resource.batch_size,
-                        "starting_position": resource.starting_position,
-                        "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
-                        "function_name": _fn_arn(resource.lambda_function),
-                    },
-                )
-            case models.S3BucketNotification():
-                self._add_s3(resource)
-            case models.RestAPI():
-                self._add_rest_api(resource)
-            case models.WebsocketAPI():
-                self._add_websocket_api(resource)
-            case models.LogGroup() | models.DomainName():
-                # Emitted with their owner (the function / the API).
-                pass
+        """Add ``resource`` with its type's emitter (its descriptor's ``terraform``)."""
+        descriptor_for(resource).terraform()(self, resource)
+
+    def add_layer(self, layer: models.LambdaLayer) -> None:
+        """``aws_lambda_layer_version`` of the managed layer."""
+        self.put(
+            "aws_lambda_layer_version",
+            layer.resource_name,
+            {
+                "layer_name": layer.layer_name,
+                "compatible_runtimes": [layer.runtime],
+                "compatible_architectures": [layer.architecture],
+                "filename": self._paths.layer,
+                "source_code_hash": _hash_of(self._paths.layer),
+            },
+        )
 
     # -- IAM, functions -----------------------------------------------------
 
-    def _add_role(self, role: models.ManagedIAMRole) -> None:
-        self._put(
+    def add_role(self, role: models.ManagedIAMRole) -> None:
+        """``aws_iam_role`` and its inline ``aws_iam_role_policy``."""
+        self.put(
             "aws_iam_role",
             role.resource_name,
             {"name": role.role_name, "assume_role_policy": _json_literal(role.trust_policy)},
         )
-        self._put(
+        self.put(
             "aws_iam_role_policy",
             role.resource_name,
             {
@@ -230,7 +177,8 @@ class _TerraformBuilder:
             },
         )
 
-    def _add_function(self, fn: models.LambdaFunction) -> None:
+    def add_function(self, fn: models.LambdaFunction) -> None:
+        """``aws_lambda_function`` (and its log group, when it has one)."""
         body: dict[str, Any] = {
             "function_name": fn.function_name,
             "runtime": fn.runtime,
@@ -267,7 +215,7 @@ class _TerraformBuilder:
             # Named after the real function name (upstream's api_handler group
             # did not match), and created first so Lambda does not create it
             # without a retention policy.
-            self._put(
+            self.put(
                 "aws_cloudwatch_log_group",
                 fn.log_group.resource_name,
                 {
@@ -276,13 +224,14 @@ class _TerraformBuilder:
                 },
             )
             body["depends_on"] = [f"aws_cloudwatch_log_group.{fn.log_group.resource_name}"]
-        self._put("aws_lambda_function", fn.resource_name, body)
+        self.put("aws_lambda_function", fn.resource_name, body)
 
     # -- event sources ------------------------------------------------------
 
-    def _add_rule(self, name: str, fn: models.LambdaFunction, rule: dict[str, Any]) -> None:
-        self._put("aws_cloudwatch_event_rule", name, rule)
-        self._put(
+    def add_rule(self, name: str, fn: models.LambdaFunction, rule: dict[str, Any]) -> None:
+        """An event rule ``name`` targeting ``fn``, with the permission to invoke it."""
+        self.put("aws_cloudwatch_event_rule", name, rule)
+        self.put(
             "aws_cloudwatch_event_target",
             name,
             {
@@ -291,7 +240,7 @@ class _TerraformBuilder:
                 "arn": _fn_arn(fn),
             },
         )
-        self._put(
+        self.put(
             "aws_lambda_permission",
             name,
             {
@@ -302,9 +251,10 @@ class _TerraformBuilder:
             },
         )
 
-    def _add_sns(self, sub: models.SNSLambdaSubscription) -> None:
+    def add_sns(self, sub: models.SNSLambdaSubscription) -> None:
+        """The topic subscription and the permission letting SNS invoke the function."""
         topic = sub.topic if sub.topic.startswith("arn:") else _arn("sns", sub.topic)
-        self._put(
+        self.put(
             "aws_lambda_permission",
             sub.resource_name,
             {
@@ -314,14 +264,15 @@ class _TerraformBuilder:
                 "source_arn": topic,
             },
         )
-        self._put(
+        self.put(
             "aws_sns_topic_subscription",
             sub.resource_name,
             {"topic_arn": topic, "protocol": "lambda", "endpoint": _fn_arn(sub.lambda_function)},
         )
 
-    def _add_s3(self, event: models.S3BucketNotification) -> None:
-        self._put(
+    def add_s3(self, event: models.S3BucketNotification) -> None:
+        """The invoke permission; the bucket's notification is written by ``finish_s3``."""
+        self.put(
             "aws_lambda_permission",
             event.resource_name,
             {
@@ -346,7 +297,7 @@ class _TerraformBuilder:
     def finish_s3(self) -> None:
         """One notification resource per bucket: S3 keeps a single configuration per bucket."""
         for bucket, subscribers in self._s3.items():
-            self._put(
+            self.put(
                 "aws_s3_bucket_notification",
                 bucket_resource_name(bucket),
                 {
@@ -360,7 +311,8 @@ class _TerraformBuilder:
 
     # -- REST API -----------------------------------------------------------
 
-    def _add_rest_api(self, api: models.RestAPI) -> None:
+    def add_rest_api(self, api: models.RestAPI) -> None:
+        """The REST API, its deployment, stage, invoke permissions, domain and outputs."""
         self.swagger = api.swagger_doc or {}
         body: dict[str, Any] = {
             "body": _SWAGGER,
@@ -377,8 +329,8 @@ class _TerraformBuilder:
         if api.minimum_compression:
             # A string in provider 5.x (so that -1 can disable it).
             body["minimum_compression_size"] = str(api.minimum_compression)
-        self._put("aws_api_gateway_rest_api", api.resource_name, body)
-        self._put(
+        self.put("aws_api_gateway_rest_api", api.resource_name, body)
+        self.put(
             "aws_api_gateway_deployment",
             api.resource_name,
             {
@@ -394,11 +346,11 @@ class _TerraformBuilder:
         }
         if api.xray:
             stage["xray_tracing_enabled"] = True
-        self._put("aws_api_gateway_stage", api.resource_name, stage)
+        self.put("aws_api_gateway_stage", api.resource_name, stage)
         for name, fn in [("rest_api_invoke", api.lambda_function)] + [
             (f"{auth.resource_name}_invoke", auth) for auth in api.authorizers
         ]:
-            self._put(
+            self.put(
                 "aws_lambda_permission",
                 name,
                 {
@@ -424,7 +376,7 @@ class _TerraformBuilder:
         body["certificate_arn" if edge else "regional_certificate_arn"] = domain.certificate_arn
         if domain.tags:
             body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
-        self._put("aws_api_gateway_domain_name", name, body)
+        self.put("aws_api_gateway_domain_name", name, body)
         mapping: dict[str, Any] = {
             "api_id": "${aws_api_gateway_rest_api.rest_api.id}",
             "stage_name": "${aws_api_gateway_stage.rest_api.stage_name}",
@@ -432,7 +384,7 @@ class _TerraformBuilder:
         }
         if domain.api_mapping.mount_path != "(none)":
             mapping["base_path"] = domain.api_mapping.mount_path
-        self._put("aws_api_gateway_base_path_mapping", f"{name}_mapping", mapping)
+        self.put("aws_api_gateway_base_path_mapping", f"{name}_mapping", mapping)
         prefix = "cloudfront" if edge else "regional"
         self.outputs["AliasDomainName"] = {
             "value": f"${{aws_api_gateway_domain_name.{name}.{prefix}_domain_name}}"
@@ -443,9 +395,10 @@ class _TerraformBuilder:
 
     # -- Websocket API ------------------------------------------------------
 
-    def _add_websocket_api(self, api: models.WebsocketAPI) -> None:
+    def add_websocket_api(self, api: models.WebsocketAPI) -> None:
+        """The websocket API, its routes, integrations, stage, domain and outputs."""
         api_id = f"${{aws_apigatewayv2_api.{api.resource_name}.id}}"
-        self._put(
+        self.put(
             "aws_apigatewayv2_api",
             api.resource_name,
             {
@@ -463,7 +416,7 @@ class _TerraformBuilder:
             if fn is None:
                 continue
             integration = f"websocket_{kind}_api_integration"
-            self._put(
+            self.put(
                 "aws_apigatewayv2_integration",
                 integration,
                 {
@@ -474,7 +427,7 @@ class _TerraformBuilder:
                     "integration_uri": f"${{aws_lambda_function.{fn.resource_name}.invoke_arn}}",
                 },
             )
-            self._put(
+            self.put(
                 "aws_lambda_permission",
                 f"websocket_{kind}_invoke_permission",
                 {
@@ -486,7 +439,7 @@ class _TerraformBuilder:
             )
             route = f"websocket_{kind}_route"
             routes.append(f"aws_apigatewayv2_route.{route}")
-            self._put(
+            self.put(
                 "aws_apigatewayv2_route",
                 route,
                 {
@@ -500,12 +453,12 @@ class _TerraformBuilder:
             self.outputs[f"Websocket{title}HandlerName"] = {
                 "value": f"${{aws_lambda_function.{fn.resource_name}.function_name}}"
             }
-        self._put(
+        self.put(
             "aws_apigatewayv2_deployment",
             "websocket_api_deployment",
             {"api_id": api_id, "depends_on": routes},
         )
-        self._put(
+        self.put(
             "aws_apigatewayv2_stage",
             "websocket_api_stage",
             {
@@ -533,7 +486,7 @@ class _TerraformBuilder:
         }
         if domain.tags:
             body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
-        self._put("aws_apigatewayv2_domain_name", name, body)
+        self.put("aws_apigatewayv2_domain_name", name, body)
         mapping: dict[str, Any] = {
             "api_id": api_id,
             "domain_name": f"${{aws_apigatewayv2_domain_name.{name}.id}}",
@@ -541,10 +494,78 @@ class _TerraformBuilder:
         }
         if domain.api_mapping.mount_path != "(none)":
             mapping["api_mapping_key"] = domain.api_mapping.mount_path
-        self._put("aws_apigatewayv2_api_mapping", f"{name}_mapping", mapping)
+        self.put("aws_apigatewayv2_api_mapping", f"{name}_mapping", mapping)
         config = f"aws_apigatewayv2_domain_name.{name}.domain_name_configuration[0]"
         self.outputs["WebsocketAliasDomainName"] = {"value": f"${{{config}.target_domain_name}}"}
         self.outputs["WebsocketHostedZoneId"] = {"value": f"${{{config}.hosted_zone_id}}"}
+
+
+# -- emitters of the event sources (the descriptors name them) ----------------
+
+
+def emit_with_owner(
+    builder: TerraformBuilder, resource: models.LogGroup | models.DomainName
+) -> None:
+    """Nothing: a log group is emitted with its function, a domain with its API."""
+
+
+def emit_rule(
+    builder: TerraformBuilder, event: models.ScheduledEvent | models.CloudWatchEvent
+) -> None:
+    """An ``aws_cloudwatch_event_rule`` (schedule or pattern) targeting the function."""
+    if isinstance(event, models.ScheduledEvent):
+        rule: dict[str, Any] = {
+            "name": event.rule_name,
+            "schedule_expression": event.schedule_expression,
+        }
+        if event.rule_description:
+            rule["description"] = escape(event.rule_description)
+    else:
+        rule = {"name": event.rule_name, "event_pattern": escape(event.event_pattern)}
+    builder.add_rule(event.resource_name, event.lambda_function, rule)
+
+
+def emit_sqs(builder: TerraformBuilder, source: models.SQSEventSource) -> None:
+    """An ``aws_lambda_event_source_mapping`` from the queue."""
+    mapping: dict[str, Any] = {
+        "event_source_arn": source.queue_arn or _arn("sqs", source.queue),
+        "batch_size": source.batch_size,
+        "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
+        "function_name": _fn_arn(source.lambda_function),
+    }
+    if source.maximum_concurrency is not None:
+        mapping["scaling_config"] = {"maximum_concurrency": source.maximum_concurrency}
+    builder.put("aws_lambda_event_source_mapping", source.resource_name, mapping)
+
+
+def emit_kinesis(builder: TerraformBuilder, source: models.KinesisEventSource) -> None:
+    """An ``aws_lambda_event_source_mapping`` from the stream."""
+    builder.put(
+        "aws_lambda_event_source_mapping",
+        source.resource_name,
+        {
+            "event_source_arn": _arn("kinesis", f"stream/{source.stream}"),
+            "batch_size": source.batch_size,
+            "starting_position": source.starting_position,
+            "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
+            "function_name": _fn_arn(source.lambda_function),
+        },
+    )
+
+
+def emit_dynamodb(builder: TerraformBuilder, source: models.DynamoDBEventSource) -> None:
+    """An ``aws_lambda_event_source_mapping`` from the table's stream."""
+    builder.put(
+        "aws_lambda_event_source_mapping",
+        source.resource_name,
+        {
+            "event_source_arn": source.stream_arn,
+            "batch_size": source.batch_size,
+            "starting_position": source.starting_position,
+            "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
+            "function_name": _fn_arn(source.lambda_function),
+        },
+    )
 
 
 def _fn_arn(fn: models.LambdaFunction) -> str:
