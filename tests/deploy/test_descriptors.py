@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
+from chalice.app import Chalice
 from chalice.app._decorators import DecoratorAPI
+from chalice.config import Config
 from chalice.deploy import descriptors, models, records
 from chalice.deploy.analyzer import ENTRY_DECORATORS
 from chalice.deploy.build import role_needs
 from chalice.deploy.deployer import deployed_report
 from chalice.deploy.descriptors import DESCRIPTORS, DeleteTier, descriptor_for, descriptor_of_type
+from chalice.deploy.graph import build_application
 from chalice.deploy.policy import EVENT_SOURCE_STATEMENTS
 from chalice.deploy.resources import planner_for_model, planner_for_type
 from chalice.deploy.state import DeployedState
@@ -284,6 +289,49 @@ def test_every_runtime_decorator_is_an_entry_point_claimed_once() -> None:
         "on_ws_disconnect",
         "middleware",
     }
+
+
+def _handler(*args: Any) -> None:
+    """A handler body for any decorator (the graph never calls it)."""
+
+
+# One minimal use of every runtime decorator that declares a resource.
+_DECLARE: dict[str, Callable[[Chalice], object]] = {
+    "route": lambda app: app.route("/")(_handler),
+    "authorizer": lambda app: app.route("/", authorizer=app.authorizer()(_handler))(_handler),
+    "lambda_function": lambda app: app.lambda_function()(_handler),
+    "schedule": lambda app: app.schedule("rate(5 minutes)")(_handler),
+    "on_cw_event": lambda app: app.on_cw_event({"source": ["aws.ec2"]})(_handler),
+    "on_s3_event": lambda app: app.on_s3_event(bucket="bkt")(_handler),
+    "on_sns_message": lambda app: app.on_sns_message(topic="topic")(_handler),
+    "on_sqs_message": lambda app: app.on_sqs_message(queue="queue")(_handler),
+    "on_kinesis_record": lambda app: app.on_kinesis_record(stream="stream")(_handler),
+    "on_dynamodb_record": lambda app: app.on_dynamodb_record(
+        stream_arn="arn:aws:dynamodb:us-west-2:123456789012:table/t/stream/2020"
+    )(_handler),
+    "on_ws_connect": lambda app: app.on_ws_connect()(_handler),
+    "on_ws_message": lambda app: app.on_ws_message()(_handler),
+    "on_ws_disconnect": lambda app: app.on_ws_disconnect()(_handler),
+}
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "decorator"),
+    [(d, name) for d in DESCRIPTORS for name in d.decorators],
+    ids=lambda v: v if isinstance(v, str) else v.resource_type.value,
+)
+def test_each_decorator_makes_the_graph_build_its_descriptors_model(
+    descriptor: descriptors.ResourceDescriptor[Any, Any], decorator: str, tmp_path: Path
+) -> None:
+    assert decorator in _DECLARE, f"add a minimal @app.{decorator} use to _DECLARE"
+    app = Chalice(app_name="demo")
+    app.experimental_feature_flags.update(["WEBSOCKETS"])
+    _DECLARE[decorator](app)
+    config = Config.from_dict({"version": "2.0", "app_name": "demo"}, project_dir=tmp_path)
+    built = models.dependency_order(build_application(app, config))
+    assert any(isinstance(r, descriptor.model_classes) for r in built), (
+        f"@app.{decorator} built no {descriptor.resource_type.value}: see graph.py"
+    )
 
 
 # -- report --------------------------------------------------------------------------
