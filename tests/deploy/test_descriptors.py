@@ -153,6 +153,7 @@ def test_record_holds_the_spec_keys_and_round_trips(
     descriptor: descriptors.ResourceDescriptor[Any, Any],
 ) -> None:
     rtype = descriptor.resource_type.value
+    assert rtype in SPEC_KEYS, "add the type's state file keys to SPEC_KEYS"
     fields = tuple(f.name for f in attrs.fields(descriptor.record) if f.name != "name")
     assert fields == SPEC_KEYS[rtype]
     entry: dict[str, Any] = {"name": "thing", "resource_type": rtype}
