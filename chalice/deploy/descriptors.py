@@ -36,7 +36,7 @@ from chalice.deploy import models, records
 if TYPE_CHECKING:
     from chalice.deploy import resources
     from chalice.deploy.resources.base import ResourcePlanner
-    from chalice.package import sam, terraform
+    from chalice.package import sam, sam_apis, terraform, terraform_apis
 else:
 
     class _LazyModule:
@@ -50,7 +50,9 @@ else:
 
     resources = _LazyModule("chalice.deploy.resources")
     sam = _LazyModule("chalice.package.sam")
+    sam_apis = _LazyModule("chalice.package.sam_apis")
     terraform = _LazyModule("chalice.package.terraform")
+    terraform_apis = _LazyModule("chalice.package.terraform_apis")
 
 M = TypeVar("M")
 R = TypeVar("R", bound=records.StateRecord)
@@ -195,8 +197,8 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         record=records.RestAPIRecord,
         delete_tier=DeleteTier.APIS,
         planner=lambda: resources.apigateway.RestAPIPlanner(),
-        sam=lambda: sam.SAMBuilder.add_rest_api,
-        terraform=lambda: terraform.TerraformBuilder.add_rest_api,
+        sam=lambda: sam_apis.emit_rest_api,
+        terraform=lambda: terraform_apis.emit_rest_api,
         role_statement=None,
         decorators=("route", "authorizer"),
         report=_rest_api_report,
@@ -207,8 +209,8 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         record=records.WebsocketAPIRecord,
         delete_tier=DeleteTier.APIS,
         planner=lambda: resources.websocket.WebsocketPlanner(),
-        sam=lambda: sam.SAMBuilder.add_websocket_api,
-        terraform=lambda: terraform.TerraformBuilder.add_websocket_api,
+        sam=lambda: sam_apis.emit_websocket_api,
+        terraform=lambda: terraform_apis.emit_websocket_api,
         role_statement="websocket",
         decorators=("on_ws_connect", "on_ws_message", "on_ws_disconnect"),
         report=_websocket_api_report,

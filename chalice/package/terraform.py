@@ -3,7 +3,10 @@
 ``generate_terraform_template`` is pure: it reads the built
 ``models.Application`` (with the Terraform-style swagger document, whose
 integration URIs are ``${aws_lambda_function.<name>.invoke_arn}``) and
-returns the configuration. It never touches the disk nor AWS.
+returns the configuration. It never touches the disk nor AWS. Each resource
+type is added by the emitter its descriptor names
+(``chalice/deploy/descriptors.py``): the builder's ``add_*`` methods and the
+``emit_*`` functions here, the APIs' in ``terraform_apis.py``.
 
 Resources are keyed by chalice resource names, as upstream does, so existing
 Terraform state keeps matching. The configuration targets the current AWS
@@ -31,7 +34,6 @@ REQUIRED_AWS_PROVIDER = ">= 5.0"
 _PARTITION = "${data.aws_partition.chalice.partition}"
 _REGION = "${data.aws_region.chalice.name}"
 _ACCOUNT = "${data.aws_caller_identity.chalice.account_id}"
-_SWAGGER = "${local.chalice_api_swagger}"
 _TF_NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -61,12 +63,13 @@ def swagger_local(doc: dict[str, Any]) -> str:
     return _SWAGGER_REFERENCE.sub(r"${\1}", escape(json.dumps(doc)))
 
 
-def _json_literal(document: Any) -> str:
+def json_literal(document: Any) -> str:
     """A policy document as a literal JSON string (``${aws:username}`` stays as is)."""
     return escape(json.dumps(document))
 
 
-def _escape_map(values: dict[str, str]) -> dict[str, str]:
+def escape_map(values: dict[str, str]) -> dict[str, str]:
+    """Every value of ``values`` as a literal string (``escape``)."""
     return {k: escape(v) for k, v in values.items()}
 
 
@@ -129,7 +132,7 @@ class TerraformBuilder:
 
     def __init__(self, paths: ArtifactPaths, *, app_name: str) -> None:
         self._paths = paths
-        self._app_name = app_name
+        self.app_name = app_name
         self.resources: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.swagger: dict[str, Any] | None = None
@@ -165,14 +168,14 @@ class TerraformBuilder:
         self.put(
             "aws_iam_role",
             role.resource_name,
-            {"name": role.role_name, "assume_role_policy": _json_literal(role.trust_policy)},
+            {"name": role.role_name, "assume_role_policy": json_literal(role.trust_policy)},
         )
         self.put(
             "aws_iam_role_policy",
             role.resource_name,
             {
                 "name": f"{role.resource_name}Policy",
-                "policy": _json_literal(role.policy.document),
+                "policy": json_literal(role.policy.document),
                 "role": f"${{aws_iam_role.{role.resource_name}.id}}",
             },
         )
@@ -185,7 +188,7 @@ class TerraformBuilder:
             "handler": fn.handler,
             "memory_size": fn.memory_size,
             "architectures": [fn.architecture],
-            "tags": _escape_map(fn.tags),
+            "tags": escape_map(fn.tags),
             "timeout": fn.timeout,
             "source_code_hash": _hash_of(self._paths.code),
             "filename": self._paths.code,
@@ -198,7 +201,7 @@ class TerraformBuilder:
         if fn.reserved_concurrency is not None:
             body["reserved_concurrent_executions"] = fn.reserved_concurrency
         if fn.environment_variables:
-            body["environment"] = {"variables": _escape_map(fn.environment_variables)}
+            body["environment"] = {"variables": escape_map(fn.environment_variables)}
         if fn.xray:
             body["tracing_config"] = {"mode": "Active"}
         layers: list[str] = []
@@ -237,14 +240,14 @@ class TerraformBuilder:
             {
                 "rule": f"${{aws_cloudwatch_event_rule.{name}.name}}",
                 "target_id": name,
-                "arn": _fn_arn(fn),
+                "arn": fn_arn(fn),
             },
         )
         self.put(
             "aws_lambda_permission",
             name,
             {
-                "function_name": _fn_arn(fn),
+                "function_name": fn_arn(fn),
                 "action": "lambda:InvokeFunction",
                 "principal": "events.amazonaws.com",
                 "source_arn": f"${{aws_cloudwatch_event_rule.{name}.arn}}",
@@ -258,7 +261,7 @@ class TerraformBuilder:
             "aws_lambda_permission",
             sub.resource_name,
             {
-                "function_name": _fn_arn(sub.lambda_function),
+                "function_name": fn_arn(sub.lambda_function),
                 "action": "lambda:InvokeFunction",
                 "principal": "sns.amazonaws.com",
                 "source_arn": topic,
@@ -267,7 +270,7 @@ class TerraformBuilder:
         self.put(
             "aws_sns_topic_subscription",
             sub.resource_name,
-            {"topic_arn": topic, "protocol": "lambda", "endpoint": _fn_arn(sub.lambda_function)},
+            {"topic_arn": topic, "protocol": "lambda", "endpoint": fn_arn(sub.lambda_function)},
         )
 
     def add_s3(self, event: models.S3BucketNotification) -> None:
@@ -278,7 +281,7 @@ class TerraformBuilder:
             {
                 "statement_id": event.resource_name,
                 "action": "lambda:InvokeFunction",
-                "function_name": _fn_arn(event.lambda_function),
+                "function_name": fn_arn(event.lambda_function),
                 "principal": "s3.amazonaws.com",
                 "source_account": _ACCOUNT,
                 "source_arn": f"arn:{_PARTITION}:s3:::{event.bucket}",
@@ -286,7 +289,7 @@ class TerraformBuilder:
         )
         entry: dict[str, Any] = {
             "events": list(event.events),
-            "lambda_function_arn": _fn_arn(event.lambda_function),
+            "lambda_function_arn": fn_arn(event.lambda_function),
         }
         if event.prefix:
             entry["filter_prefix"] = event.prefix
@@ -308,196 +311,6 @@ class TerraformBuilder:
                     "depends_on": [f"aws_lambda_permission.{name}" for _, name in subscribers],
                 },
             )
-
-    # -- REST API -----------------------------------------------------------
-
-    def add_rest_api(self, api: models.RestAPI) -> None:
-        """The REST API, its deployment, stage, invoke permissions, domain and outputs."""
-        self.swagger = api.swagger_doc or {}
-        body: dict[str, Any] = {
-            "body": _SWAGGER,
-            "name": self._app_name,
-            "binary_media_types": list(
-                self.swagger.get("x-amazon-apigateway-binary-media-types", [])
-            ),
-            "endpoint_configuration": {"types": [api.endpoint_type]},
-        }
-        if api.vpce_ids:
-            body["endpoint_configuration"]["vpc_endpoint_ids"] = list(api.vpce_ids)
-        if api.policy is not None and api.policy.document is not None:
-            body["policy"] = _json_literal(api.policy.document)
-        if api.minimum_compression:
-            # A string in provider 5.x (so that -1 can disable it).
-            body["minimum_compression_size"] = str(api.minimum_compression)
-        self.put("aws_api_gateway_rest_api", api.resource_name, body)
-        self.put(
-            "aws_api_gateway_deployment",
-            api.resource_name,
-            {
-                "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-                "triggers": {"redeployment": "${md5(local.chalice_api_swagger)}"},
-                "lifecycle": {"create_before_destroy": True},
-            },
-        )
-        stage: dict[str, Any] = {
-            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-            "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
-            "stage_name": api.api_gateway_stage,
-        }
-        if api.xray:
-            stage["xray_tracing_enabled"] = True
-        self.put("aws_api_gateway_stage", api.resource_name, stage)
-        for name, fn in [("rest_api_invoke", api.lambda_function)] + [
-            (f"{auth.resource_name}_invoke", auth) for auth in api.authorizers
-        ]:
-            self.put(
-                "aws_lambda_permission",
-                name,
-                {
-                    "function_name": _fn_arn(fn),
-                    "action": "lambda:InvokeFunction",
-                    "principal": "apigateway.amazonaws.com",
-                    "source_arn": "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
-                },
-            )
-        self.outputs["EndpointURL"] = {"value": "${aws_api_gateway_stage.rest_api.invoke_url}"}
-        self.outputs["RestAPIId"] = {"value": "${aws_api_gateway_rest_api.rest_api.id}"}
-        if api.domain_name is not None:
-            self._add_rest_domain(api.domain_name)
-
-    def _add_rest_domain(self, domain: models.DomainName) -> None:
-        name = domain.resource_name
-        body: dict[str, Any] = {
-            "domain_name": domain.domain_name,
-            "endpoint_configuration": {"types": [domain.endpoint_type]},
-            "security_policy": domain.tls_version.value,
-        }
-        edge = domain.endpoint_type == "EDGE"
-        body["certificate_arn" if edge else "regional_certificate_arn"] = domain.certificate_arn
-        if domain.tags:
-            body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
-        self.put("aws_api_gateway_domain_name", name, body)
-        mapping: dict[str, Any] = {
-            "api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-            "stage_name": "${aws_api_gateway_stage.rest_api.stage_name}",
-            "domain_name": f"${{aws_api_gateway_domain_name.{name}.domain_name}}",
-        }
-        if domain.api_mapping.mount_path != "(none)":
-            mapping["base_path"] = domain.api_mapping.mount_path
-        self.put("aws_api_gateway_base_path_mapping", f"{name}_mapping", mapping)
-        prefix = "cloudfront" if edge else "regional"
-        self.outputs["AliasDomainName"] = {
-            "value": f"${{aws_api_gateway_domain_name.{name}.{prefix}_domain_name}}"
-        }
-        self.outputs["HostedZoneId"] = {
-            "value": f"${{aws_api_gateway_domain_name.{name}.{prefix}_zone_id}}"
-        }
-
-    # -- Websocket API ------------------------------------------------------
-
-    def add_websocket_api(self, api: models.WebsocketAPI) -> None:
-        """The websocket API, its routes, integrations, stage, domain and outputs."""
-        api_id = f"${{aws_apigatewayv2_api.{api.resource_name}.id}}"
-        self.put(
-            "aws_apigatewayv2_api",
-            api.resource_name,
-            {
-                "name": api.name,
-                "route_selection_expression": "$request.body.action",
-                "protocol_type": "WEBSOCKET",
-            },
-        )
-        routes: list[str] = []
-        for route_key, kind, fn in (
-            ("$connect", "connect", api.connect_function),
-            ("$default", "message", api.message_function),
-            ("$disconnect", "disconnect", api.disconnect_function),
-        ):
-            if fn is None:
-                continue
-            integration = f"websocket_{kind}_api_integration"
-            self.put(
-                "aws_apigatewayv2_integration",
-                integration,
-                {
-                    "api_id": api_id,
-                    "connection_type": "INTERNET",
-                    "content_handling_strategy": "CONVERT_TO_TEXT",
-                    "integration_type": "AWS_PROXY",
-                    "integration_uri": f"${{aws_lambda_function.{fn.resource_name}.invoke_arn}}",
-                },
-            )
-            self.put(
-                "aws_lambda_permission",
-                f"websocket_{kind}_invoke_permission",
-                {
-                    "function_name": f"${{aws_lambda_function.{fn.resource_name}.function_name}}",
-                    "action": "lambda:InvokeFunction",
-                    "principal": "apigateway.amazonaws.com",
-                    "source_arn": f"${{aws_apigatewayv2_api.{api.resource_name}.execution_arn}}/*",
-                },
-            )
-            route = f"websocket_{kind}_route"
-            routes.append(f"aws_apigatewayv2_route.{route}")
-            self.put(
-                "aws_apigatewayv2_route",
-                route,
-                {
-                    "api_id": api_id,
-                    "route_key": route_key,
-                    "target": f"integrations/${{aws_apigatewayv2_integration.{integration}.id}}",
-                },
-            )
-            title = kind.capitalize()
-            self.outputs[f"Websocket{title}HandlerArn"] = {"value": _fn_arn(fn)}
-            self.outputs[f"Websocket{title}HandlerName"] = {
-                "value": f"${{aws_lambda_function.{fn.resource_name}.function_name}}"
-            }
-        self.put(
-            "aws_apigatewayv2_deployment",
-            "websocket_api_deployment",
-            {"api_id": api_id, "depends_on": routes},
-        )
-        self.put(
-            "aws_apigatewayv2_stage",
-            "websocket_api_stage",
-            {
-                "api_id": api_id,
-                "deployment_id": "${aws_apigatewayv2_deployment.websocket_api_deployment.id}",
-                "name": api.api_gateway_stage,
-            },
-        )
-        if api.domain_name is not None:
-            self._add_websocket_domain(api.domain_name, api_id)
-        self.outputs["WebsocketAPIId"] = {"value": api_id}
-        self.outputs["WebsocketConnectEndpointURL"] = {
-            "value": "${aws_apigatewayv2_stage.websocket_api_stage.invoke_url}/"
-        }
-
-    def _add_websocket_domain(self, domain: models.DomainName, api_id: str) -> None:
-        name = domain.resource_name
-        body: dict[str, Any] = {
-            "domain_name": domain.domain_name,
-            "domain_name_configuration": {
-                "certificate_arn": domain.certificate_arn,
-                "endpoint_type": "REGIONAL",
-                "security_policy": domain.tls_version.value,
-            },
-        }
-        if domain.tags:
-            body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
-        self.put("aws_apigatewayv2_domain_name", name, body)
-        mapping: dict[str, Any] = {
-            "api_id": api_id,
-            "domain_name": f"${{aws_apigatewayv2_domain_name.{name}.id}}",
-            "stage": "${aws_apigatewayv2_stage.websocket_api_stage.id}",
-        }
-        if domain.api_mapping.mount_path != "(none)":
-            mapping["api_mapping_key"] = domain.api_mapping.mount_path
-        self.put("aws_apigatewayv2_api_mapping", f"{name}_mapping", mapping)
-        config = f"aws_apigatewayv2_domain_name.{name}.domain_name_configuration[0]"
-        self.outputs["WebsocketAliasDomainName"] = {"value": f"${{{config}.target_domain_name}}"}
-        self.outputs["WebsocketHostedZoneId"] = {"value": f"${{{config}.hosted_zone_id}}"}
 
 
 # -- emitters of the event sources (the descriptors name them) ----------------
@@ -531,7 +344,7 @@ def emit_sqs(builder: TerraformBuilder, source: models.SQSEventSource) -> None:
         "event_source_arn": source.queue_arn or _arn("sqs", source.queue),
         "batch_size": source.batch_size,
         "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
-        "function_name": _fn_arn(source.lambda_function),
+        "function_name": fn_arn(source.lambda_function),
     }
     if source.maximum_concurrency is not None:
         mapping["scaling_config"] = {"maximum_concurrency": source.maximum_concurrency}
@@ -548,7 +361,7 @@ def emit_kinesis(builder: TerraformBuilder, source: models.KinesisEventSource) -
             "batch_size": source.batch_size,
             "starting_position": source.starting_position,
             "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
-            "function_name": _fn_arn(source.lambda_function),
+            "function_name": fn_arn(source.lambda_function),
         },
     )
 
@@ -563,10 +376,11 @@ def emit_dynamodb(builder: TerraformBuilder, source: models.DynamoDBEventSource)
             "batch_size": source.batch_size,
             "starting_position": source.starting_position,
             "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
-            "function_name": _fn_arn(source.lambda_function),
+            "function_name": fn_arn(source.lambda_function),
         },
     )
 
 
-def _fn_arn(fn: models.LambdaFunction) -> str:
+def fn_arn(fn: models.LambdaFunction) -> str:
+    """A reference to the ARN of ``fn``'s ``aws_lambda_function``."""
     return f"${{aws_lambda_function.{fn.resource_name}.arn}}"
