@@ -239,5 +239,5 @@ def deployed_report(state: DeployedState) -> str:
             continue
         for entry in state.resources:
             if entry["resource_type"] == descriptor.resource_type.value:
-                lines.extend(descriptor.report(descriptor.record.from_entry(entry)))
+                lines.extend(descriptor.report(descriptor.record().from_entry(entry)))
     return "\n".join(lines) + "\n"

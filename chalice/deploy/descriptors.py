@@ -10,7 +10,7 @@ here (``descriptor_for``, ``descriptor_of_type``, ``DELETE_TIERS``), and
 model type, so adding a type cannot silently drop it from a template, a
 policy or a delete. ``docs/architecture.rst`` walks through adding one.
 
-The planners and emitters are referenced through zero-argument callables
+The records, planners and emitters are referenced through zero-argument callables
 that import their module on first use: a cached ``chalice package`` must not
 load the planners (hashlib, the AWS wrappers) nor the Terraform generator
 (``tests/package/test_startup_imports.py``), and ``chalice.deploy`` must not
@@ -19,7 +19,7 @@ side). The references are still checked by mypy: the modules are imported
 for real under ``TYPE_CHECKING``.
 
 This module holds data and lookups only: it never calls AWS, and importing it
-imports nothing beyond the models and the records.
+imports nothing beyond the models (not even the records).
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from chalice.deploy import models, records
+from chalice.deploy import models
 
 if TYPE_CHECKING:
-    from chalice.deploy import resources
+    from chalice.deploy import records, resources
     from chalice.deploy.resources.base import ResourcePlanner
     from chalice.package import sam, sam_apis, terraform, terraform_apis
 else:
@@ -48,6 +48,7 @@ else:
         def __getattr__(self, attr: str) -> Any:
             return getattr(importlib.import_module(self._name), attr)
 
+    records = _LazyModule("chalice.deploy.records")
     resources = _LazyModule("chalice.deploy.resources")
     sam = _LazyModule("chalice.package.sam")
     sam_apis = _LazyModule("chalice.package.sam_apis")
@@ -55,7 +56,7 @@ else:
     terraform_apis = _LazyModule("chalice.package.terraform_apis")
 
 M = TypeVar("M")
-R = TypeVar("R", bound=records.StateRecord)
+R = TypeVar("R", bound="records.StateRecord")
 
 
 class DeleteTier(enum.IntEnum):
@@ -90,7 +91,7 @@ class ResourceDescriptor(Generic[M, R]):
 
     resource_type: models.ResourceType
     model_classes: tuple[type[M], ...]
-    record: type[R]
+    record: Callable[[], type[R]]
     delete_tier: DeleteTier
     planner: Callable[[], ResourcePlanner[M]]
     sam: Callable[[], Callable[[sam.SAMBuilder, M], None]]
@@ -126,13 +127,15 @@ def _websocket_api_report(r: records.WebsocketAPIRecord) -> list[str]:
 
 _Rule = models.ScheduledEvent | models.CloudWatchEvent
 
+# The records are quoted in the type arguments so that building this table
+# does not import ``records.py`` (only the deploy report and tests need it).
 # Order matters in one way only: the ``Resources deployed:`` report lists the
 # reported types in this order (layers, functions, domains, REST, websocket).
 DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
-    ResourceDescriptor[models.ManagedIAMRole, records.IAMRoleRecord](
+    ResourceDescriptor[models.ManagedIAMRole, "records.IAMRoleRecord"](
         resource_type=models.ResourceType.IAM_ROLE,
         model_classes=(models.ManagedIAMRole,),
-        record=records.IAMRoleRecord,
+        record=lambda: records.IAMRoleRecord,
         delete_tier=DeleteTier.FOUNDATIONS,
         planner=lambda: resources.iam.RolePlanner(),
         sam=lambda: sam.SAMBuilder.add_role,
@@ -141,10 +144,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=(),
         report=None,
     ),
-    ResourceDescriptor[models.LogGroup, records.LogGroupRecord](
+    ResourceDescriptor[models.LogGroup, "records.LogGroupRecord"](
         resource_type=models.ResourceType.LOG_GROUP,
         model_classes=(models.LogGroup,),
-        record=records.LogGroupRecord,
+        record=lambda: records.LogGroupRecord,
         delete_tier=DeleteTier.FOUNDATIONS,
         planner=lambda: resources.logs.LogGroupPlanner(),
         # Emitted by its function (the group is named after it).
@@ -154,10 +157,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=(),
         report=None,
     ),
-    ResourceDescriptor[models.LambdaLayer, records.LambdaLayerRecord](
+    ResourceDescriptor[models.LambdaLayer, "records.LambdaLayerRecord"](
         resource_type=models.ResourceType.LAMBDA_LAYER,
         model_classes=(models.LambdaLayer,),
-        record=records.LambdaLayerRecord,
+        record=lambda: records.LambdaLayerRecord,
         delete_tier=DeleteTier.FOUNDATIONS,
         planner=lambda: resources.lambdas.LayerPlanner(),
         sam=lambda: sam.SAMBuilder.add_layer,
@@ -166,10 +169,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=(),
         report=_layer_report,
     ),
-    ResourceDescriptor[models.LambdaFunction, records.LambdaFunctionRecord](
+    ResourceDescriptor[models.LambdaFunction, "records.LambdaFunctionRecord"](
         resource_type=models.ResourceType.LAMBDA_FUNCTION,
         model_classes=(models.LambdaFunction,),
-        record=records.LambdaFunctionRecord,
+        record=lambda: records.LambdaFunctionRecord,
         delete_tier=DeleteTier.FUNCTIONS,
         planner=lambda: resources.lambdas.FunctionPlanner(),
         sam=lambda: sam.SAMBuilder.add_function,
@@ -178,10 +181,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("lambda_function",),
         report=_function_report,
     ),
-    ResourceDescriptor[models.DomainName, records.DomainNameRecord](
+    ResourceDescriptor[models.DomainName, "records.DomainNameRecord"](
         resource_type=models.ResourceType.DOMAIN_NAME,
         model_classes=(models.DomainName,),
-        record=records.DomainNameRecord,
+        record=lambda: records.DomainNameRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
         planner=lambda: resources.domain.DomainPlanner(),
         # Emitted by its API (the mapping names the API and its stage).
@@ -191,10 +194,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=(),
         report=_domain_report,
     ),
-    ResourceDescriptor[models.RestAPI, records.RestAPIRecord](
+    ResourceDescriptor[models.RestAPI, "records.RestAPIRecord"](
         resource_type=models.ResourceType.REST_API,
         model_classes=(models.RestAPI,),
-        record=records.RestAPIRecord,
+        record=lambda: records.RestAPIRecord,
         delete_tier=DeleteTier.APIS,
         planner=lambda: resources.apigateway.RestAPIPlanner(),
         sam=lambda: sam_apis.emit_rest_api,
@@ -203,10 +206,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("route", "authorizer"),
         report=_rest_api_report,
     ),
-    ResourceDescriptor[models.WebsocketAPI, records.WebsocketAPIRecord](
+    ResourceDescriptor[models.WebsocketAPI, "records.WebsocketAPIRecord"](
         resource_type=models.ResourceType.WEBSOCKET_API,
         model_classes=(models.WebsocketAPI,),
-        record=records.WebsocketAPIRecord,
+        record=lambda: records.WebsocketAPIRecord,
         delete_tier=DeleteTier.APIS,
         planner=lambda: resources.websocket.WebsocketPlanner(),
         sam=lambda: sam_apis.emit_websocket_api,
@@ -215,10 +218,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("on_ws_connect", "on_ws_message", "on_ws_disconnect"),
         report=_websocket_api_report,
     ),
-    ResourceDescriptor[_Rule, records.CloudWatchEventRecord](
+    ResourceDescriptor[_Rule, "records.CloudWatchEventRecord"](
         resource_type=models.ResourceType.CLOUDWATCH_EVENT,
         model_classes=(models.ScheduledEvent, models.CloudWatchEvent),
-        record=records.CloudWatchEventRecord,
+        record=lambda: records.CloudWatchEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
         planner=lambda: resources.rules.RulePlanner(),
         sam=lambda: sam.emit_rule,
@@ -227,10 +230,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("schedule", "on_cw_event"),
         report=None,
     ),
-    ResourceDescriptor[models.S3BucketNotification, records.S3EventRecord](
+    ResourceDescriptor[models.S3BucketNotification, "records.S3EventRecord"](
         resource_type=models.ResourceType.S3_EVENT,
         model_classes=(models.S3BucketNotification,),
-        record=records.S3EventRecord,
+        record=lambda: records.S3EventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
         planner=lambda: resources.s3.S3EventPlanner(),
         sam=lambda: sam.emit_s3,
@@ -239,10 +242,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("on_s3_event",),
         report=None,
     ),
-    ResourceDescriptor[models.SNSLambdaSubscription, records.SNSEventRecord](
+    ResourceDescriptor[models.SNSLambdaSubscription, "records.SNSEventRecord"](
         resource_type=models.ResourceType.SNS_EVENT,
         model_classes=(models.SNSLambdaSubscription,),
-        record=records.SNSEventRecord,
+        record=lambda: records.SNSEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
         planner=lambda: resources.sns.SNSPlanner(),
         sam=lambda: sam.emit_sns,
@@ -251,10 +254,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("on_sns_message",),
         report=None,
     ),
-    ResourceDescriptor[models.SQSEventSource, records.SQSEventRecord](
+    ResourceDescriptor[models.SQSEventSource, "records.SQSEventRecord"](
         resource_type=models.ResourceType.SQS_EVENT,
         model_classes=(models.SQSEventSource,),
-        record=records.SQSEventRecord,
+        record=lambda: records.SQSEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
         planner=lambda: resources.eventsources.SQSPlanner(),
         sam=lambda: sam.emit_sqs,
@@ -263,10 +266,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("on_sqs_message",),
         report=None,
     ),
-    ResourceDescriptor[models.KinesisEventSource, records.KinesisEventRecord](
+    ResourceDescriptor[models.KinesisEventSource, "records.KinesisEventRecord"](
         resource_type=models.ResourceType.KINESIS_EVENT,
         model_classes=(models.KinesisEventSource,),
-        record=records.KinesisEventRecord,
+        record=lambda: records.KinesisEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
         planner=lambda: resources.eventsources.KinesisPlanner(),
         sam=lambda: sam.emit_kinesis,
@@ -275,10 +278,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=("on_kinesis_record",),
         report=None,
     ),
-    ResourceDescriptor[models.DynamoDBEventSource, records.DynamoDBEventRecord](
+    ResourceDescriptor[models.DynamoDBEventSource, "records.DynamoDBEventRecord"](
         resource_type=models.ResourceType.DYNAMODB_EVENT,
         model_classes=(models.DynamoDBEventSource,),
-        record=records.DynamoDBEventRecord,
+        record=lambda: records.DynamoDBEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
         planner=lambda: resources.eventsources.DynamoDBPlanner(),
         sam=lambda: sam.emit_dynamodb,
@@ -323,7 +326,7 @@ def descriptor_of_type(resource_type: str) -> ResourceDescriptor[Any, Any] | Non
 def record_of(entry: Mapping[str, Any]) -> records.StateRecord | None:
     """The typed record of a state entry (None for an unknown ``resource_type``)."""
     descriptor = _BY_TYPE.get(str(entry.get("resource_type")))
-    return None if descriptor is None else descriptor.record.from_entry(entry)
+    return None if descriptor is None else descriptor.record().from_entry(entry)
 
 
 __all__ = [

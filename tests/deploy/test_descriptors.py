@@ -133,8 +133,8 @@ def test_parts_resolve(descriptor: descriptors.ResourceDescriptor[Any, Any]) -> 
     assert type(planner_for_type(descriptor.resource_type.value)) is type(planner)
     assert callable(descriptor.sam()) and callable(descriptor.terraform())
     assert isinstance(descriptor.delete_tier, DeleteTier)
-    assert issubclass(descriptor.record, records.StateRecord)
-    assert descriptor.record.RESOURCE_TYPE is descriptor.resource_type
+    assert issubclass(descriptor.record(), records.StateRecord)
+    assert descriptor.record().RESOURCE_TYPE is descriptor.resource_type
     if descriptor.role_statement is not None:
         assert descriptor.role_statement in EVENT_SOURCE_STATEMENTS
     assert set(descriptor.decorators) <= ENTRY_DECORATORS
@@ -154,13 +154,13 @@ def test_record_holds_the_spec_keys_and_round_trips(
 ) -> None:
     rtype = descriptor.resource_type.value
     assert rtype in SPEC_KEYS, "add the type's state file keys to SPEC_KEYS"
-    fields = tuple(f.name for f in attrs.fields(descriptor.record) if f.name != "name")
+    fields = tuple(f.name for f in attrs.fields(descriptor.record()) if f.name != "name")
     assert fields == SPEC_KEYS[rtype]
     entry: dict[str, Any] = {"name": "thing", "resource_type": rtype}
     entry.update({k: f"value-of-{k}" for k in SPEC_KEYS[rtype]})
     if "api_mapping" in entry:
         entry["api_mapping"] = [{"key": "/"}]
-    record = descriptor.record.from_entry(entry)
+    record = descriptor.record().from_entry(entry)
     assert list(record.to_entry().items()) == list(entry.items())
     assert descriptors.record_of(entry) == record
 
