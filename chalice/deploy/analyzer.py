@@ -57,24 +57,27 @@ from chalice.errors import AppLoadError
 
 Calls = dict[str, set[str]]
 
-ENTRY_DECORATORS = frozenset(
-    {
-        "route",
-        "authorizer",
-        "lambda_function",
-        "schedule",
-        "on_s3_event",
-        "on_sns_message",
-        "on_sqs_message",
-        "on_cw_event",
-        "on_kinesis_record",
-        "on_dynamodb_record",
-        "on_ws_connect",
-        "on_ws_message",
-        "on_ws_disconnect",
-        "middleware",
-    }
-)
+# Public methods of ``DecoratorAPI`` that are called, not used as decorators.
+_NOT_DECORATORS = frozenset({"register_middleware"})
+
+
+def _entry_decorators() -> frozenset[str]:
+    """Every registration decorator of the runtime (``route``, ``on_sqs_message``...).
+
+    Read from the runtime's ``DecoratorAPI`` rather than listed here, so a new
+    decorator makes its handlers entry points without a second edit (a
+    forgotten entry used to drop the handler's calls from the policy).
+    """
+    from chalice.app._decorators import DecoratorAPI
+
+    return frozenset(
+        name
+        for name, value in vars(DecoratorAPI).items()
+        if callable(value) and not name.startswith("_") and name not in _NOT_DECORATORS
+    )
+
+
+ENTRY_DECORATORS = _entry_decorators()
 
 # Modules whose clients we follow: boto3, its session module, aioboto3 (same
 # API, async), and plain botocore (``get_session().create_client(...)``).

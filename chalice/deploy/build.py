@@ -35,9 +35,6 @@ PolicyDocument = dict[str, Any]
 Report = Callable[[str], None]
 _R = TypeVar("_R")
 
-# The order the extra statements are appended in (stable documents).
-STATEMENT_KINDS = ("sqs", "kinesis", "dynamodb", "websocket")
-
 
 class BuiltArtifacts(Protocol):
     """What ``Packager.build`` returns (``packager.BuiltPackages``)."""
@@ -76,7 +73,8 @@ class PolicyTools:
     app_policy: AppPolicy
     load_policy_file: Callable[[Path], PolicyDocument]
     add_statements: Callable[[Mapping[str, Any], Iterable[Mapping[str, Any]]], PolicyDocument]
-    statements: Mapping[str, Mapping[str, Any]]  # keys of STATEMENT_KINDS
+    # Keyed by the descriptors' ``role_statement``; appended in this order.
+    statements: Mapping[str, Mapping[str, Any]]
 
 
 def default_policy_tools() -> PolicyTools:
@@ -114,7 +112,13 @@ def _role_of(fn: models.LambdaFunction) -> str | None:
 
 
 def role_needs(application: models.Application) -> dict[str, _RoleNeeds]:
-    """Per autogen role (by resource name): VPC, X-Ray, event-source/websocket statements."""
+    """Per autogen role (by resource name): VPC, X-Ray, event-source/websocket statements.
+
+    A resource whose descriptor names a ``role_statement`` adds it to the
+    role of each function it invokes.
+    """
+    from chalice.deploy.descriptors import descriptor_for
+
     needs: dict[str, _RoleNeeds] = {}
 
     def need(fn: models.LambdaFunction | None) -> _RoleNeeds | None:
@@ -128,16 +132,12 @@ def role_needs(application: models.Application) -> dict[str, _RoleNeeds]:
             traits: frozenset[models.RoleTraits] = getattr(role.policy, "traits", frozenset())
             n.vpc |= bool(res.subnet_ids) or models.RoleTraits.VPC_NEEDED in traits
             n.xray |= res.xray
-        elif isinstance(res, models.SQSEventSource) and (n := need(res.lambda_function)):
-            n.kinds.add("sqs")
-        elif isinstance(res, models.KinesisEventSource) and (n := need(res.lambda_function)):
-            n.kinds.add("kinesis")
-        elif isinstance(res, models.DynamoDBEventSource) and (n := need(res.lambda_function)):
-            n.kinds.add("dynamodb")
-        elif isinstance(res, models.WebsocketAPI):
-            for fn in (res.connect_function, res.message_function, res.disconnect_function):
-                if (n := need(fn)) is not None:
-                    n.kinds.add("websocket")
+        statement = descriptor_for(res).role_statement
+        if statement is None:
+            continue
+        for dep in res.dependencies():
+            if isinstance(dep, models.LambdaFunction) and (n := need(dep)) is not None:
+                n.kinds.add(statement)
     return needs
 
 
@@ -225,7 +225,13 @@ class _Rebuilder:
             return attrs.evolve(policy, document=self._policy_file(policy.filename))
         needs = self.needs.get(role.resource_name, _RoleNeeds())
         base = self._app_policy(vpc=needs.vpc, xray=needs.xray)
-        extra = [self.policies.statements[k] for k in STATEMENT_KINDS if k in needs.kinds]
+        unknown = needs.kinds - self.policies.statements.keys()
+        if unknown:
+            # A descriptor names a statement policy.py does not define: a bug
+            # (the descriptor test checks it), never something users can fix.
+            raise RuntimeError(f"no IAM statement defined for {sorted(unknown)}")
+        # In the statements' own order, so documents are stable.
+        extra = [s for k, s in self.policies.statements.items() if k in needs.kinds]
         return attrs.evolve(policy, document=self.policies.add_statements(base, extra))
 
     def _app_policy(self, *, vpc: bool, xray: bool) -> PolicyDocument:

@@ -27,6 +27,7 @@ import attrs
 
 from chalice.aws.session import AWSClients, create_clients
 from chalice.deploy import models
+from chalice.deploy.descriptors import DESCRIPTORS
 from chalice.deploy.executor import Executor, Recorder
 from chalice.deploy.lock import StageLock
 from chalice.deploy.plan import Plan
@@ -227,21 +228,16 @@ def _announce_migration(state: DeployedState, project_dir: Path, stage: str, ui:
 
 
 def deployed_report(state: DeployedState) -> str:
-    """The ``Resources deployed:`` summary (layers, functions, domains, then URLs)."""
+    """The ``Resources deployed:`` summary (layers, functions, domains, then URLs).
+
+    Each type's lines come from its descriptor, in ``DESCRIPTORS`` order;
+    within a type, entries keep their recorded order.
+    """
     lines = ["Resources deployed:"]
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for r in state.resources:
-        by_type.setdefault(str(r["resource_type"]), []).append(r)
-    for r in by_type.get("lambda_layer", []):
-        lines.append(f"  - Lambda Layer ARN: {r['layer_version_arn']}")
-    for r in by_type.get("lambda_function", []):
-        lines.append(f"  - Lambda ARN: {r['lambda_arn']}")
-    for r in by_type.get("domain_name", []):
-        lines.append("  - Custom domain name:")
-        lines.append(f"      HostedZoneId: {r.get('hosted_zone_id')}")
-        lines.append(f"      AliasDomainName: {r.get('alias_domain_name')}")
-    for r in by_type.get("rest_api", []):
-        lines.append(f"  - Rest API URL: {r.get('rest_api_url')}")
-    for r in by_type.get("websocket_api", []):
-        lines.append(f"  - Websocket API URL: {r.get('websocket_api_url')}")
+    for descriptor in DESCRIPTORS:
+        if descriptor.report is None:
+            continue
+        for entry in state.resources:
+            if entry["resource_type"] == descriptor.resource_type.value:
+                lines.extend(descriptor.report(descriptor.record().from_entry(entry)))
     return "\n".join(lines) + "\n"

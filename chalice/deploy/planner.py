@@ -15,27 +15,12 @@ import concurrent.futures
 
 from chalice.aws.errors import AWSError
 from chalice.deploy import models
+from chalice.deploy.descriptors import DELETE_TIERS
 from chalice.deploy.executor import ACCESS_DENIED_CODES, advice
 from chalice.deploy.plan import Action, Plan, Step
 from chalice.deploy.resources import PlanContext, planner_for_model, planner_for_type
 from chalice.deploy.resources.domain import api_resource_of
 from chalice.errors import DeployError, StateError
-
-DELETE_TIERS = {
-    "s3_event": 0,
-    "sns_event": 0,
-    "sqs_event": 0,
-    "kinesis_event": 0,
-    "dynamodb_event": 0,
-    "cloudwatch_event": 0,
-    "domain_name": 0,
-    "rest_api": 1,
-    "websocket_api": 1,
-    "lambda_function": 2,
-    "iam_role": 3,
-    "lambda_layer": 3,
-    "log_group": 3,
-}
 
 
 def planning_order(application: models.Application) -> list[models.RecordedResource]:

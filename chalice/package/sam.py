@@ -4,6 +4,9 @@
 ``models.Application`` (zips built, policies and the CloudFormation-style
 swagger document filled in) and returns the template. It never touches the
 disk nor AWS; copying the zips and writing the file is the caller's job.
+Each resource type is added by the emitter its descriptor names
+(``chalice/deploy/descriptors.py``): the builder's ``add_*`` methods and the
+``emit_*`` functions here, the APIs' in ``sam_apis.py``.
 
 Logical ids follow upstream's CamelCase rule (``to_cfn_resource_name``) so a
 stack created by upstream Chalice updates in place instead of replacing its
@@ -26,6 +29,7 @@ from typing import Any
 import attrs
 
 from chalice.deploy import models
+from chalice.deploy.descriptors import descriptor_for
 from chalice.deploy.naming import to_cfn_resource_name
 from chalice.errors import PackageError
 
@@ -35,17 +39,6 @@ SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 # Renamed for backwards compatibility: stacks and Outputs created by every
 # Chalice version use this id for the REST handler.
 API_HANDLER_ID = "APIHandler"
-REST_API_ID = "RestAPI"
-WEBSOCKET_API_ID = "WebsocketAPI"
-
-_EXECUTE_API_SOURCE_ARN = (
-    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${%s}/*"
-)
-_WEBSOCKET_INTEGRATION_URI = (
-    "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
-    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
-    "${WebsocketHandler}/invocations"
-)
 
 _S3_FIX = (
     "package with `--pkg-format terraform` (it manages bucket notifications), "
@@ -89,7 +82,7 @@ def generate_sam_template(
     notifications on an existing bucket) and for two resources mapping to one
     logical id.
     """
-    builder = _SAMBuilder(paths or ArtifactPaths())
+    builder = SAMBuilder(paths or ArtifactPaths())
     for resource in models.dependency_order(application):
         builder.add(resource)
     return {
@@ -100,27 +93,32 @@ def generate_sam_template(
     }
 
 
-def _ref(name: str) -> dict[str, Any]:
+def ref(name: str) -> dict[str, Any]:
+    """``{"Ref": name}``."""
     return {"Ref": name}
 
 
-def _get_att(name: str, attr: str) -> dict[str, Any]:
+def get_att(name: str, attr: str) -> dict[str, Any]:
+    """``{"Fn::GetAtt": [name, attr]}``."""
     return {"Fn::GetAtt": [name, attr]}
 
 
-def _sub(template: str) -> dict[str, Any]:
+def sub(template: str) -> dict[str, Any]:
+    """``{"Fn::Sub": template}``."""
     return {"Fn::Sub": template}
 
 
-def _arn_sub(service: str, resource: str) -> dict[str, Any]:
+def arn_sub(service: str, resource: str) -> dict[str, Any]:
     """``Fn::Sub`` of an ARN in the stack's own partition, region and account."""
-    return _sub(
-        f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
-    )
+    return sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
 
 
-class _SAMBuilder:
-    """Accumulates resources and outputs; one ``add`` per recorded model."""
+class SAMBuilder:
+    """Accumulates resources and outputs; one ``add`` per recorded model.
+
+    The ``add_*`` methods and the ``emit_*`` functions below are the SAM
+    emitters the resource descriptors name (``chalice/deploy/descriptors.py``).
+    """
 
     def __init__(self, paths: ArtifactPaths) -> None:
         self._paths = paths
@@ -129,7 +127,8 @@ class _SAMBuilder:
         # logical id -> chalice resource name, to report collisions clearly.
         self._owners: dict[str, str] = {}
 
-    def _put(self, logical: str, owner: str, resource: dict[str, Any]) -> None:
+    def put(self, logical: str, owner: str, resource: dict[str, Any]) -> None:
+        """Add ``resource`` under ``logical``; ``owner`` names it in a collision error."""
         if logical in self._owners:
             raise PackageError(
                 f"Two resources map to the CloudFormation logical id {logical!r}: "
@@ -142,89 +141,13 @@ class _SAMBuilder:
         self.resources[logical] = resource
 
     def add(self, resource: models.RecordedResource) -> None:
-        match resource:
-            case models.ManagedIAMRole():
-                self._add_role(resource)
-            case models.LambdaLayer():
-                self._add_layer(resource)
-            case models.LambdaFunction():
-                self._add_function(resource)
-            case models.ScheduledEvent():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"Type": "Schedule", "Properties": _schedule_properties(resource)},
-                )
-            case models.CloudWatchEvent():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {
-                        "Type": "CloudWatchEvent",
-                        "Properties": {"Pattern": json.loads(resource.event_pattern)},
-                    },
-                )
-            case models.SNSLambdaSubscription():
-                topic: Any = resource.topic
-                if not topic.startswith("arn:"):
-                    topic = _arn_sub("sns", topic)
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"Type": "SNS", "Properties": {"Topic": topic}},
-                )
-            case models.SQSEventSource():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"Type": "SQS", "Properties": _sqs_properties(resource)},
-                )
-            case models.KinesisEventSource():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {
-                        "Type": "Kinesis",
-                        "Properties": {
-                            "Stream": _arn_sub("kinesis", f"stream/{resource.stream}"),
-                            "BatchSize": resource.batch_size,
-                            "StartingPosition": resource.starting_position,
-                            "MaximumBatchingWindowInSeconds": (
-                                resource.maximum_batching_window_in_seconds
-                            ),
-                        },
-                    },
-                )
-            case models.DynamoDBEventSource():
-                self._add_event(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {
-                        "Type": "DynamoDB",
-                        "Properties": {
-                            "Stream": resource.stream_arn,
-                            "BatchSize": resource.batch_size,
-                            "StartingPosition": resource.starting_position,
-                            "MaximumBatchingWindowInSeconds": (
-                                resource.maximum_batching_window_in_seconds
-                            ),
-                        },
-                    },
-                )
-            case models.S3BucketNotification():
-                raise _s3_error(resource)
-            case models.RestAPI():
-                self._add_rest_api(resource)
-            case models.WebsocketAPI():
-                self._add_websocket_api(resource)
-            case models.LogGroup() | models.DomainName():
-                # Emitted with their owner: a log group names its function, a
-                # domain's mapping names its API.
-                pass
+        """Add ``resource`` with its type's emitter (its descriptor's ``sam``)."""
+        descriptor_for(resource).sam()(self, resource)
 
     # -- IAM, layers, functions ---------------------------------------------
 
-    def _add_role(self, role: models.ManagedIAMRole) -> None:
+    def add_role(self, role: models.ManagedIAMRole) -> None:
+        """``AWS::IAM::Role`` with the built policy inline."""
         rid = logical_id(role.resource_name)
         document = role.policy.document
         if document is None:
@@ -233,7 +156,7 @@ class _SAMBuilder:
                 where=f"role {role.resource_name!r}",
                 fix="this is a bug in chalice: the build stage must fill policy documents",
             )
-        self._put(
+        self.put(
             rid,
             role.resource_name,
             {
@@ -245,8 +168,9 @@ class _SAMBuilder:
             },
         )
 
-    def _add_layer(self, layer: models.LambdaLayer) -> None:
-        self._put(
+    def add_layer(self, layer: models.LambdaLayer) -> None:
+        """``AWS::Serverless::LayerVersion`` of the managed layer."""
+        self.put(
             logical_id(layer.resource_name),
             layer.resource_name,
             {
@@ -260,19 +184,20 @@ class _SAMBuilder:
             },
         )
 
-    def _add_function(self, fn: models.LambdaFunction) -> None:
+    def add_function(self, fn: models.LambdaFunction) -> None:
+        """``AWS::Serverless::Function`` (and its log group, when it has one)."""
         fid = logical_id(fn.resource_name)
         if fn.log_group is not None:
             # The name is taken from the function itself, so the group is the
             # one Lambda writes to (upstream named ``ApiHandler``, which does
             # not exist; the logical id is kept for stack compatibility).
-            self._put(
+            self.put(
                 logical_id(fn.log_group.resource_name),
                 fn.log_group.resource_name,
                 {
                     "Type": "AWS::Logs::LogGroup",
                     "Properties": {
-                        "LogGroupName": _sub(f"/aws/lambda/${{{fid}}}"),
+                        "LogGroupName": sub(f"/aws/lambda/${{{fid}}}"),
                         "RetentionInDays": fn.log_group.retention_in_days,
                     },
                 },
@@ -298,19 +223,20 @@ class _SAMBuilder:
             props["ReservedConcurrentExecutions"] = fn.reserved_concurrency
         layers: list[Any] = []
         if fn.managed_layer is not None:
-            layers.append(_ref(logical_id(fn.managed_layer.resource_name)))
+            layers.append(ref(logical_id(fn.managed_layer.resource_name)))
         layers.extend(fn.layers)
         if layers:
             props["Layers"] = layers
         if isinstance(fn.role, models.PreCreatedIAMRole):
             props["Role"] = fn.role.role_arn
         else:
-            props["Role"] = _get_att(logical_id(fn.role.resource_name), "Arn")
-        self._put(fid, fn.resource_name, {"Type": "AWS::Serverless::Function", "Properties": props})
+            props["Role"] = get_att(logical_id(fn.role.resource_name), "Arn")
+        self.put(fid, fn.resource_name, {"Type": "AWS::Serverless::Function", "Properties": props})
 
-    def _add_event(
+    def add_event(
         self, resource_name: str, fn: models.LambdaFunction, event: dict[str, Any]
     ) -> None:
+        """Add ``event`` to the ``Events`` of ``fn`` under the logical id of ``resource_name``."""
         # Each event source adds its own entry: a function subscribed to
         # several sources keeps all of them (upstream kept only the last).
         props = self.resources[logical_id(fn.resource_name)]["Properties"]
@@ -324,248 +250,82 @@ class _SAMBuilder:
             )
         events[key] = event
 
-    def _add_invoke_permission(
-        self, pid: str, owner: str, function_name: Any, api_id: str, api_param: str
-    ) -> None:
-        self._put(
-            pid,
-            owner,
-            {
-                "Type": "AWS::Lambda::Permission",
-                "Properties": {
-                    "FunctionName": function_name,
-                    "Action": "lambda:InvokeFunction",
-                    "Principal": "apigateway.amazonaws.com",
-                    "SourceArn": {
-                        "Fn::Sub": [_EXECUTE_API_SOURCE_ARN % api_param, {api_param: _ref(api_id)}]
-                    },
-                },
+
+# -- emitters of the event sources (the descriptors name them) ----------------
+
+
+def emit_with_owner(builder: SAMBuilder, resource: models.LogGroup | models.DomainName) -> None:
+    """Nothing: a log group is emitted with its function, a domain with its API."""
+
+
+def emit_rule(builder: SAMBuilder, event: models.ScheduledEvent | models.CloudWatchEvent) -> None:
+    """A ``Schedule`` or ``CloudWatchEvent`` event of the function."""
+    if isinstance(event, models.ScheduledEvent):
+        source = {"Type": "Schedule", "Properties": _schedule_properties(event)}
+    else:
+        source = {
+            "Type": "CloudWatchEvent",
+            "Properties": {"Pattern": json.loads(event.event_pattern)},
+        }
+    builder.add_event(event.resource_name, event.lambda_function, source)
+
+
+def emit_sns(builder: SAMBuilder, sub: models.SNSLambdaSubscription) -> None:
+    """An ``SNS`` event of the function (a topic name becomes an ARN in the stack's account)."""
+    topic: Any = sub.topic
+    if not topic.startswith("arn:"):
+        topic = arn_sub("sns", topic)
+    builder.add_event(
+        sub.resource_name, sub.lambda_function, {"Type": "SNS", "Properties": {"Topic": topic}}
+    )
+
+
+def emit_sqs(builder: SAMBuilder, source: models.SQSEventSource) -> None:
+    """An ``SQS`` event of the function."""
+    builder.add_event(
+        source.resource_name,
+        source.lambda_function,
+        {"Type": "SQS", "Properties": _sqs_properties(source)},
+    )
+
+
+def emit_kinesis(builder: SAMBuilder, source: models.KinesisEventSource) -> None:
+    """A ``Kinesis`` event of the function."""
+    builder.add_event(
+        source.resource_name,
+        source.lambda_function,
+        {
+            "Type": "Kinesis",
+            "Properties": {
+                "Stream": arn_sub("kinesis", f"stream/{source.stream}"),
+                "BatchSize": source.batch_size,
+                "StartingPosition": source.starting_position,
+                "MaximumBatchingWindowInSeconds": source.maximum_batching_window_in_seconds,
             },
-        )
+        },
+    )
 
-    # -- REST API -----------------------------------------------------------
 
-    def _add_rest_api(self, api: models.RestAPI) -> None:
-        if api.swagger_doc is None:
-            raise PackageError(
-                "The REST API's swagger document was not built.",
-                where="rest_api",
-                fix="this is a bug in chalice: the build stage must fill swagger_doc",
-            )
-        props: dict[str, Any] = {
-            "EndpointConfiguration": api.endpoint_type,
-            "StageName": api.api_gateway_stage,
-            "DefinitionBody": api.swagger_doc,
-        }
-        if api.minimum_compression:
-            props["MinimumCompressionSize"] = int(api.minimum_compression)
-        if api.xray:
-            props["TracingEnabled"] = True
-        self._put(
-            REST_API_ID, api.resource_name, {"Type": "AWS::Serverless::Api", "Properties": props}
-        )
-        handler_id = logical_id(api.lambda_function.resource_name)
-        self._add_invoke_permission(
-            f"{handler_id}InvokePermission",
-            "rest_api_invoke",
-            _ref(handler_id),
-            REST_API_ID,
-            "RestAPIId",
-        )
-        for auth in api.authorizers:
-            auth_id = logical_id(auth.resource_name)
-            self._add_invoke_permission(
-                f"{auth_id}InvokePermission",
-                f"{auth.resource_name}_invoke",
-                _get_att(auth_id, "Arn"),
-                REST_API_ID,
-                "RestAPIId",
-            )
-        if api.domain_name is not None:
-            self._add_rest_domain(api.domain_name)
-        self.outputs.update(
-            {
-                "RestAPIId": {"Value": _ref(REST_API_ID)},
-                "APIHandlerName": {"Value": _ref(handler_id)},
-                "APIHandlerArn": {"Value": _get_att(handler_id, "Arn")},
-                "EndpointURL": {
-                    "Value": _sub(
-                        f"https://${{{REST_API_ID}}}.execute-api.${{AWS::Region}}"
-                        f".${{AWS::URLSuffix}}/{api.api_gateway_stage}/"
-                    )
-                },
-            }
-        )
-
-    def _add_rest_domain(self, domain: models.DomainName) -> None:
-        did = logical_id(domain.resource_name)
-        props: dict[str, Any] = {
-            "DomainName": domain.domain_name,
-            "EndpointConfiguration": {"Types": [domain.endpoint_type]},
-        }
-        if domain.endpoint_type == "EDGE":
-            props["CertificateArn"] = domain.certificate_arn
-        else:
-            props["RegionalCertificateArn"] = domain.certificate_arn
-        props["SecurityPolicy"] = domain.tls_version.value
-        if domain.tags:
-            props["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(domain.tags.items())]
-        self._put(
-            did, domain.resource_name, {"Type": "AWS::ApiGateway::DomainName", "Properties": props}
-        )
-        mapping: dict[str, Any] = {
-            "DomainName": _ref(did),
-            "RestApiId": _ref(REST_API_ID),
-        }
-        if domain.api_mapping.mount_path != "(none)":
-            mapping["BasePath"] = domain.api_mapping.mount_path
-        # ``RestAPI.Stage`` is SAM's reference to the stage it generates; a
-        # literal stage name would let CloudFormation create the mapping
-        # before the stage exists.
-        mapping["Stage"] = _ref(f"{REST_API_ID}.Stage")
-        self._put(
-            f"{did}Mapping",
-            f"{domain.resource_name} mapping",
-            {"Type": "AWS::ApiGateway::BasePathMapping", "Properties": mapping},
-        )
-        # For the DNS alias record (as Terraform's outputs and ``chalice deploy`` give).
-        edge = domain.endpoint_type == "EDGE"
-        self.outputs["AliasDomainName"] = {
-            "Value": _get_att(did, "DistributionDomainName" if edge else "RegionalDomainName")
-        }
-        self.outputs["HostedZoneId"] = {
-            "Value": _get_att(did, "DistributionHostedZoneId" if edge else "RegionalHostedZoneId")
-        }
-
-    # -- Websocket API ------------------------------------------------------
-
-    def _add_websocket_api(self, api: models.WebsocketAPI) -> None:
-        self._put(
-            WEBSOCKET_API_ID,
-            api.resource_name,
-            {
-                "Type": "AWS::ApiGatewayV2::Api",
-                "Properties": {
-                    "Name": api.name,
-                    "RouteSelectionExpression": "$request.body.action",
-                    "ProtocolType": "WEBSOCKET",
-                },
+def emit_dynamodb(builder: SAMBuilder, source: models.DynamoDBEventSource) -> None:
+    """A ``DynamoDB`` event of the function."""
+    builder.add_event(
+        source.resource_name,
+        source.lambda_function,
+        {
+            "Type": "DynamoDB",
+            "Properties": {
+                "Stream": source.stream_arn,
+                "BatchSize": source.batch_size,
+                "StartingPosition": source.starting_position,
+                "MaximumBatchingWindowInSeconds": source.maximum_batching_window_in_seconds,
             },
-        )
-        handlers = [
-            ("$connect", "Connect", api.connect_function),
-            ("$default", "Message", api.message_function),
-            ("$disconnect", "Disconnect", api.disconnect_function),
-        ]
-        route_ids: list[str] = []
-        for route_key, kind, fn in handlers:
-            if fn is None:
-                continue
-            fid = logical_id(fn.resource_name)
-            integration_id = f"Websocket{kind}APIIntegration"
-            self._put(
-                integration_id,
-                f"{fn.resource_name} integration",
-                {
-                    "Type": "AWS::ApiGatewayV2::Integration",
-                    "Properties": {
-                        "ApiId": _ref(WEBSOCKET_API_ID),
-                        "ConnectionType": "INTERNET",
-                        "ContentHandlingStrategy": "CONVERT_TO_TEXT",
-                        "IntegrationType": "AWS_PROXY",
-                        "IntegrationUri": {
-                            "Fn::Sub": [_WEBSOCKET_INTEGRATION_URI, {"WebsocketHandler": _ref(fid)}]
-                        },
-                    },
-                },
-            )
-            self._add_invoke_permission(
-                f"Websocket{kind}InvokePermission",
-                f"{fn.resource_name} permission",
-                _ref(fid),
-                WEBSOCKET_API_ID,
-                "WebsocketAPIId",
-            )
-            route_id = f"Websocket{kind}Route"
-            route_ids.append(route_id)
-            self._put(
-                route_id,
-                f"{fn.resource_name} route",
-                {
-                    "Type": "AWS::ApiGatewayV2::Route",
-                    "Properties": {
-                        "ApiId": _ref(WEBSOCKET_API_ID),
-                        "RouteKey": route_key,
-                        "Target": {"Fn::Join": ["/", ["integrations", _ref(integration_id)]]},
-                    },
-                },
-            )
-            self.outputs[f"Websocket{kind}HandlerArn"] = {"Value": _get_att(fid, "Arn")}
-            self.outputs[f"Websocket{kind}HandlerName"] = {"Value": _ref(fid)}
-        self._put(
-            "WebsocketAPIDeployment",
-            "websocket deployment",
-            {
-                "Type": "AWS::ApiGatewayV2::Deployment",
-                "DependsOn": route_ids,
-                "Properties": {"ApiId": _ref(WEBSOCKET_API_ID)},
-            },
-        )
-        self._put(
-            "WebsocketAPIStage",
-            "websocket stage",
-            {
-                "Type": "AWS::ApiGatewayV2::Stage",
-                "Properties": {
-                    "ApiId": _ref(WEBSOCKET_API_ID),
-                    "DeploymentId": _ref("WebsocketAPIDeployment"),
-                    "StageName": api.api_gateway_stage,
-                },
-            },
-        )
-        if api.domain_name is not None:
-            self._add_websocket_domain(api.domain_name)
-        self.outputs["WebsocketAPIId"] = {"Value": _ref(WEBSOCKET_API_ID)}
-        self.outputs["WebsocketConnectEndpointURL"] = {
-            "Value": _sub(
-                f"wss://${{{WEBSOCKET_API_ID}}}.execute-api.${{AWS::Region}}"
-                f".${{AWS::URLSuffix}}/{api.api_gateway_stage}/"
-            )
-        }
+        },
+    )
 
-    def _add_websocket_domain(self, domain: models.DomainName) -> None:
-        did = logical_id(domain.resource_name)
-        props: dict[str, Any] = {
-            "DomainName": domain.domain_name,
-            "DomainNameConfigurations": [
-                {
-                    "CertificateArn": domain.certificate_arn,
-                    "EndpointType": "REGIONAL",
-                    "SecurityPolicy": domain.tls_version.value,
-                }
-            ],
-        }
-        if domain.tags:
-            props["Tags"] = dict(sorted(domain.tags.items()))
-        self._put(
-            did,
-            domain.resource_name,
-            {"Type": "AWS::ApiGatewayV2::DomainName", "Properties": props},
-        )
-        mapping: dict[str, Any] = {
-            "DomainName": _ref(did),
-            "ApiId": _ref(WEBSOCKET_API_ID),
-            "Stage": _ref("WebsocketAPIStage"),
-        }
-        if domain.api_mapping.mount_path != "(none)":
-            mapping["ApiMappingKey"] = domain.api_mapping.mount_path
-        self._put(
-            f"{did}Mapping",
-            f"{domain.resource_name} mapping",
-            {"Type": "AWS::ApiGatewayV2::ApiMapping", "Properties": mapping},
-        )
-        self.outputs["WebsocketAliasDomainName"] = {"Value": _get_att(did, "RegionalDomainName")}
-        self.outputs["WebsocketHostedZoneId"] = {"Value": _get_att(did, "RegionalHostedZoneId")}
+
+def emit_s3(builder: SAMBuilder, event: models.S3BucketNotification) -> None:
+    """Refuse: CloudFormation cannot configure an existing bucket (``PackageError``)."""
+    raise _s3_error(event)
 
 
 def _s3_error(event: models.S3BucketNotification) -> PackageError:
@@ -587,7 +347,7 @@ def _schedule_properties(event: models.ScheduledEvent) -> dict[str, Any]:
 
 
 def _sqs_properties(source: models.SQSEventSource) -> dict[str, Any]:
-    queue: Any = source.queue_arn if source.queue_arn else _arn_sub("sqs", source.queue)
+    queue: Any = source.queue_arn if source.queue_arn else arn_sub("sqs", source.queue)
     props: dict[str, Any] = {
         "Queue": queue,
         "BatchSize": source.batch_size,

@@ -3,7 +3,10 @@
 ``generate_terraform_template`` is pure: it reads the built
 ``models.Application`` (with the Terraform-style swagger document, whose
 integration URIs are ``${aws_lambda_function.<name>.invoke_arn}``) and
-returns the configuration. It never touches the disk nor AWS.
+returns the configuration. It never touches the disk nor AWS. Each resource
+type is added by the emitter its descriptor names
+(``chalice/deploy/descriptors.py``): the builder's ``add_*`` methods and the
+``emit_*`` functions here, the APIs' in ``terraform_apis.py``.
 
 Resources are keyed by chalice resource names, as upstream does, so existing
 Terraform state keeps matching. The configuration targets the current AWS
@@ -23,6 +26,7 @@ from typing import Any
 import attrs
 
 from chalice.deploy import models
+from chalice.deploy.descriptors import descriptor_for
 
 REQUIRED_TERRAFORM = ">= 1.0"
 REQUIRED_AWS_PROVIDER = ">= 5.0"
@@ -30,7 +34,6 @@ REQUIRED_AWS_PROVIDER = ">= 5.0"
 _PARTITION = "${data.aws_partition.chalice.partition}"
 _REGION = "${data.aws_region.chalice.name}"
 _ACCOUNT = "${data.aws_caller_identity.chalice.account_id}"
-_SWAGGER = "${local.chalice_api_swagger}"
 _TF_NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -60,12 +63,13 @@ def swagger_local(doc: dict[str, Any]) -> str:
     return _SWAGGER_REFERENCE.sub(r"${\1}", escape(json.dumps(doc)))
 
 
-def _json_literal(document: Any) -> str:
+def json_literal(document: Any) -> str:
     """A policy document as a literal JSON string (``${aws:username}`` stays as is)."""
     return escape(json.dumps(document))
 
 
-def _escape_map(values: dict[str, str]) -> dict[str, str]:
+def escape_map(values: dict[str, str]) -> dict[str, str]:
+    """Every value of ``values`` as a literal string (``escape``)."""
     return {k: escape(v) for k, v in values.items()}
 
 
@@ -93,7 +97,7 @@ def generate_terraform_template(
     application: models.Application, *, app_name: str, paths: ArtifactPaths | None = None
 ) -> dict[str, Any]:
     """The Terraform configuration for ``application`` (SPEC §5.2, updated for provider 5.x)."""
-    builder = _TerraformBuilder(paths or ArtifactPaths(), app_name=app_name)
+    builder = TerraformBuilder(paths or ArtifactPaths(), app_name=app_name)
     for resource in models.dependency_order(application):
         builder.add(resource)
     builder.finish_s3()
@@ -119,125 +123,72 @@ def generate_terraform_template(
     return template
 
 
-class _TerraformBuilder:
+class TerraformBuilder:
+    """Accumulates resources and outputs; one ``add`` per recorded model.
+
+    The ``add_*`` methods and the ``emit_*`` functions below are the Terraform
+    emitters the resource descriptors name (``chalice/deploy/descriptors.py``).
+    """
+
     def __init__(self, paths: ArtifactPaths, *, app_name: str) -> None:
         self._paths = paths
-        self._app_name = app_name
+        self.app_name = app_name
         self.resources: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.swagger: dict[str, Any] | None = None
         # bucket -> [(subscriber entry, permission resource name)], in order.
         self._s3: dict[str, list[tuple[dict[str, Any], str]]] = {}
 
-    def _put(self, rtype: str, name: str, body: dict[str, Any]) -> None:
+    def put(self, rtype: str, name: str, body: dict[str, Any]) -> None:
+        """Add resource ``name`` of Terraform type ``rtype``."""
         self.resources.setdefault(rtype, {})[name] = body
 
     def add(self, resource: models.RecordedResource) -> None:
-        match resource:
-            case models.ManagedIAMRole():
-                self._add_role(resource)
-            case models.LambdaLayer():
-                self._put(
-                    "aws_lambda_layer_version",
-                    resource.resource_name,
-                    {
-                        "layer_name": resource.layer_name,
-                        "compatible_runtimes": [resource.runtime],
-                        "compatible_architectures": [resource.architecture],
-                        "filename": self._paths.layer,
-                        "source_code_hash": _hash_of(self._paths.layer),
-                    },
-                )
-            case models.LambdaFunction():
-                self._add_function(resource)
-            case models.ScheduledEvent():
-                rule: dict[str, Any] = {
-                    "name": resource.rule_name,
-                    "schedule_expression": resource.schedule_expression,
-                }
-                if resource.rule_description:
-                    rule["description"] = escape(resource.rule_description)
-                self._add_rule(resource.resource_name, resource.lambda_function, rule)
-            case models.CloudWatchEvent():
-                self._add_rule(
-                    resource.resource_name,
-                    resource.lambda_function,
-                    {"name": resource.rule_name, "event_pattern": escape(resource.event_pattern)},
-                )
-            case models.SNSLambdaSubscription():
-                self._add_sns(resource)
-            case models.SQSEventSource():
-                mapping = {
-                    "event_source_arn": resource.queue_arn or _arn("sqs", resource.queue),
-                    "batch_size": resource.batch_size,
-                    "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
-                    "function_name": _fn_arn(resource.lambda_function),
-                }
-                if resource.maximum_concurrency is not None:
-                    mapping["scaling_config"] = {
-                        "maximum_concurrency": resource.maximum_concurrency
-                    }
-                self._put("aws_lambda_event_source_mapping", resource.resource_name, mapping)
-            case models.KinesisEventSource():
-                self._put(
-                    "aws_lambda_event_source_mapping",
-                    resource.resource_name,
-                    {
-                        "event_source_arn": _arn("kinesis", f"stream/{resource.stream}"),
-                        "batch_size": resource.batch_size,
-                        "starting_position": resource.starting_position,
-                        "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
-                        "function_name": _fn_arn(resource.lambda_function),
-                    },
-                )
-            case models.DynamoDBEventSource():
-                self._put(
-                    "aws_lambda_event_source_mapping",
-                    resource.resource_name,
-                    {
-                        "event_source_arn": resource.stream_arn,
-                        "batch_size": resource.batch_size,
-                        "starting_position": resource.starting_position,
-                        "maximum_batching_window_in_seconds": resource.maximum_batching_window_in_seconds,
-                        "function_name": _fn_arn(resource.lambda_function),
-                    },
-                )
-            case models.S3BucketNotification():
-                self._add_s3(resource)
-            case models.RestAPI():
-                self._add_rest_api(resource)
-            case models.WebsocketAPI():
-                self._add_websocket_api(resource)
-            case models.LogGroup() | models.DomainName():
-                # Emitted with their owner (the function / the API).
-                pass
+        """Add ``resource`` with its type's emitter (its descriptor's ``terraform``)."""
+        descriptor_for(resource).terraform()(self, resource)
+
+    def add_layer(self, layer: models.LambdaLayer) -> None:
+        """``aws_lambda_layer_version`` of the managed layer."""
+        self.put(
+            "aws_lambda_layer_version",
+            layer.resource_name,
+            {
+                "layer_name": layer.layer_name,
+                "compatible_runtimes": [layer.runtime],
+                "compatible_architectures": [layer.architecture],
+                "filename": self._paths.layer,
+                "source_code_hash": _hash_of(self._paths.layer),
+            },
+        )
 
     # -- IAM, functions -----------------------------------------------------
 
-    def _add_role(self, role: models.ManagedIAMRole) -> None:
-        self._put(
+    def add_role(self, role: models.ManagedIAMRole) -> None:
+        """``aws_iam_role`` and its inline ``aws_iam_role_policy``."""
+        self.put(
             "aws_iam_role",
             role.resource_name,
-            {"name": role.role_name, "assume_role_policy": _json_literal(role.trust_policy)},
+            {"name": role.role_name, "assume_role_policy": json_literal(role.trust_policy)},
         )
-        self._put(
+        self.put(
             "aws_iam_role_policy",
             role.resource_name,
             {
                 "name": f"{role.resource_name}Policy",
-                "policy": _json_literal(role.policy.document),
+                "policy": json_literal(role.policy.document),
                 "role": f"${{aws_iam_role.{role.resource_name}.id}}",
             },
         )
 
-    def _add_function(self, fn: models.LambdaFunction) -> None:
+    def add_function(self, fn: models.LambdaFunction) -> None:
+        """``aws_lambda_function`` (and its log group, when it has one)."""
         body: dict[str, Any] = {
             "function_name": fn.function_name,
             "runtime": fn.runtime,
             "handler": fn.handler,
             "memory_size": fn.memory_size,
             "architectures": [fn.architecture],
-            "tags": _escape_map(fn.tags),
+            "tags": escape_map(fn.tags),
             "timeout": fn.timeout,
             "source_code_hash": _hash_of(self._paths.code),
             "filename": self._paths.code,
@@ -250,7 +201,7 @@ class _TerraformBuilder:
         if fn.reserved_concurrency is not None:
             body["reserved_concurrent_executions"] = fn.reserved_concurrency
         if fn.environment_variables:
-            body["environment"] = {"variables": _escape_map(fn.environment_variables)}
+            body["environment"] = {"variables": escape_map(fn.environment_variables)}
         if fn.xray:
             body["tracing_config"] = {"mode": "Active"}
         layers: list[str] = []
@@ -267,7 +218,7 @@ class _TerraformBuilder:
             # Named after the real function name (upstream's api_handler group
             # did not match), and created first so Lambda does not create it
             # without a retention policy.
-            self._put(
+            self.put(
                 "aws_cloudwatch_log_group",
                 fn.log_group.resource_name,
                 {
@@ -276,58 +227,61 @@ class _TerraformBuilder:
                 },
             )
             body["depends_on"] = [f"aws_cloudwatch_log_group.{fn.log_group.resource_name}"]
-        self._put("aws_lambda_function", fn.resource_name, body)
+        self.put("aws_lambda_function", fn.resource_name, body)
 
     # -- event sources ------------------------------------------------------
 
-    def _add_rule(self, name: str, fn: models.LambdaFunction, rule: dict[str, Any]) -> None:
-        self._put("aws_cloudwatch_event_rule", name, rule)
-        self._put(
+    def add_rule(self, name: str, fn: models.LambdaFunction, rule: dict[str, Any]) -> None:
+        """An event rule ``name`` targeting ``fn``, with the permission to invoke it."""
+        self.put("aws_cloudwatch_event_rule", name, rule)
+        self.put(
             "aws_cloudwatch_event_target",
             name,
             {
                 "rule": f"${{aws_cloudwatch_event_rule.{name}.name}}",
                 "target_id": name,
-                "arn": _fn_arn(fn),
+                "arn": fn_arn(fn),
             },
         )
-        self._put(
+        self.put(
             "aws_lambda_permission",
             name,
             {
-                "function_name": _fn_arn(fn),
+                "function_name": fn_arn(fn),
                 "action": "lambda:InvokeFunction",
                 "principal": "events.amazonaws.com",
                 "source_arn": f"${{aws_cloudwatch_event_rule.{name}.arn}}",
             },
         )
 
-    def _add_sns(self, sub: models.SNSLambdaSubscription) -> None:
+    def add_sns(self, sub: models.SNSLambdaSubscription) -> None:
+        """The topic subscription and the permission letting SNS invoke the function."""
         topic = sub.topic if sub.topic.startswith("arn:") else _arn("sns", sub.topic)
-        self._put(
+        self.put(
             "aws_lambda_permission",
             sub.resource_name,
             {
-                "function_name": _fn_arn(sub.lambda_function),
+                "function_name": fn_arn(sub.lambda_function),
                 "action": "lambda:InvokeFunction",
                 "principal": "sns.amazonaws.com",
                 "source_arn": topic,
             },
         )
-        self._put(
+        self.put(
             "aws_sns_topic_subscription",
             sub.resource_name,
-            {"topic_arn": topic, "protocol": "lambda", "endpoint": _fn_arn(sub.lambda_function)},
+            {"topic_arn": topic, "protocol": "lambda", "endpoint": fn_arn(sub.lambda_function)},
         )
 
-    def _add_s3(self, event: models.S3BucketNotification) -> None:
-        self._put(
+    def add_s3(self, event: models.S3BucketNotification) -> None:
+        """The invoke permission; the bucket's notification is written by ``finish_s3``."""
+        self.put(
             "aws_lambda_permission",
             event.resource_name,
             {
                 "statement_id": event.resource_name,
                 "action": "lambda:InvokeFunction",
-                "function_name": _fn_arn(event.lambda_function),
+                "function_name": fn_arn(event.lambda_function),
                 "principal": "s3.amazonaws.com",
                 "source_account": _ACCOUNT,
                 "source_arn": f"arn:{_PARTITION}:s3:::{event.bucket}",
@@ -335,7 +289,7 @@ class _TerraformBuilder:
         )
         entry: dict[str, Any] = {
             "events": list(event.events),
-            "lambda_function_arn": _fn_arn(event.lambda_function),
+            "lambda_function_arn": fn_arn(event.lambda_function),
         }
         if event.prefix:
             entry["filter_prefix"] = event.prefix
@@ -346,7 +300,7 @@ class _TerraformBuilder:
     def finish_s3(self) -> None:
         """One notification resource per bucket: S3 keeps a single configuration per bucket."""
         for bucket, subscribers in self._s3.items():
-            self._put(
+            self.put(
                 "aws_s3_bucket_notification",
                 bucket_resource_name(bucket),
                 {
@@ -358,194 +312,75 @@ class _TerraformBuilder:
                 },
             )
 
-    # -- REST API -----------------------------------------------------------
 
-    def _add_rest_api(self, api: models.RestAPI) -> None:
-        self.swagger = api.swagger_doc or {}
-        body: dict[str, Any] = {
-            "body": _SWAGGER,
-            "name": self._app_name,
-            "binary_media_types": list(
-                self.swagger.get("x-amazon-apigateway-binary-media-types", [])
-            ),
-            "endpoint_configuration": {"types": [api.endpoint_type]},
-        }
-        if api.vpce_ids:
-            body["endpoint_configuration"]["vpc_endpoint_ids"] = list(api.vpce_ids)
-        if api.policy is not None and api.policy.document is not None:
-            body["policy"] = _json_literal(api.policy.document)
-        if api.minimum_compression:
-            # A string in provider 5.x (so that -1 can disable it).
-            body["minimum_compression_size"] = str(api.minimum_compression)
-        self._put("aws_api_gateway_rest_api", api.resource_name, body)
-        self._put(
-            "aws_api_gateway_deployment",
-            api.resource_name,
-            {
-                "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-                "triggers": {"redeployment": "${md5(local.chalice_api_swagger)}"},
-                "lifecycle": {"create_before_destroy": True},
-            },
-        )
-        stage: dict[str, Any] = {
-            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-            "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
-            "stage_name": api.api_gateway_stage,
-        }
-        if api.xray:
-            stage["xray_tracing_enabled"] = True
-        self._put("aws_api_gateway_stage", api.resource_name, stage)
-        for name, fn in [("rest_api_invoke", api.lambda_function)] + [
-            (f"{auth.resource_name}_invoke", auth) for auth in api.authorizers
-        ]:
-            self._put(
-                "aws_lambda_permission",
-                name,
-                {
-                    "function_name": _fn_arn(fn),
-                    "action": "lambda:InvokeFunction",
-                    "principal": "apigateway.amazonaws.com",
-                    "source_arn": "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
-                },
-            )
-        self.outputs["EndpointURL"] = {"value": "${aws_api_gateway_stage.rest_api.invoke_url}"}
-        self.outputs["RestAPIId"] = {"value": "${aws_api_gateway_rest_api.rest_api.id}"}
-        if api.domain_name is not None:
-            self._add_rest_domain(api.domain_name)
-
-    def _add_rest_domain(self, domain: models.DomainName) -> None:
-        name = domain.resource_name
-        body: dict[str, Any] = {
-            "domain_name": domain.domain_name,
-            "endpoint_configuration": {"types": [domain.endpoint_type]},
-            "security_policy": domain.tls_version.value,
-        }
-        edge = domain.endpoint_type == "EDGE"
-        body["certificate_arn" if edge else "regional_certificate_arn"] = domain.certificate_arn
-        if domain.tags:
-            body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
-        self._put("aws_api_gateway_domain_name", name, body)
-        mapping: dict[str, Any] = {
-            "api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-            "stage_name": "${aws_api_gateway_stage.rest_api.stage_name}",
-            "domain_name": f"${{aws_api_gateway_domain_name.{name}.domain_name}}",
-        }
-        if domain.api_mapping.mount_path != "(none)":
-            mapping["base_path"] = domain.api_mapping.mount_path
-        self._put("aws_api_gateway_base_path_mapping", f"{name}_mapping", mapping)
-        prefix = "cloudfront" if edge else "regional"
-        self.outputs["AliasDomainName"] = {
-            "value": f"${{aws_api_gateway_domain_name.{name}.{prefix}_domain_name}}"
-        }
-        self.outputs["HostedZoneId"] = {
-            "value": f"${{aws_api_gateway_domain_name.{name}.{prefix}_zone_id}}"
-        }
-
-    # -- Websocket API ------------------------------------------------------
-
-    def _add_websocket_api(self, api: models.WebsocketAPI) -> None:
-        api_id = f"${{aws_apigatewayv2_api.{api.resource_name}.id}}"
-        self._put(
-            "aws_apigatewayv2_api",
-            api.resource_name,
-            {
-                "name": api.name,
-                "route_selection_expression": "$request.body.action",
-                "protocol_type": "WEBSOCKET",
-            },
-        )
-        routes: list[str] = []
-        for route_key, kind, fn in (
-            ("$connect", "connect", api.connect_function),
-            ("$default", "message", api.message_function),
-            ("$disconnect", "disconnect", api.disconnect_function),
-        ):
-            if fn is None:
-                continue
-            integration = f"websocket_{kind}_api_integration"
-            self._put(
-                "aws_apigatewayv2_integration",
-                integration,
-                {
-                    "api_id": api_id,
-                    "connection_type": "INTERNET",
-                    "content_handling_strategy": "CONVERT_TO_TEXT",
-                    "integration_type": "AWS_PROXY",
-                    "integration_uri": f"${{aws_lambda_function.{fn.resource_name}.invoke_arn}}",
-                },
-            )
-            self._put(
-                "aws_lambda_permission",
-                f"websocket_{kind}_invoke_permission",
-                {
-                    "function_name": f"${{aws_lambda_function.{fn.resource_name}.function_name}}",
-                    "action": "lambda:InvokeFunction",
-                    "principal": "apigateway.amazonaws.com",
-                    "source_arn": f"${{aws_apigatewayv2_api.{api.resource_name}.execution_arn}}/*",
-                },
-            )
-            route = f"websocket_{kind}_route"
-            routes.append(f"aws_apigatewayv2_route.{route}")
-            self._put(
-                "aws_apigatewayv2_route",
-                route,
-                {
-                    "api_id": api_id,
-                    "route_key": route_key,
-                    "target": f"integrations/${{aws_apigatewayv2_integration.{integration}.id}}",
-                },
-            )
-            title = kind.capitalize()
-            self.outputs[f"Websocket{title}HandlerArn"] = {"value": _fn_arn(fn)}
-            self.outputs[f"Websocket{title}HandlerName"] = {
-                "value": f"${{aws_lambda_function.{fn.resource_name}.function_name}}"
-            }
-        self._put(
-            "aws_apigatewayv2_deployment",
-            "websocket_api_deployment",
-            {"api_id": api_id, "depends_on": routes},
-        )
-        self._put(
-            "aws_apigatewayv2_stage",
-            "websocket_api_stage",
-            {
-                "api_id": api_id,
-                "deployment_id": "${aws_apigatewayv2_deployment.websocket_api_deployment.id}",
-                "name": api.api_gateway_stage,
-            },
-        )
-        if api.domain_name is not None:
-            self._add_websocket_domain(api.domain_name, api_id)
-        self.outputs["WebsocketAPIId"] = {"value": api_id}
-        self.outputs["WebsocketConnectEndpointURL"] = {
-            "value": "${aws_apigatewayv2_stage.websocket_api_stage.invoke_url}/"
-        }
-
-    def _add_websocket_domain(self, domain: models.DomainName, api_id: str) -> None:
-        name = domain.resource_name
-        body: dict[str, Any] = {
-            "domain_name": domain.domain_name,
-            "domain_name_configuration": {
-                "certificate_arn": domain.certificate_arn,
-                "endpoint_type": "REGIONAL",
-                "security_policy": domain.tls_version.value,
-            },
-        }
-        if domain.tags:
-            body["tags"] = _escape_map(dict(sorted(domain.tags.items())))
-        self._put("aws_apigatewayv2_domain_name", name, body)
-        mapping: dict[str, Any] = {
-            "api_id": api_id,
-            "domain_name": f"${{aws_apigatewayv2_domain_name.{name}.id}}",
-            "stage": "${aws_apigatewayv2_stage.websocket_api_stage.id}",
-        }
-        if domain.api_mapping.mount_path != "(none)":
-            mapping["api_mapping_key"] = domain.api_mapping.mount_path
-        self._put("aws_apigatewayv2_api_mapping", f"{name}_mapping", mapping)
-        config = f"aws_apigatewayv2_domain_name.{name}.domain_name_configuration[0]"
-        self.outputs["WebsocketAliasDomainName"] = {"value": f"${{{config}.target_domain_name}}"}
-        self.outputs["WebsocketHostedZoneId"] = {"value": f"${{{config}.hosted_zone_id}}"}
+# -- emitters of the event sources (the descriptors name them) ----------------
 
 
-def _fn_arn(fn: models.LambdaFunction) -> str:
+def emit_with_owner(
+    builder: TerraformBuilder, resource: models.LogGroup | models.DomainName
+) -> None:
+    """Nothing: a log group is emitted with its function, a domain with its API."""
+
+
+def emit_rule(
+    builder: TerraformBuilder, event: models.ScheduledEvent | models.CloudWatchEvent
+) -> None:
+    """An ``aws_cloudwatch_event_rule`` (schedule or pattern) targeting the function."""
+    if isinstance(event, models.ScheduledEvent):
+        rule: dict[str, Any] = {
+            "name": event.rule_name,
+            "schedule_expression": event.schedule_expression,
+        }
+        if event.rule_description:
+            rule["description"] = escape(event.rule_description)
+    else:
+        rule = {"name": event.rule_name, "event_pattern": escape(event.event_pattern)}
+    builder.add_rule(event.resource_name, event.lambda_function, rule)
+
+
+def emit_sqs(builder: TerraformBuilder, source: models.SQSEventSource) -> None:
+    """An ``aws_lambda_event_source_mapping`` from the queue."""
+    mapping: dict[str, Any] = {
+        "event_source_arn": source.queue_arn or _arn("sqs", source.queue),
+        "batch_size": source.batch_size,
+        "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
+        "function_name": fn_arn(source.lambda_function),
+    }
+    if source.maximum_concurrency is not None:
+        mapping["scaling_config"] = {"maximum_concurrency": source.maximum_concurrency}
+    builder.put("aws_lambda_event_source_mapping", source.resource_name, mapping)
+
+
+def emit_kinesis(builder: TerraformBuilder, source: models.KinesisEventSource) -> None:
+    """An ``aws_lambda_event_source_mapping`` from the stream."""
+    builder.put(
+        "aws_lambda_event_source_mapping",
+        source.resource_name,
+        {
+            "event_source_arn": _arn("kinesis", f"stream/{source.stream}"),
+            "batch_size": source.batch_size,
+            "starting_position": source.starting_position,
+            "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
+            "function_name": fn_arn(source.lambda_function),
+        },
+    )
+
+
+def emit_dynamodb(builder: TerraformBuilder, source: models.DynamoDBEventSource) -> None:
+    """An ``aws_lambda_event_source_mapping`` from the table's stream."""
+    builder.put(
+        "aws_lambda_event_source_mapping",
+        source.resource_name,
+        {
+            "event_source_arn": source.stream_arn,
+            "batch_size": source.batch_size,
+            "starting_position": source.starting_position,
+            "maximum_batching_window_in_seconds": source.maximum_batching_window_in_seconds,
+            "function_name": fn_arn(source.lambda_function),
+        },
+    )
+
+
+def fn_arn(fn: models.LambdaFunction) -> str:
+    """A reference to the ARN of ``fn``'s ``aws_lambda_function``."""
     return f"${{aws_lambda_function.{fn.resource_name}.arn}}"
