@@ -27,7 +27,7 @@ import attrs
 
 from chalice.aws.session import AWSClients, create_clients
 from chalice.deploy import models
-from chalice.deploy.executor import Executor, Recorder
+from chalice.deploy.executor import Executor, Mode, Recorder
 from chalice.deploy.lock import StageLock
 from chalice.deploy.plan import Plan
 from chalice.deploy.planner import build_delete_plan, build_plan, planning_order
@@ -211,7 +211,11 @@ def delete_stage(
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state)
         Executor(
-            clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel
+            clients=clients,
+            recorder=recorder,
+            reporter=ui,
+            max_parallel=max_parallel,
+            mode=Mode.DELETE,
         ).execute(the_plan)
         recorder.flush()
         return recorder.state
