@@ -129,11 +129,14 @@ class Executor:
         self.mode = mode
         self.output = OrderedOutput(reporter, 0)
         self.stop = threading.Event()
+        self._first_lock = threading.Lock()
+        self._first_failure: str | None = None
 
     def execute(self, plan: Plan) -> DeployedState:
         steps = list(plan.steps)
         self.output = OrderedOutput(self.reporter, len(steps))
         self.stop = threading.Event()
+        self._first_failure = None
         # Tests may pass a fake (or None) for clients: only real ones have views.
         with_stop = getattr(self.clients, "with_stop", None)
         step_clients = with_stop(self.stop) if with_stop is not None else self.clients
@@ -155,21 +158,19 @@ class Executor:
                 finished, _ = concurrent.futures.wait(
                     running, return_when=concurrent.futures.FIRST_COMPLETED
                 )
-                # Failures are kept in the order they happened (plan order within
-                # one batch): the first is the cause, later ones are mostly steps
-                # that stopped retrying because of it.
-                for fut in sorted(finished, key=lambda f: running[f]):
+                for fut in finished:
                     i = running.pop(fut)
                     err = fut.exception()
                     if err is not None:
                         failures.append((steps[i], err))
-                        self.stop.set()
                     else:
                         done.add(steps[i].name)
                     self.output.finish(i)
         self.output.flush_all()
         if failures:
-            cause = next((f for f in failures if not isinstance(f[1], Stopped)), failures[0])
+            # The step that failed first is the cause; the others mostly stopped
+            # retrying (or never started) because of it.
+            cause = next((f for f in failures if f[0].name == self._first_failure), failures[0])
             raise _as_error(*cause, self.mode) from cause[1]
         if waiting:
             stuck = ", ".join(steps[i].name for i in sorted(waiting))
@@ -177,6 +178,20 @@ class Executor:
         return self.recorder.state
 
     def _run(self, step: Step, index: int, clients: AWSClients) -> None:
+        if self.stop.is_set():
+            # Queued in the pool before the failure but not started: start nothing new.
+            raise Stopped(f"{step.name} was not started: another step failed")
+        try:
+            self._apply(step, index, clients)
+        except BaseException:
+            with self._first_lock:
+                if not self.stop.is_set():
+                    self._first_failure = step.name  # the cause; later ones follow from it
+                # Set here, in the worker, before it can take the next queued step.
+                self.stop.set()
+            raise
+
+    def _apply(self, step: Step, index: int, clients: AWSClients) -> None:
         ctx = _Context(clients=clients, step=step, index=index, executor=self)
         if step.apply is None:
             if step.action is Action.DELETE:
