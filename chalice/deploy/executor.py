@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 
 from chalice.aws.errors import AWSError
-from chalice.aws.retry import Stopped, WaitTimeout
+from chalice.aws.retry import Kind, Stopped, WaitTimeout, rule_for
 from chalice.aws.session import AWSClients
 from chalice.deploy.plan import Action, Plan, Step
 from chalice.deploy.reporter import OrderedOutput, Reporter
@@ -225,6 +225,16 @@ RETRY_ADVICE = (
     "fix the cause above and run the command again; resources created so far are "
     "recorded and will be reused"
 )
+THROTTLED = (
+    "AWS kept throttling this call (other deploys or tools in this account share the "
+    "same quota); wait a minute and run the command again, or allow more attempts with "
+    "AWS_MAX_ATTEMPTS (see 'Retries, waits and pacing' in docs/deploy.rst)"
+)
+STILL_PROPAGATING = (
+    "the role still lacked this permission after waiting about 150 s for IAM to "
+    "propagate; check that the function's role (its policy file or autogen_policy) "
+    "allows it, then run the command again"
+)
 DELETE_RETRY_ADVICE = (
     "fix the cause above and run 'chalice delete' again; resources deleted so far are "
     "removed from the state file and the rest stay recorded, so the next delete "
@@ -249,6 +259,11 @@ def advice(err: AWSError) -> str:
         )
     if err.code == "InvalidParameterValueException" and "unzipped size" in err.message.lower():
         return TOO_LARGE
+    rule = rule_for(err.service, err.operation, err.code, err.message)
+    if rule is not None and rule.kind is Kind.THROTTLE:
+        return THROTTLED
+    if rule is not None and rule.kind is Kind.PROPAGATION:
+        return STILL_PROPAGATING
     return ADVICE.get(err.code, RETRY_ADVICE)
 
 

@@ -178,3 +178,23 @@ def test_a_new_function_is_recorded_before_the_wait_that_finds_it_failed(tmp_pat
     assert saved == [{"name": "f", "resource_type": "lambda_function", "lambda_arn": "arn:f"}]
     # The identity tags went with the create (the account allows tagging).
     assert client.created["Tags"]["chalice:resource"] == "f"
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        ("TooManyRequestsException", "Rate exceeded", "AWS_MAX_ATTEMPTS"),
+        (
+            "InvalidParameterValueException",
+            "The provided execution role does not have permissions to call CreateNetworkInterface "
+            "on EC2",
+            "about 150 s",
+        ),
+    ],
+)
+def test_an_exhausted_budget_gets_advice_that_fits(code: str, message: str, expected: str) -> None:
+    from chalice.aws.errors import AWSError
+    from chalice.deploy.executor import advice
+
+    err = AWSError(service="lambda", operation="CreateFunction", code=code, message=message)
+    assert expected in advice(err)
