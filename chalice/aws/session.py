@@ -142,7 +142,7 @@ class AWSClients:
         self,
         session: Any,
         *,
-        max_pool: int = 10,
+        max_pool: int = 64,
         connection_timeout: int | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,

@@ -91,7 +91,7 @@ def deploy(
     *,
     stage: str = "dev",
     user_params: Mapping[str, Any] | None = None,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     plan_only: bool = False,
     ui: Reporter,
     session: Any = None,
@@ -134,7 +134,7 @@ def delete(
     stage: str = "dev",
     ui: Reporter,
     session: Any = None,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     force_unlock: bool = False,
     profile: str | None = None,
 ) -> DeployedState:
@@ -163,7 +163,7 @@ def deploy_application(
     app_name: str,
     clients: AWSClients,
     ui: Reporter,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     plan_only: bool = False,
     force_unlock: bool = False,
 ) -> DeployResult:
@@ -200,7 +200,7 @@ def delete_stage(
     app_name: str,
     clients: AWSClients,
     ui: Reporter,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     force_unlock: bool = False,
 ) -> DeployedState:
     """Delete every recorded resource of ``stage`` (already-gone counts as deleted)."""
