@@ -273,3 +273,19 @@ def test_wait_until_is_bounded_by_the_clock_and_stops() -> None:
     stop.set()
     with pytest.raises(retry.Stopped, match="another step failed"):
         Retrier(sleep=t.sleep, clock=t.clock, stop=stop).wait_until(lambda: False, what="z")
+
+
+def test_a_stop_view_shares_everything_but_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.session
+
+    from chalice.aws.session import AWSClients
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    clients = AWSClients(botocore.session.Session(), sleep=lambda _s: None)
+    stop = threading.Event()
+    view = clients.with_stop(stop)
+    assert view.client("lambda") is clients.client("lambda")
+    assert view.pacer is clients.pacer
+    stop.set()
+    assert view.retrier.stop.is_set() and not clients.retrier.stop.is_set()
+    assert view.lambda_.retrier is view.retrier
