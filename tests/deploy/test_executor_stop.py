@@ -198,3 +198,54 @@ def test_an_exhausted_budget_gets_advice_that_fits(code: str, message: str, expe
 
     err = AWSError(service="lambda", operation="CreateFunction", code=code, message=message)
     assert expected in advice(err)
+
+
+def test_create_function_falls_back_to_untagged_when_tagging_is_denied(tmp_path: Path) -> None:
+    from chalice.deploy.tagging import Tagging
+
+    class Client(FakeLambdaClient):
+        def get_function(self, **kw: Any) -> dict[str, Any]:
+            from botocore.exceptions import ClientError
+
+            raise ClientError(
+                {"Error": {"Code": "ResourceNotFoundException", "Message": "nope"}}, "GetFunction"
+            )
+
+        def create_function(self, **kw: Any) -> dict[str, Any]:
+            self.calls.append(f"create tags={sorted(kw.get('Tags', {}))}")
+            if "chalice:app" in kw.get("Tags", {}):
+                raise _client_error(
+                    "AccessDeniedException",
+                    "User: arn:aws:iam::123456789012:user/d is not authorized to perform: "
+                    "lambda:TagResource on resource: arn:aws:lambda:us-west-2:123456789012:"
+                    "function:app-dev-f because no identity-based policy allows the "
+                    "lambda:TagResource action",
+                    "CreateFunction",
+                )
+            return {"FunctionName": kw["FunctionName"], "FunctionArn": "arn:f", "State": "Active"}
+
+    client = Client(hard="")
+    clients = FakeClients(client)
+    warnings: list[str] = []
+    model = kit.function(
+        "app", "dev", "f", kit.make_zip(tmp_path / "f.zip"), kit.role("app", "dev")
+    )
+    ctx = PlanContext(
+        clients=clients,  # type: ignore[arg-type]
+        app_name="app",
+        stage="dev",
+        state=DeployedState.empty(),
+        tagging=Tagging(warn=warnings.append),
+    )
+    step = FunctionPlanner().plan(model, None, ctx)
+    recorder = Recorder(tmp_path, "dev", DeployedState.empty())
+    Executor(clients=clients, recorder=recorder, reporter=RecordingReporter()).execute(  # type: ignore[arg-type]
+        Plan("dev", (step,))
+    )
+    # Tagged first; refused for the tags only; created with the user's tags alone.
+    assert client.calls == [
+        "create tags=['aws-chalice', 'chalice:app', 'chalice:resource', 'chalice:stage']",
+        "create tags=['aws-chalice']",
+    ]
+    assert recorder.state.resource_names() == ["f"]
+    assert len(warnings) == 1 and "lambda:TagResource" in warnings[0]
