@@ -119,7 +119,7 @@ TRANSIENT_CODES = frozenset(
      "RequestTimeout", "RequestTimeoutException", "500", "502", "503", "504"}
 )  # fmt: skip
 
-# The table. Messages are AWS's own wording (see tests/aws/test_retry_table.py).
+# The table. Messages are AWS's own wording (see tests/aws/test_retry.py).
 RULES: tuple[Rule, ...] = (
     Rule(
         Kind.PROPAGATION,
