@@ -139,8 +139,8 @@ def test_iam_propagation_waits_about_150_seconds_then_gives_up() -> None:
     with pytest.raises(AWSError) as info:
         Retrier(sleep=t.sleep, clock=t.clock).call("lambda", "CreateFunction", call)
     assert info.value is err  # re-raised unchanged
-    assert 120 <= sum(t.sleeps) <= 150 and max(t.sleeps) <= 5.0
-    assert call.calls["n"] == len(t.sleeps) + 1
+    assert 110 <= sum(t.sleeps) <= 150 and max(t.sleeps) <= 5.0
+    assert call.calls["n"] == len(t.sleeps) + 1 <= 32  # like upstream's 30 x 5 s
 
 
 def test_propagation_then_success() -> None:
