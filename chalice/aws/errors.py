@@ -22,14 +22,50 @@ READ_PREFIXES = ("Get", "List", "Describe", "Head")
 
 
 class AWSError(Exception):
-    """An AWS call failed: ``service``/``operation`` and AWS's ``code``/``message``."""
+    """An AWS call failed: ``service``/``operation`` and AWS's ``code``/``message``.
 
-    def __init__(self, *, service: str, operation: str, code: str, message: str) -> None:
+    ``retry_after`` is the pause AWS asked for (seconds), when it said one.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        operation: str,
+        code: str,
+        message: str,
+        retry_after: float | None = None,
+    ) -> None:
         self.service = service
         self.operation = operation
         self.code = code
         self.message = message
+        self.retry_after = retry_after
         super().__init__(f"{service}.{operation}: {code}: {message}")
+
+
+def retry_after(response: dict[str, Any]) -> float | None:
+    """The pause AWS asked for in an error ``response``, in seconds, if any.
+
+    API Gateway and Lambda send ``TooManyRequestsException`` with a
+    ``retryAfterSeconds`` member (API Gateway also as the ``Retry-After``
+    header); botocore puts modeled members at the top of the response.
+    """
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}) or {}
+    for value in (
+        response.get("retryAfterSeconds"),
+        response.get("RetryAfterSeconds"),
+        headers.get("retry-after"),
+    ):
+        if value is None or value == "":
+            continue
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            continue  # an HTTP date: not worth parsing, the backoff applies
+        if seconds >= 0:
+            return seconds
+    return None
 
 
 REGION_CODES = frozenset({"NoRegionError"})
@@ -124,7 +160,13 @@ def translate(service: str, operation: str, fn: Callable[[], T]) -> T:
         setup = setup_error(service, operation, code, message)
         if setup is not None:
             raise setup from err
-        raise AWSError(service=service, operation=operation, code=code, message=message) from err
+        raise AWSError(
+            service=service,
+            operation=operation,
+            code=code,
+            message=message,
+            retry_after=retry_after(err.response),
+        ) from err
     except BotoCoreError as err:
         code = type(err).__name__
         setup = setup_error(service, operation, code, str(err))

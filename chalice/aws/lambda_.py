@@ -1,8 +1,12 @@
 """Lambda: functions, permissions, layers and event source mappings.
 
-Thin wrapper with the waits Lambda needs: a just-created role may not be
-assumable yet (retried), and a function must leave ``Pending``/``InProgress``
-before the next change (waited for). No decisions about what to change.
+Thin wrapper. Transient failures (a role not yet assumable, an update in
+progress, a mapping in use, throttling) are retried by the table in
+``retry.py``; this module adds the waits Lambda needs: a function must leave
+``Pending``/``InProgress`` before the next change. A function that ends in
+``State: Failed`` or ``LastUpdateStatus: Failed`` is not ready: the wait
+stops with ``FunctionFailedError`` carrying AWS's reason. No decisions about
+what to change.
 """
 
 from __future__ import annotations
@@ -10,19 +14,80 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalice.aws import retry
 from chalice.aws.errors import AWSError
 from chalice.aws.session import Service
+from chalice.errors import DeployError
 
 NOT_FOUND = ("ResourceNotFoundException",)
 
+# What to do about a Failed function, by AWS's StateReasonCode /
+# LastUpdateStatusReasonCode (the rest get the generic advice).
+FAILED_FIXES = {
+    "SubnetOutOfIPAddresses": "free IP addresses in the function's subnets or add subnets "
+    "(subnet_ids in .chalice/config.json)",
+    "InvalidSubnet": "check subnet_ids in .chalice/config.json (they must exist in this "
+    "Region and in the security groups' VPC)",
+    "InvalidSecurityGroup": "check security_group_ids in .chalice/config.json",
+    "EniLimitExceeded": "delete unused network interfaces or ask AWS for a higher ENI quota",
+    "InsufficientRolePermissions": "give the function's role the permissions AWS names "
+    "(for a VPC function: ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces, "
+    "ec2:DeleteNetworkInterface)",
+    "KMSKeyAccessDenied": "let the function's role use the KMS key of its environment "
+    "variables (kms:Decrypt), or remove the key",
+    "KMSKeyNotFound": "the KMS key of the environment variables is gone; choose another",
+    "DisabledKMSKey": "enable the KMS key of the environment variables",
+    "InvalidStateKMSKey": "the KMS key of the environment variables cannot be used; "
+    "choose another",
+    "InvalidRuntime": "choose a runtime Lambda supports",
+    "InvalidZipFileException": "the deployment package is not a valid zip; run "
+    "'chalice package' to check it",
+}
+GENERIC_FIX = (
+    "fix the cause AWS gives above (the function's page in the Lambda console shows it "
+    "too) and run 'chalice deploy' again; the function is recorded and will be updated"
+)
 
-def _create_retry(err: AWSError) -> bool:
-    return retry.is_role_propagation(err) or retry.transient(err)
+
+class FunctionFailedError(DeployError):
+    """A Lambda function ended in ``State: Failed`` or ``LastUpdateStatus: Failed``."""
+
+    def __init__(self, name: str, *, field: str, reason: str, code: str) -> None:
+        self.function_name = name
+        self.reason = reason
+        self.reason_code = code
+        super().__init__(
+            f"ERROR - Lambda function {name} is not usable: {field} is Failed "
+            f"({code or 'no reason code'}): {reason or 'AWS gave no reason'}",
+            where=f"Lambda function '{name}'",
+            fix=FAILED_FIXES.get(code, GENERIC_FIX),
+        )
 
 
-def _settled(config: dict[str, Any]) -> bool:
-    """A function configuration neither ``Pending`` nor ``InProgress`` (ready for more)."""
+def failure(config: dict[str, Any]) -> FunctionFailedError | None:
+    """The error a function configuration in a Failed state stands for, if any."""
+    name = str(config.get("FunctionName", "?"))
+    if config.get("State") == "Failed":
+        return FunctionFailedError(
+            name,
+            field="State",
+            reason=str(config.get("StateReason") or ""),
+            code=str(config.get("StateReasonCode") or ""),
+        )
+    if config.get("LastUpdateStatus") == "Failed":
+        return FunctionFailedError(
+            name,
+            field="LastUpdateStatus",
+            reason=str(config.get("LastUpdateStatusReason") or ""),
+            code=str(config.get("LastUpdateStatusReasonCode") or ""),
+        )
+    return None
+
+
+def settled(config: dict[str, Any]) -> bool:
+    """Neither ``Pending`` nor ``InProgress`` (ready for more); raises if Failed."""
+    failed = failure(config)
+    if failed is not None:
+        raise failed
     return bool(config.get("State", "Active") != "Pending") and (
         config.get("LastUpdateStatus", "Successful") != "InProgress"
     )
@@ -37,49 +102,43 @@ class Lambda(Service):
         return self._get(self.client.get_function, NOT_FOUND, FunctionName=name)
 
     def create_function(self, params: dict[str, Any], zip_bytes: bytes) -> dict[str, Any]:
-        """Create and wait until Active. ``params`` are CreateFunction's fields."""
-        resp = self._call(
-            self.client.create_function,
-            retry_on=_create_retry,
-            policy=retry.IAM_PROPAGATION,
-            Code={"ZipFile": zip_bytes},
-            **params,
-        )
-        if not _settled(resp):
-            self.wait_ready(str(resp["FunctionName"]))
-        return resp
+        """``CreateFunction`` with CreateFunction's ``params``; does NOT wait.
+
+        The caller records the function, then calls ``wait_ready(name, resp)``
+        (the function exists even if it never becomes Active).
+        """
+        return self._call(self.client.create_function, Code={"ZipFile": zip_bytes}, **params)
 
     def update_code(self, name: str, zip_bytes: bytes, *, architecture: str) -> None:
-        # A change still in progress answers ResourceConflictException: retried.
+        """``UpdateFunctionCode``, then wait until the update is applied."""
         resp = self._call(
             self.client.update_function_code,
             FunctionName=name,
             ZipFile=zip_bytes,
             Architectures=[architecture],
         )
-        if not _settled(resp):
-            self.wait_ready(name)
+        self.wait_ready(name, resp)
 
     def update_configuration(self, name: str, params: dict[str, Any]) -> None:
+        """``UpdateFunctionConfiguration``, then wait until it is applied."""
         resp = self._call(
-            self.client.update_function_configuration,
-            retry_on=_create_retry,
-            policy=retry.IAM_PROPAGATION,
-            FunctionName=name,
-            **params,
+            self.client.update_function_configuration, FunctionName=name, **params
         )
-        if not _settled(resp):
-            self.wait_ready(name)
+        self.wait_ready(name, resp)
 
-    def wait_ready(self, name: str) -> None:
-        """Wait while the function is ``Pending`` or an update is ``InProgress``."""
+    def wait_ready(self, name: str, current: dict[str, Any] | None = None) -> None:
+        """Wait while the function is ``Pending`` or an update is ``InProgress``.
+
+        ``current`` is a configuration just returned by AWS (no call if it is
+        already settled). Raises ``FunctionFailedError`` on a Failed state.
+        """
+        if current is not None and settled(current):
+            return
 
         def ready() -> bool:
-            return _settled(
-                self._call(self.client.get_function_configuration, FunctionName=name)
-            )
+            return settled(self._call(self.client.get_function_configuration, FunctionName=name))
 
-        retry.wait_until(ready, what=f"Lambda function {name} to be ready", sleep=self.sleep)
+        self.retrier.wait_until(ready, what=f"Lambda function {name} to be ready")
 
     def tag(self, arn: str, tags: dict[str, str]) -> None:
         self._call(self.client.tag_resource, Resource=arn, Tags=tags)
@@ -190,22 +249,7 @@ class Lambda(Service):
         return str(self._call(self.client.create_event_source_mapping, **params)["UUID"])
 
     def update_mapping(self, uuid: str, params: dict[str, Any]) -> None:
-        self._call(
-            self.client.update_event_source_mapping,
-            retry_on=lambda e: retry.transient(e) or retry.is_in_use(e),
-            UUID=uuid,
-            **params,
-        )
+        self._call(self.client.update_event_source_mapping, UUID=uuid, **params)
 
     def delete_mapping(self, uuid: str) -> bool:
-        try:
-            self._call(
-                self.client.delete_event_source_mapping,
-                retry_on=lambda e: retry.transient(e) or retry.is_in_use(e),
-                UUID=uuid,
-            )
-            return True
-        except AWSError as err:
-            if err.code in NOT_FOUND:
-                return False
-            raise
+        return self._delete(self.client.delete_event_source_mapping, NOT_FOUND, UUID=uuid)

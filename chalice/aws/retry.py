@@ -1,123 +1,389 @@
-"""Bounded retry and wait policy for the AWS calls of a deploy.
+"""The one retry layer of every AWS call, driven by one table of rules.
 
-Transient conditions a deploy must wait out rather than fail on:
+A failed call is retried only when a row of ``RULES`` matches it: the
+error code, a pattern in AWS's message, the operation (and service). The
+row's ``Kind`` picks the budget: how many attempts and how many seconds of
+waiting one call may spend on that kind of trouble. Four kinds:
 
-* IAM propagation: a just-created role "cannot be assumed by Lambda" for a few
-  seconds (``InvalidParameterValueException`` with that text).
-* Lambda ``Pending``/``InProgress`` states and ``ResourceConflictException``
-  while a previous update is still being applied.
-* Throttling (``TooManyRequestsException``, ``Throttling``...), on top of what
-  botocore's own "standard" retry mode already does.
-* Event source mappings "in use" while they change state.
+* ``PROPAGATION``: IAM is eventually consistent. A role or policy created a
+  moment ago "cannot be assumed by Lambda" or "does not have permissions to
+  call ReceiveMessage on SQS" for up to a few minutes. About 150 s per call,
+  as upstream Chalice allows (30 x 5 s).
+* ``IN_PROGRESS``: Lambda is still applying an earlier change to the same
+  function (``ResourceConflictException``), an event source mapping is
+  changing state (``ResourceInUseException``), API Gateway saw a concurrent
+  modification. About 2 minutes per call.
+* ``THROTTLE``: AWS asked us to slow down. Jittered exponential backoff
+  that honours AWS's ``Retry-After``/``retryAfterSeconds``. The number of
+  attempts is the user's botocore setting (``AWS_MAX_ATTEMPTS`` or
+  ``max_attempts`` in the profile) when set.
+* ``TRANSIENT``: a 5xx answer or a dropped connection; same attempt budget.
 
-Everything is bounded (attempts and delay) and the sleep function is
-injectable so tests never sleep. This module must never swallow an error that
-is not transient: the last error is re-raised unchanged.
+botocore's own retries are turned off (``total_max_attempts: 1`` in
+``session.py``) so a call's budget is exactly this one, never multiplied by
+a second layer. Once the deploy's ``stop`` event is set (another step failed
+hard) no call retries or waits any more: the last error is raised as is.
+
+Everything is bounded, and time only passes through the injected ``sleep``
+and ``clock``: tests never sleep. This module never swallows an error that
+no row matches: it is re-raised unchanged at once.
 """
 
 from __future__ import annotations
 
+import enum
 import random
+import re
+import threading
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 
-from chalice.aws.errors import AWSError
+from chalice.aws.errors import CONNECTION_CODES, AWSError, AWSSetupError
 
 T = TypeVar("T")
 
-THROTTLE_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "ProvisionedThroughputExceededException",
-    }
-)
+
+class Kind(enum.Enum):
+    """Why a call is worth repeating; each kind has its own budget."""
+
+    PROPAGATION = "IAM propagation"
+    IN_PROGRESS = "change in progress"
+    THROTTLE = "throttling"
+    TRANSIENT = "transient failure"
 
 
 @attrs.frozen
-class RetryPolicy:
-    """Exponential backoff with jitter: ``base * 2**n`` capped at ``max_delay``."""
+class Budget:
+    """At most ``attempts`` tries and ``seconds`` of waiting for one call.
 
-    max_attempts: int = 8
-    base_delay: float = 0.5
-    max_delay: float = 8.0
+    The pause before retry ``n`` (from 0) is ``min(cap, base * 2**n)``,
+    jittered down by up to ``jitter`` (a fraction) so that parallel calls
+    spread out.
+    """
 
-    def delay(self, attempt: int) -> float:
-        """The pause before attempt ``attempt + 1`` (attempt counts from 0)."""
-        raw: float = min(self.max_delay, self.base_delay * (2**attempt))
-        return raw * (0.5 + random.random() / 2)
+    attempts: int
+    seconds: float
+    base: float
+    cap: float
+    jitter: float = 0.5
 
-
-# Role propagation typically takes 5-10 s; allow up to ~1 minute.
-IAM_PROPAGATION = RetryPolicy(max_attempts=12, base_delay=1.0, max_delay=8.0)
-DEFAULT = RetryPolicy()
-NO_RETRY = RetryPolicy(max_attempts=1)
-
-
-def is_throttle(err: AWSError) -> bool:
-    """AWS asked us to slow down."""
-    return err.code in THROTTLE_CODES
+    def delay(self, retry: int, rand: float) -> float:
+        """The pause before retry ``retry``; ``rand`` is uniform in [0, 1)."""
+        full: float = min(self.cap, self.base * (2 ** min(retry, 30)))
+        return full * (1.0 - self.jitter * rand)
 
 
-def is_role_propagation(err: AWSError) -> bool:
-    """Lambda cannot assume a role yet (IAM is eventually consistent)."""
-    return err.code == "InvalidParameterValueException" and "assume" in err.message.lower()
+def _ops(*names: str) -> frozenset[str]:
+    return frozenset(names)
 
 
-def is_conflict(err: AWSError) -> bool:
-    """Lambda is still applying a previous change to the function."""
-    return err.code == "ResourceConflictException" and "already exist" not in err.message
+@attrs.frozen
+class Rule:
+    """One row of the table: which failures are retried, and as what ``Kind``.
+
+    Empty ``codes``/``services``/``operations`` match anything; ``pattern``
+    (case-insensitive) must be found in AWS's message when given.
+    """
+
+    kind: Kind
+    codes: frozenset[str]
+    pattern: str | None = None
+    operations: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+    why: str = ""
+
+    def matches(self, service: str, operation: str, code: str, message: str) -> bool:
+        """Whether this row covers ``code``/``message`` from ``service.operation``."""
+        if self.codes and code not in self.codes:
+            return False
+        if self.services and service not in self.services:
+            return False
+        if self.operations and operation not in self.operations:
+            return False
+        return self.pattern is None or re.search(self.pattern, message, re.IGNORECASE) is not None
 
 
-def is_in_use(err: AWSError) -> bool:
-    """An event source mapping is changing state and cannot be deleted yet."""
-    return err.code == "ResourceInUseException"
+FUNCTION_WRITES = _ops("CreateFunction", "UpdateFunctionConfiguration")
+MAPPING_WRITES = _ops("CreateEventSourceMapping", "UpdateEventSourceMapping")
+
+THROTTLE_CODES = frozenset(
+    {"Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException",
+     "RequestLimitExceeded", "ProvisionedThroughputExceededException", "RequestThrottled",
+     "RequestThrottledException", "SlowDown", "EC2ThrottledException", "PriorRequestNotComplete",
+     "BandwidthLimitExceeded"}
+)  # fmt: skip
+TRANSIENT_CODES = frozenset(
+    {"InternalError", "InternalFailure", "InternalServerError", "InternalServerErrorException",
+     "ServiceException", "ServiceUnavailable", "ServiceUnavailableException",
+     "RequestTimeout", "RequestTimeoutException", "500", "502", "503", "504"}
+)  # fmt: skip
+
+# The table. Messages are AWS's own wording (see tests/aws/test_retry.py).
+RULES: tuple[Rule, ...] = (
+    Rule(
+        Kind.PROPAGATION,
+        frozenset({"InvalidParameterValueException"}),
+        r"role defined for the function cannot be assumed by Lambda",
+        FUNCTION_WRITES,
+        why="a new execution role is not yet visible to Lambda",
+    ),
+    Rule(
+        Kind.PROPAGATION,
+        frozenset({"InvalidParameterValueException"}),
+        r"execution role does not have permissions to call CreateNetworkInterface on EC2",
+        FUNCTION_WRITES,
+        why="a VPC function's new role policy (ec2:CreateNetworkInterface) is not yet visible",
+    ),
+    Rule(
+        Kind.PROPAGATION,
+        frozenset({"InvalidParameterValueException"}),
+        r"KMS key is invalid for CreateGrant.*valid principal",
+        FUNCTION_WRITES,
+        why="KMS does not know the new role yet (customer-key-encrypted environment variables)",
+    ),
+    Rule(
+        Kind.PROPAGATION,
+        frozenset({"InvalidParameterValueException"}),
+        r"execution role does not have permissions to call \w+ on (SQS|Kinesis|DynamoDB)",
+        MAPPING_WRITES,
+        why="the role's new policy (sqs:ReceiveMessage...) is not yet visible to Lambda",
+    ),
+    Rule(
+        Kind.PROPAGATION,
+        frozenset({"InvalidParameterValueException"}),
+        r"Cannot access stream .*ensure the role can perform",
+        MAPPING_WRITES,
+        why="the role's new policy (kinesis/dynamodb GetRecords...) is not yet visible",
+    ),
+    Rule(
+        Kind.PROPAGATION,
+        frozenset({"InvalidArgument"}),
+        r"Unable to validate the following destination configurations",
+        _ops("PutBucketNotificationConfiguration"),
+        frozenset({"s3"}),
+        why="S3 does not see the function's new invoke permission yet",
+    ),
+    Rule(
+        Kind.IN_PROGRESS,
+        frozenset({"ResourceConflictException"}),
+        r"in progress|cannot be performed at this time|currently in the following state",
+        services=frozenset({"lambda"}),
+        why="Lambda is still applying an earlier change to the function",
+    ),
+    Rule(
+        Kind.IN_PROGRESS,
+        frozenset({"ResourceInUseException"}),
+        operations=_ops("UpdateEventSourceMapping", "DeleteEventSourceMapping"),
+        services=frozenset({"lambda"}),
+        why="the event source mapping is changing state",
+    ),
+    Rule(
+        Kind.IN_PROGRESS,
+        frozenset({"ConflictException"}),
+        r"concurrent modification",
+        services=frozenset({"apigateway", "apigatewayv2"}),
+        why="API Gateway is applying another change to the same API",
+    ),
+    Rule(
+        Kind.IN_PROGRESS,
+        frozenset({"ConcurrentModification", "ConcurrentModificationException"}),
+        why="another change to the same resource is being applied",
+    ),
+    Rule(Kind.THROTTLE, THROTTLE_CODES, why="AWS asked us to slow down"),
+    Rule(Kind.THROTTLE, frozenset(), r"rate exceeded", why="AWS asked us to slow down"),
+    Rule(Kind.TRANSIENT, TRANSIENT_CODES, why="AWS had a passing internal error"),
+    Rule(Kind.TRANSIENT, CONNECTION_CODES - {"SSLError", "ProxyConnectionError"},
+         why="the connection dropped or timed out"),  # fmt: skip
+)
+
+# Retry-After beyond this is not honoured (a wrong header must not stall a deploy).
+MAX_RETRY_AFTER = 60.0
+DEFAULT_THROTTLE_ATTEMPTS = 10
+DEFAULT_TRANSIENT_ATTEMPTS = 4
 
 
-def transient(err: AWSError) -> bool:
-    """Anything worth retrying in any deploy call."""
-    return is_throttle(err) or is_conflict(err)
+@attrs.frozen
+class RetrySettings:
+    """The budget of each ``Kind``; built from the user's botocore settings."""
+
+    # About upstream's 30 x 5 s: a role that never works costs ~32 calls, not more.
+    propagation: Budget = Budget(attempts=32, seconds=150.0, base=1.0, cap=5.0, jitter=0.2)
+    in_progress: Budget = Budget(attempts=60, seconds=120.0, base=0.5, cap=5.0)
+    throttle: Budget = Budget(
+        attempts=DEFAULT_THROTTLE_ATTEMPTS, seconds=300.0, base=0.5, cap=20.0
+    )
+    transient: Budget = Budget(
+        attempts=DEFAULT_TRANSIENT_ATTEMPTS, seconds=60.0, base=0.5, cap=8.0
+    )
+    # AWS_RETRY_MODE=adaptive: also slow the pacer down after a throttle.
+    adaptive: bool = False
+
+    def budget(self, kind: Kind) -> Budget:
+        """The budget of ``kind``."""
+        return {
+            Kind.PROPAGATION: self.propagation,
+            Kind.IN_PROGRESS: self.in_progress,
+            Kind.THROTTLE: self.throttle,
+            Kind.TRANSIENT: self.transient,
+        }[kind]
+
+    @classmethod
+    def from_config(cls, *, max_attempts: int | None, mode: str | None) -> RetrySettings:
+        """``max_attempts``/``retry_mode`` as botocore reads them (env or profile).
+
+        ``max_attempts`` (total attempts, the first included) becomes the
+        throttle and transient budgets; the waits for IAM propagation and
+        changes in progress are not retries of a failure and keep theirs.
+        """
+        base = cls()
+        adaptive = (mode or "").strip().lower() == "adaptive"
+        if max_attempts is None or max_attempts < 1:
+            return attrs.evolve(base, adaptive=adaptive)
+        return attrs.evolve(
+            base,
+            throttle=attrs.evolve(base.throttle, attempts=max_attempts),
+            transient=attrs.evolve(base.transient, attempts=max_attempts),
+            adaptive=adaptive,
+        )
 
 
-def call_with_retry(
-    fn: Callable[[], T],
-    *,
-    should_retry: Callable[[AWSError], bool] = transient,
-    policy: RetryPolicy = DEFAULT,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """Call ``fn`` until it succeeds, a non-retryable error, or attempts run out."""
-    attempt = 0
-    while True:
-        try:
-            return fn()
-        except AWSError as err:
-            attempt += 1
-            if attempt >= policy.max_attempts or not should_retry(err):
-                raise
-            sleep(policy.delay(attempt - 1))
+def rule_for(service: str, operation: str, code: str, message: str) -> Rule | None:
+    """The first row of ``RULES`` covering this failure, or None (not retried)."""
+    for rule in RULES:
+        if rule.matches(service, operation, code, message):
+            return rule
+    return None
+
+
+def _failure(err: Exception) -> tuple[str, str] | None:
+    if isinstance(err, AWSError):
+        return err.code, err.message
+    if isinstance(err, AWSSetupError) and err.code in CONNECTION_CODES:
+        return err.code, err.what
+    return None
+
+
+class Stopped(Exception):
+    """A wait was cut short because the deploy is stopping (another step failed)."""
 
 
 class WaitTimeout(Exception):
-    """``wait_until`` gave up; carries what it was waiting for."""
+    """``Retrier.wait_until`` gave up; says what it was waiting for."""
 
 
-def wait_until(
-    check: Callable[[], bool],
-    *,
-    what: str,
-    policy: RetryPolicy = RetryPolicy(max_attempts=60, base_delay=0.25, max_delay=5.0),
-    sleep: Callable[[float], None] = time.sleep,
-) -> None:
-    """Poll ``check`` until it returns True, bounded by ``policy``."""
-    for attempt in range(policy.max_attempts):
-        if check():
-            return
-        sleep(policy.delay(attempt))
-    raise WaitTimeout(f"timed out waiting for {what}")
+class Retrier:
+    """Runs calls under ``RULES`` and polls waits; shared by the threads of a deploy.
+
+    ``pace(service, operation, params)`` says how long to wait before each
+    attempt (the pacer); ``on_throttle(service, operation)`` runs after each
+    throttled one.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: RetrySettings | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        stop: threading.Event | None = None,
+        rand: Callable[[], float] = random.random,
+        pace: Callable[[str, str, Mapping[str, Any]], float] | None = None,
+        on_throttle: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.settings = settings or RetrySettings()
+        self.stop = stop or threading.Event()
+        self.clock = clock
+        self._sleep = sleep
+        self._rand = rand
+        self._pace = pace
+        self._on_throttle = on_throttle
+
+    def with_stop(self, stop: threading.Event) -> Retrier:
+        """The same retrier, stopped by ``stop`` (one per executed plan)."""
+        return Retrier(
+            settings=self.settings,
+            sleep=self._sleep,
+            clock=self.clock,
+            stop=stop,
+            rand=self._rand,
+            pace=self._pace,
+            on_throttle=self._on_throttle,
+        )
+
+    def sleep(self, seconds: float) -> None:
+        """Pause; without an injected ``sleep``, a stop ends the pause early."""
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            self.stop.wait(seconds)
+
+    def call(
+        self,
+        service: str,
+        operation: str,
+        fn: Callable[[], T],
+        *,
+        params: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``fn()`` (one AWS call), paced, retried as the table says, within budget."""
+        tries: dict[Kind, int] = {}
+        waited: dict[Kind, float] = {}
+        while True:
+            if self._pace is not None:
+                ahead = self._pace(service, operation, params or {})
+                if ahead > 0:
+                    self.sleep(ahead)
+            try:
+                return fn()
+            except (AWSError, AWSSetupError) as err:
+                failure = _failure(err)
+                if failure is None:
+                    raise
+                rule = rule_for(service, operation, *failure)
+                if rule is None:
+                    raise
+                kind = rule.kind
+                if kind is Kind.THROTTLE and self._on_throttle is not None:
+                    self._on_throttle(service, operation)
+                budget = self.settings.budget(kind)
+                tries[kind] = tries.get(kind, 0) + 1
+                pause = budget.delay(tries[kind] - 1, self._rand())
+                after = err.retry_after if isinstance(err, AWSError) else None
+                if after is not None and kind in (Kind.THROTTLE, Kind.TRANSIENT):
+                    pause = max(pause, min(after, MAX_RETRY_AFTER))
+                spent = waited.get(kind, 0.0) + pause
+                if tries[kind] >= budget.attempts or spent > budget.seconds:
+                    raise
+                if self.stop.is_set():
+                    raise  # another step failed: no more retries, report as is
+                waited[kind] = spent
+                self.sleep(pause)
+                if self.stop.is_set():
+                    raise
+
+    def wait_until(
+        self,
+        check: Callable[[], bool],
+        *,
+        what: str,
+        budget: Budget = Budget(attempts=1000, seconds=300.0, base=0.25, cap=2.0),
+    ) -> None:
+        """Poll ``check`` until it returns True, within ``budget`` (by ``clock``).
+
+        Raises ``WaitTimeout`` when the budget runs out and ``Stopped`` when
+        the deploy is stopping; whatever ``check`` raises passes through.
+        """
+        start = self.clock()
+        for n in range(budget.attempts):
+            if check():
+                return
+            if self.stop.is_set():
+                raise Stopped(f"stopped waiting for {what}: another step failed")
+            pause = budget.delay(n, self._rand())
+            if self.clock() - start + pause > budget.seconds:
+                break
+            self.sleep(pause)
+        raise WaitTimeout(f"timed out waiting for {what}")

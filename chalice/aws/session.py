@@ -2,8 +2,11 @@
 
 ``AWSClients`` owns one botocore session and creates each service client once
 (client creation is not thread-safe; the clients themselves are). It also
-answers the account/region/partition questions every planner needs. Nothing
-here mutates AWS.
+answers the account/region/partition questions every planner needs, and
+holds the deploy's pacer and retry layer: every call of every wrapper goes
+through ``Retrier.call`` (paced, retried by the table in ``retry.py``).
+botocore's own retries are off so that budget is the only one. Nothing here
+mutates AWS.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice.aws.errors import AWSError, setup_error, translate
-from chalice.aws.retry import DEFAULT, RetryPolicy, call_with_retry, transient
+from chalice.aws.pacing import Pacer
+from chalice.aws.retry import Retrier, RetrySettings
 
 if TYPE_CHECKING:
     from chalice.aws.apigateway import APIGateway
@@ -35,28 +39,32 @@ def _operation_name(fn: Callable[..., Any]) -> str:
 
 
 class Service:
-    """Base of the per-service wrappers: one ``_call`` that translates and retries."""
+    """Base of the per-service wrappers: one ``_call`` that paces, translates, retries.
+
+    ``retrier`` is the deploy's (from ``AWSClients``); without one (unit
+    tests) a private one is built on ``sleep``/``clock``.
+    """
 
     service = ""
 
-    def __init__(self, client: Any, *, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.client = client
-        self.sleep = sleep
-
-    def _call(
+    def __init__(
         self,
-        fn: Callable[..., Any],
+        client: Any,
         *,
-        retry_on: Callable[[AWSError], bool] = transient,
-        policy: RetryPolicy = DEFAULT,
-        **params: Any,
-    ) -> dict[str, Any]:
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        retrier: Retrier | None = None,
+    ) -> None:
+        self.client = client
+        self.retrier = retrier or Retrier(sleep=sleep or time.sleep, clock=clock)
+
+    def _call(self, fn: Callable[..., Any], **params: Any) -> dict[str, Any]:
         op = _operation_name(fn)
-        result: dict[str, Any] = call_with_retry(
+        result: dict[str, Any] = self.retrier.call(
+            self.service,
+            op,
             lambda: translate(self.service, op, lambda: fn(**params)),
-            should_retry=retry_on,
-            policy=policy,
-            sleep=self.sleep,
+            params=params,
         )
         return result
 
@@ -93,41 +101,97 @@ def _create_client(session: Any, name: str, config: Any) -> Any:
         raise setup from err
 
 
+def retry_settings(session: Any) -> RetrySettings:
+    """The user's botocore retry settings (``AWS_MAX_ATTEMPTS``/``AWS_RETRY_MODE``
+    or ``max_attempts``/``retry_mode`` in the profile) as our retry budgets."""
+    getter = getattr(session, "get_config_variable", None)
+    if getter is None:
+        return RetrySettings()
+    try:
+        max_attempts = getter("max_attempts")
+        mode = getter("retry_mode")
+    except Exception:  # a broken profile: the first real call reports it properly
+        return RetrySettings()
+    attempts = int(max_attempts) if max_attempts not in (None, "") else None
+    return RetrySettings.from_config(max_attempts=attempts, mode=str(mode) if mode else None)
+
+
+class _Shared:
+    """What every view of one ``AWSClients`` shares: clients, account, pacer."""
+
+    def __init__(self, session: Any, max_pool: int, connection_timeout: int | None) -> None:
+        self.session = session
+        self.max_pool = max_pool
+        self.connection_timeout = connection_timeout
+        self.lock = threading.Lock()
+        self.account_lock = threading.Lock()
+        self.clients: dict[str, Any] = {}
+        self.account_id: str | None = None
+
+
 class AWSClients:
-    """The clients of one deploy, created on first use, shared by all threads."""
+    """The clients of one deploy, created on first use, shared by all threads.
+
+    ``sleep`` and ``clock`` (monotonic seconds) are the only source of time
+    for pacing, retries and waits; tests inject fakes (a virtual clock whose
+    ``sleep`` advances it). Without ``sleep``, pauses end early when the
+    deploy stops. ``pacing=False`` turns the client-side quotas off.
+    """
 
     def __init__(
         self,
         session: Any,
         *,
-        max_pool: int = 10,
+        max_pool: int = 64,
         connection_timeout: int | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        pacing: bool = True,
     ) -> None:
         self.session = session
-        self.sleep = sleep
-        self._max_pool = max_pool
-        self._connection_timeout = connection_timeout
-        self._lock = threading.Lock()
-        self._account_lock = threading.Lock()
-        self._clients: dict[str, Any] = {}
-        self._account_id: str | None = None
+        self._shared = _Shared(session, max_pool, connection_timeout)
+        settings = retry_settings(session)
+        self.pacer = Pacer(clock=clock, enabled=pacing)
+        self.retrier = Retrier(
+            settings=settings,
+            sleep=sleep,
+            clock=clock,
+            pace=self.pacer.delay,
+            on_throttle=self.pacer.throttled if settings.adaptive else None,
+        )
+
+    def with_stop(self, stop: threading.Event) -> AWSClients:
+        """A view sharing everything but stopped by ``stop``: once it is set,
+        calls made through the view no longer retry or wait."""
+        view = object.__new__(AWSClients)
+        view.session = self.session
+        view._shared = self._shared
+        view.pacer = self.pacer
+        view.retrier = self.retrier.with_stop(stop)
+        return view
+
+    @property
+    def sleep(self) -> Callable[[float], None]:
+        """The pause function of pacing, retries and waits."""
+        return self.retrier.sleep
 
     def client(self, name: str) -> Any:
         """The botocore client for service ``name`` (created once, thread-safe)."""
-        with self._lock:
-            if name not in self._clients:
+        shared = self._shared
+        with shared.lock:
+            if name not in shared.clients:
                 from botocore.config import Config
 
                 kwargs: dict[str, Any] = {
-                    "retries": {"mode": "standard", "max_attempts": 6},
-                    "max_pool_connections": self._max_pool,
+                    # One retry layer: ours (retry.py). botocore's would multiply it.
+                    "retries": {"mode": "standard", "total_max_attempts": 1},
+                    "max_pool_connections": shared.max_pool,
                 }
-                if self._connection_timeout is not None:
-                    kwargs["connect_timeout"] = self._connection_timeout
-                    kwargs["read_timeout"] = self._connection_timeout
-                self._clients[name] = _create_client(self.session, name, Config(**kwargs))
-            return self._clients[name]
+                if shared.connection_timeout is not None:
+                    kwargs["connect_timeout"] = shared.connection_timeout
+                    kwargs["read_timeout"] = shared.connection_timeout
+                shared.clients[name] = _create_client(self.session, name, Config(**kwargs))
+            return shared.clients[name]
 
     @property
     def region(self) -> str:
@@ -158,70 +222,71 @@ class AWSClients:
     @property
     def account_id(self) -> str:
         """The caller's account (one GetCallerIdentity per deploy, whatever the threads)."""
-        with self._account_lock:
-            if self._account_id is None:
+        shared = self._shared
+        with shared.account_lock:
+            if shared.account_id is None:
                 sts = self.client("sts")
-                ident = translate("sts", "GetCallerIdentity", lambda: sts.get_caller_identity())
-                self._account_id = str(ident["Account"])
-            return self._account_id
+                ident = self.retrier.call(
+                    "sts",
+                    "GetCallerIdentity",
+                    lambda: translate("sts", "GetCallerIdentity", lambda: sts.get_caller_identity()),
+                )
+                shared.account_id = str(ident["Account"])
+            return shared.account_id
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>``."""
         reg = self.region if region else ""
         return f"arn:{self.partition}:{service}:{reg}:{self.account_id}:{resource}"
 
-    def arn_apigateway(self, api_id: str) -> str:
-        """The taggable ARN of a REST API."""
-        return f"arn:{self.partition}:apigateway:{self.region}::/restapis/{api_id}"
-
     # Service wrappers (typed; created per call, they are tiny).
     @property
     def iam(self) -> IAM:
         from chalice.aws.iam import IAM
 
-        return IAM(self.client("iam"), sleep=self.sleep)
+        return IAM(self.client("iam"), retrier=self.retrier)
 
     @property
     def lambda_(self) -> Lambda:
         from chalice.aws.lambda_ import Lambda
 
-        return Lambda(self.client("lambda"), sleep=self.sleep)
+        return Lambda(self.client("lambda"), retrier=self.retrier)
 
     @property
     def logs(self) -> Logs:
         from chalice.aws.logs import Logs
 
-        return Logs(self.client("logs"), sleep=self.sleep)
+        return Logs(self.client("logs"), retrier=self.retrier)
 
     @property
     def apigateway(self) -> APIGateway:
         from chalice.aws.apigateway import APIGateway
 
-        return APIGateway(self.client("apigateway"), sleep=self.sleep)
+        return APIGateway(self.client("apigateway"), retrier=self.retrier)
 
     @property
     def apigatewayv2(self) -> APIGatewayV2:
         from chalice.aws.apigatewayv2 import APIGatewayV2
 
-        return APIGatewayV2(self.client("apigatewayv2"), sleep=self.sleep)
+        return APIGatewayV2(self.client("apigatewayv2"), retrier=self.retrier)
 
     @property
     def events(self) -> Events:
         from chalice.aws.events import Events
 
-        return Events(self.client("events"), sleep=self.sleep)
+        return Events(self.client("events"), retrier=self.retrier)
 
     @property
     def s3(self) -> S3:
         from chalice.aws.s3 import S3
 
-        return S3(self.client("s3"), sleep=self.sleep)
+        return S3(self.client("s3"), retrier=self.retrier)
 
     @property
     def sns(self) -> SNS:
         from chalice.aws.sns import SNS
 
-        return SNS(self.client("sns"), sleep=self.sleep)
+        return SNS(self.client("sns"), retrier=self.retrier)
 
 
 def create_clients(

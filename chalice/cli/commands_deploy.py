@@ -27,9 +27,10 @@ _API_STAGE = click.option(
 _MAX_PARALLEL = click.option(
     "--max-parallel",
     type=click.IntRange(min=1),
-    default=8,
+    default=32,
     show_default=True,
-    help="How many independent AWS steps may run at once.",
+    help="How many independent AWS steps may run at once (calls are also paced to "
+    "AWS's request quotas).",
 )
 _FORCE_UNLOCK = click.option(
     "--force-unlock",

@@ -29,7 +29,7 @@ def run_deploy(
     *,
     stage: str,
     user_params: Mapping[str, Any],
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     plan_only: bool = False,
     force_unlock: bool = False,
     connection_timeout: int | None = None,
@@ -58,7 +58,7 @@ def run_delete(
     *,
     stage: str,
     profile: str | None,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     force_unlock: bool = False,
     session: Any = None,
 ) -> None:

@@ -28,7 +28,7 @@ import attrs
 from chalice.aws.session import AWSClients, create_clients
 from chalice.deploy import models
 from chalice.deploy.descriptors import DESCRIPTORS
-from chalice.deploy.executor import Executor, Recorder
+from chalice.deploy.executor import Executor, Mode, Recorder
 from chalice.deploy.lock import StageLock
 from chalice.deploy.plan import Plan
 from chalice.deploy.planner import build_delete_plan, build_plan, planning_order
@@ -92,7 +92,7 @@ def deploy(
     *,
     stage: str = "dev",
     user_params: Mapping[str, Any] | None = None,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     plan_only: bool = False,
     ui: Reporter,
     session: Any = None,
@@ -135,7 +135,7 @@ def delete(
     stage: str = "dev",
     ui: Reporter,
     session: Any = None,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     force_unlock: bool = False,
     profile: str | None = None,
 ) -> DeployedState:
@@ -164,7 +164,7 @@ def deploy_application(
     app_name: str,
     clients: AWSClients,
     ui: Reporter,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     plan_only: bool = False,
     force_unlock: bool = False,
 ) -> DeployResult:
@@ -201,7 +201,7 @@ def delete_stage(
     app_name: str,
     clients: AWSClients,
     ui: Reporter,
-    max_parallel: int = 8,
+    max_parallel: int = 32,
     force_unlock: bool = False,
 ) -> DeployedState:
     """Delete every recorded resource of ``stage`` (already-gone counts as deleted)."""
@@ -212,7 +212,11 @@ def delete_stage(
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state)
         Executor(
-            clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel
+            clients=clients,
+            recorder=recorder,
+            reporter=ui,
+            max_parallel=max_parallel,
+            mode=Mode.DELETE,
         ).execute(the_plan)
         recorder.flush()
         return recorder.state

@@ -7,15 +7,19 @@ call returns; the executor records the step's final values when it ends) and
 removed from it as soon as it is deleted, each time with an atomic write. So
 after any failure, every resource that exists is in the state file.
 
-On the first failure no new step starts; running steps finish (and record);
-then the failure is raised as one ``DeployError`` naming the resource, the
-AWS call, AWS's code and message, and what to try. This module never decides
-what to change: that is in the plan.
+On the first failure no new step starts and the plan's stop event is set:
+the calls of running steps no longer retry or wait (``retry.py``), so those
+steps end soon; each finishes its current call and records what exists.
+Then the first failure is raised as one ``DeployError`` naming the resource,
+the AWS call, AWS's code and message, and what to try, worded for a deploy
+or a delete (``Mode``). This module never decides what to change: that is in
+the plan.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import enum
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,12 +28,19 @@ from typing import Any
 import attrs
 
 from chalice.aws.errors import AWSError
-from chalice.aws.retry import WaitTimeout
+from chalice.aws.retry import Kind, Stopped, WaitTimeout, rule_for
 from chalice.aws.session import AWSClients
 from chalice.deploy.plan import Action, Plan, Step
 from chalice.deploy.reporter import OrderedOutput, Reporter
 from chalice.deploy.state import DeployedState, save_state
 from chalice.errors import DeployError, UserError
+
+
+class Mode(enum.Enum):
+    """What the plan does, for the wording of errors."""
+
+    DEPLOY = "deploy"
+    DELETE = "delete"
 
 
 class Recorder:
@@ -96,7 +107,11 @@ class _Context:
 
 
 class Executor:
-    """Runs ``plan`` with at most ``max_parallel`` steps at a time."""
+    """Runs ``plan`` with at most ``max_parallel`` steps at a time.
+
+    Steps get ``clients`` through a view stopped by ``stop``, which is set on
+    the first failure (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -105,19 +120,28 @@ class Executor:
         recorder: Recorder,
         reporter: Reporter,
         max_parallel: int = 8,
+        mode: Mode = Mode.DEPLOY,
     ) -> None:
         self.clients = clients
         self.recorder = recorder
         self.reporter = reporter
         self.max_parallel = max(1, max_parallel)
+        self.mode = mode
         self.output = OrderedOutput(reporter, 0)
+        self.stop = threading.Event()
+        self._first_lock = threading.Lock()
+        self._first_failure: str | None = None
 
     def execute(self, plan: Plan) -> DeployedState:
         steps = list(plan.steps)
         self.output = OrderedOutput(self.reporter, len(steps))
+        self.stop = threading.Event()
+        self._first_failure = None
+        # Tests may pass a fake (or None) for clients: only real ones have views.
+        with_stop = getattr(self.clients, "with_stop", None)
+        step_clients = with_stop(self.stop) if with_stop is not None else self.clients
         names = {s.name for s in steps}
         waiting = {i: {d for d in s.depends_on if d in names} for i, s in enumerate(steps)}
-        index_of = {s.name: i for i, s in enumerate(steps)}
         done: set[str] = set()
         failures: list[tuple[Step, BaseException]] = []
         running: dict[concurrent.futures.Future[None], int] = {}
@@ -128,7 +152,7 @@ class Executor:
                     ready = sorted(i for i, deps in waiting.items() if deps <= done)
                     for i in ready:
                         del waiting[i]
-                        running[pool.submit(self._run, steps[i], i)] = i
+                        running[pool.submit(self._run, steps[i], i, step_clients)] = i
                 if not running:
                     break  # a failure stopped scheduling, or a dependency cycle
                 finished, _ = concurrent.futures.wait(
@@ -144,15 +168,31 @@ class Executor:
                     self.output.finish(i)
         self.output.flush_all()
         if failures:
-            failures.sort(key=lambda f: index_of[f[0].name])
-            raise _as_deploy_error(*failures[0]) from failures[0][1]
+            # The step that failed first is the cause; the others mostly stopped
+            # retrying (or never started) because of it.
+            cause = next((f for f in failures if f[0].name == self._first_failure), failures[0])
+            raise _as_error(*cause, self.mode) from cause[1]
         if waiting:
             stuck = ", ".join(steps[i].name for i in sorted(waiting))
             raise RuntimeError(f"steps never became ready (dependency cycle?): {stuck}")
         return self.recorder.state
 
-    def _run(self, step: Step, index: int) -> None:
-        ctx = _Context(clients=self.clients, step=step, index=index, executor=self)
+    def _run(self, step: Step, index: int, clients: AWSClients) -> None:
+        if self.stop.is_set():
+            # Queued in the pool before the failure but not started: start nothing new.
+            raise Stopped(f"{step.name} was not started: another step failed")
+        try:
+            self._apply(step, index, clients)
+        except BaseException:
+            with self._first_lock:
+                if not self.stop.is_set():
+                    self._first_failure = step.name  # the cause; later ones follow from it
+                # Set here, in the worker, before it can take the next queued step.
+                self.stop.set()
+            raise
+
+    def _apply(self, step: Step, index: int, clients: AWSClients) -> None:
+        ctx = _Context(clients=clients, step=step, index=index, executor=self)
         if step.apply is None:
             if step.action is Action.DELETE:
                 self.recorder.forget(step.name)
@@ -185,6 +225,25 @@ RETRY_ADVICE = (
     "fix the cause above and run the command again; resources created so far are "
     "recorded and will be reused"
 )
+THROTTLED = (
+    "AWS kept throttling this call (other deploys or tools in this account share the "
+    "same quota); wait a minute and run the command again, or allow more attempts with "
+    "AWS_MAX_ATTEMPTS (see 'Retries, waits and pacing' in docs/deploy.rst)"
+)
+STILL_PROPAGATING = (
+    "the role still lacked this permission after waiting about 150 s for IAM to "
+    "propagate; check that the function's role (its policy file or autogen_policy) "
+    "allows it, then run the command again"
+)
+DELETE_RETRY_ADVICE = (
+    "fix the cause above and run 'chalice delete' again; resources deleted so far are "
+    "removed from the state file and the rest stay recorded, so the next delete "
+    "finishes the job"
+)
+WORDING = {
+    Mode.DEPLOY: "While deploying your chalice application",
+    Mode.DELETE: "While deleting your chalice application",
+}
 
 
 def advice(err: AWSError) -> str:
@@ -200,25 +259,35 @@ def advice(err: AWSError) -> str:
         )
     if err.code == "InvalidParameterValueException" and "unzipped size" in err.message.lower():
         return TOO_LARGE
+    rule = rule_for(err.service, err.operation, err.code, err.message)
+    if rule is not None and rule.kind is Kind.THROTTLE:
+        return THROTTLED
+    if rule is not None and rule.kind is Kind.PROPAGATION:
+        return STILL_PROPAGATING
     return ADVICE.get(err.code, RETRY_ADVICE)
 
 
-def _as_deploy_error(step: Step, err: BaseException) -> BaseException:
+def _as_error(step: Step, err: BaseException, mode: Mode = Mode.DEPLOY) -> BaseException:
+    """The one error the user sees for ``err`` raised by ``step``."""
     if isinstance(err, UserError):
         return err
     resource = f"{step.resource_type} '{step.name}'"
+    wording = WORDING[mode]
     if isinstance(err, AWSError):
         fix = advice(err)
+        if mode is Mode.DELETE and fix == RETRY_ADVICE:
+            fix = DELETE_RETRY_ADVICE
         return DeployError(
-            f"ERROR - While deploying your chalice application, the call "
+            f"ERROR - {wording}, the call "
             f"{err.service}.{err.operation} failed with {err.code}: {err.message}",
             where=resource,
             fix=fix,
         )
-    if isinstance(err, WaitTimeout):
+    if isinstance(err, (WaitTimeout, Stopped)):
+        again = "chalice delete" if mode is Mode.DELETE else "chalice deploy"
         return DeployError(
-            f"ERROR - While deploying your chalice application, {err}",
+            f"ERROR - {wording}, {err}",
             where=resource,
-            fix="AWS is slow to apply the change; run the command again",
+            fix=f"AWS is slow to apply the change; run '{again}' again",
         )
     return err

@@ -65,6 +65,29 @@ def _planning_error(err: AWSError, where: str) -> DeployError:
     )
 
 
+# Planning only reads, and the pacer (chalice/aws/pacing.py) keeps reads within
+# AWS's quotas, so the planning pool is wide enough that the pool is never what
+# makes the reads of a large app take several rounds.
+MIN_PLANNING_WORKERS = 32
+
+
+def _prefetch_account(ctx: PlanContext, pool: concurrent.futures.ThreadPoolExecutor) -> None:
+    """Ask for the account id alongside the first reads, not before them.
+
+    Most planners need it (ARNs); the first one to ask waits for this call
+    instead of making its own. A failure here is left for that planner to
+    meet (and report, naming its resource).
+    """
+
+    def fetch() -> None:
+        try:
+            _ = ctx.clients.account_id
+        except Exception:  # reported by the planner that needs it
+            return
+
+    pool.submit(fetch)
+
+
 def build_plan(application: models.Application, ctx: PlanContext, *, max_parallel: int = 8) -> Plan:
     """The deploy plan: create/update/unchanged per desired resource, then the sweep.
 
@@ -88,7 +111,9 @@ def build_plan(application: models.Application, ctx: PlanContext, *, max_paralle
         deps[m.resource_name] = needs & names
     planned: dict[str, Step] = {}
     pending = {m.resource_name: m for m in order}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, max_parallel)) as pool:
+    workers = max(MIN_PLANNING_WORKERS, max_parallel)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        _prefetch_account(ctx, pool)
         running: dict[concurrent.futures.Future[Step], str] = {}
         while pending or running:
             for name in [n for n in pending if deps[n] <= planned.keys()]:

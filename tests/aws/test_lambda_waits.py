@@ -1,6 +1,7 @@
 """Lambda's transient states are waited out by the wrapper (issue 4, point 5):
 a role not yet assumable, ``Pending``/``InProgress``, ``ResourceConflictException``
-and throttling. A small fake client stands in for botocore's; nothing sleeps."""
+and throttling; ``State: Failed`` stops the wait with AWS's reason (issue 9).
+A small fake client stands in for botocore's; nothing sleeps."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from chalice.aws.errors import AWSError
-from chalice.aws.lambda_ import Lambda
+from chalice.aws.lambda_ import FunctionFailedError, Lambda
 
 
 def _client_error(code: str, message: str, op: str) -> Exception:
@@ -60,7 +61,11 @@ def test_create_waits_for_role_propagation_then_for_active() -> None:
         get_function_configuration=[{"State": "Pending"}, {"State": "Active"}],
     )
     sleeps: list[float] = []
-    Lambda(client, sleep=sleeps.append).create_function({"FunctionName": "f"}, b"zip")
+    lam = Lambda(client, sleep=sleeps.append)
+    resp = lam.create_function({"FunctionName": "f"}, b"zip")
+    # The wrapper does not wait on its own: the caller records the function first.
+    assert client.calls == ["create_function"] * 3
+    lam.wait_ready("f", resp)
     assert client.calls == [
         "create_function",
         "create_function",
@@ -106,3 +111,58 @@ def test_a_real_error_is_not_retried() -> None:
     with pytest.raises(AWSError, match="bad memory"):
         Lambda(client, sleep=lambda _s: None).create_function({"FunctionName": "f"}, b"zip")
     assert client.calls == ["create_function"]
+
+
+@pytest.mark.parametrize(
+    ("config", "field", "code", "reason"),
+    [
+        (
+            {
+                "FunctionName": "f",
+                "State": "Failed",
+                "StateReasonCode": "SubnetOutOfIPAddresses",
+                "StateReason": "All subnets have no free IP addresses.",
+            },
+            "State",
+            "SubnetOutOfIPAddresses",
+            "All subnets have no free IP addresses.",
+        ),
+        (
+            {
+                "FunctionName": "f",
+                "State": "Active",
+                "LastUpdateStatus": "Failed",
+                "LastUpdateStatusReasonCode": "InvalidSecurityGroup",
+                "LastUpdateStatusReason": "The security group sg-1 does not exist.",
+            },
+            "LastUpdateStatus",
+            "InvalidSecurityGroup",
+            "The security group sg-1 does not exist.",
+        ),
+    ],
+)
+def test_failed_is_not_ready(config: dict[str, Any], field: str, code: str, reason: str) -> None:
+    client = FakeLambdaClient(get_function_configuration=[{"State": "Pending"}, config])
+    with pytest.raises(FunctionFailedError) as info:
+        Lambda(client, sleep=lambda _s: None).wait_ready("f", {"State": "Pending"})
+    text = str(info.value)
+    assert f"{field} is Failed ({code}): {reason}" in text
+    assert "where: Lambda function 'f'" in text and "how to fix:" in text
+    assert info.value.exit_code == 1
+    assert client.calls == ["get_function_configuration"] * 2
+
+
+def test_a_failed_update_stops_at_once() -> None:
+    client = FakeLambdaClient(
+        update_function_code=[
+            {
+                "FunctionName": "f",
+                "LastUpdateStatus": "Failed",
+                "LastUpdateStatusReasonCode": "InvalidZipFileException",
+                "LastUpdateStatusReason": "Could not unzip uploaded file.",
+            }
+        ]
+    )
+    with pytest.raises(FunctionFailedError, match="Could not unzip"):
+        Lambda(client, sleep=lambda _s: None).update_code("f", b"zip", architecture="x86_64")
+    assert client.calls == ["update_function_code"]

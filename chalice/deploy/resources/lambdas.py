@@ -150,6 +150,9 @@ class FunctionPlanner:
     ) -> Step:
         name = model.function_name
         rtype = model.resource_type.value
+        # Read first: the ARNs below need the account id, which is fetched
+        # concurrently with this read (see planner.build_plan).
+        current = ctx.clients.lambda_.get_function(name)
         layer_name = model.managed_layer.resource_name if model.managed_layer else None
         planned_layer = ctx.known(layer_name) if layer_name else None
         layer_arn = str(planned_layer["layer_version_arn"]) if planned_layer else None
@@ -172,7 +175,6 @@ class FunctionPlanner:
             else:
                 sc.clients.lambda_.put_concurrency(name, model.reserved_concurrency)
 
-        current = ctx.clients.lambda_.get_function(name)
         if current is None:
 
             def create(sc: StepContext) -> Mapping[str, Any]:
@@ -180,17 +182,27 @@ class FunctionPlanner:
                 params = _api_params(resolve(sc))
                 if not model.subnet_ids:
                     del params["VpcConfig"]
-                resp = sc.clients.lambda_.create_function(
-                    {
-                        "FunctionName": name,
-                        "Tags": {**ctx.identity_tags(model.resource_name), **tags},
-                        "Architectures": [model.architecture],
-                        **params,
-                    },
-                    package_bytes(model.deployment_package),
+                lam = sc.clients.lambda_
+                zip_bytes = package_bytes(model.deployment_package)
+
+                def create_tagged(identity: dict[str, str] | None) -> dict[str, Any]:
+                    # The user's own tags are required (upstream sends them too);
+                    # only the identity tags may be dropped when tagging is denied.
+                    all_tags = {**(identity or {}), **tags}
+                    fields: dict[str, Any] = {"FunctionName": name}
+                    if all_tags:
+                        fields["Tags"] = all_tags
+                    fields["Architectures"] = [model.architecture]
+                    return lam.create_function({**fields, **params}, zip_bytes)
+
+                resp = ctx.tagging.create(
+                    "lambda", ctx.identity_tags(model.resource_name), create_tagged
                 )
                 values = {"lambda_arn": str(resp["FunctionArn"])}
+                # Recorded before any wait: the function exists even if it never
+                # becomes Active (State: Failed stops the deploy right after).
                 sc.record(values)
+                lam.wait_ready(name, resp)
                 if model.reserved_concurrency is not None:
                     set_concurrency(sc)
                 return values
