@@ -213,17 +213,20 @@ def notice(denial: Denial, err: AWSError, *, first: bool) -> str:
         )
     if denial.kind is Refusal.TAG:
         what = (
-            "may create resources but not tag them. Resources are created untagged and "
-            "recorded as usual"
+            "may create resources but not tag them "
+            f"({err.service}.{err.operation}: {err.code}), so they are created untagged "
+            "and recorded as usual"
         )
     else:
         what = (
             "may not read the tags that find a resource created just before an interrupted "
-            "deploy. The deploy goes on as if there were none"
+            f"deploy ({err.service}.{err.operation}: {err.code}), so the deploy goes on as "
+            "if there were none"
         )
     return (
-        f"The AWS credentials in use {what} ({err.service}.{err.operation}: {err.code}). "
-        "Everything works except crash adoption by tag: a resource created just before a "
-        "crash is no longer found by its tags on the next deploy. To turn it on, allow "
-        f"{denial.permission} (see 'Deploy permissions' in {DOCS_PAGE})."
+        f"The AWS credentials in use {what}. Everything works except crash adoption by "
+        "tag, which is off for this account: a resource created just before a crash will "
+        "not be found by its tags on the next deploy. To turn it on, allow "
+        f"{denial.permission} and the other tag permissions listed under 'Deploy "
+        f"permissions' in {DOCS_PAGE}."
     )
