@@ -98,7 +98,7 @@ def is_tag_denied(err: AWSError) -> bool:
         return False
     named = refused_action(err)
     if named is None:
-        return _TAG_ACTION_ANYWHERE.search(err.message) is not None
+        return _TAG_ACTION_ANYWHERE.search(err.message) is not None or "::/tags/" in err.message
     action, resource = named
     service, _, verb = action.partition(":")
     if service == "apigateway":

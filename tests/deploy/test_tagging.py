@@ -151,6 +151,16 @@ def test_a_message_without_the_usual_shape_still_counts_when_it_names_a_tag_acti
     assert is_tag_denied(err)
 
 
+def test_an_api_gateway_message_without_the_usual_shape_counts_by_its_tags_path() -> None:
+    err = AWSError(
+        service="apigateway",
+        operation="TagResource",
+        code="AccessDeniedException",
+        message="Access denied to arn:aws:apigateway:us-west-2::/tags/arn%3Aaws%3Aapigateway",
+    )
+    assert is_tag_denied(err)
+
+
 def test_refused_action_reads_action_and_resource() -> None:
     assert refused_action(TAG_REFUSALS["iam"]) == (
         "iam:TagRole",

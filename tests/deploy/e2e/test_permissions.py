@@ -328,11 +328,21 @@ def test_moto_really_enforces_the_policy(aws_env: str, boto: Any) -> None:
     logs = session.create_client("logs", region_name=REGION)
     from botocore.exceptions import ClientError
 
+    v2 = session.create_client("apigatewayv2", region_name=REGION)
+    api = boto.apigatewayv2.create_api(Name="x", ProtocolType="WEBSOCKET")
     with enforced():
         logs.describe_log_groups()  # allowed
+        v2.get_apis()  # allowed: apigateway:GET on /apis
         with pytest.raises(ClientError) as denied:
             sqs.list_queues()  # not in the policy
+        with pytest.raises(ClientError) as untaggable:
+            # apigateway:POST on /tags/...: only in the policy with tags.
+            v2.tag_resource(
+                ResourceArn=f"arn:aws:apigateway:{REGION}::/apis/{api['ApiId']}", Tags={"a": "b"}
+            )
     assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert untaggable.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "apigateway:POST" in untaggable.value.response["Error"]["Message"]
 
 
 def _tags(boto: Any, state: Any) -> dict[str, dict[str, str]]:
@@ -355,7 +365,7 @@ def _tags(boto: Any, state: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _deploy_and_delete(project: Path, session: Any) -> tuple[Any, RecordingReporter, Any]:
+def _deploy(project: Path, session: Any) -> tuple[Any, RecordingReporter, Any]:
     ui = RecordingReporter()
     with enforced():
         result = deployer.deploy(project, ui=ui, session=session)
@@ -369,7 +379,7 @@ def test_deploy_and_delete_with_the_documented_policy(
     aws_env: str, boto: Any, project: Path
 ) -> None:
     session, rules = deployer_session(boto, load_policy(POLICY_WITH_TAGS))
-    _, ui, state = _deploy_and_delete(project, session)
+    _, ui, state = _deploy(project, session)
     assert rules.refused == []
     assert not [w for w in ui.warnings if "crash adoption" in w]
     names = state.resource_names()
@@ -377,6 +387,10 @@ def test_deploy_and_delete_with_the_documented_policy(
         assert expected in names
     tags = _tags(boto, state)
     assert tags and all(t.get("chalice:stage") == "dev" for t in tags.values()), tags
+
+    # A redeploy takes the read and update paths: the policy covers them too.
+    _, ui, again = _deploy(project, session)
+    assert again.resources == state.resources
 
     ui = RecordingReporter()
     with enforced():
@@ -397,7 +411,7 @@ def test_deploy_without_tag_permissions_creates_untagged_and_says_so_once(
     """
     without_routes(project)
     session, rules = deployer_session(boto, load_policy(POLICY))
-    _, ui, state = _deploy_and_delete(project, session)
+    _, ui, state = _deploy(project, session)
 
     refused = {action for _, action in rules.refused}
     assert refused == {"iam:TagRole", "logs:TagResource", "events:TagResource", "apigateway:POST"}
