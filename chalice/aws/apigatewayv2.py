@@ -32,14 +32,17 @@ class APIGatewayV2(Service):
             if not token:
                 return out
 
-    def create_websocket_api(self, name: str, *, tags: dict[str, str]) -> str:
-        resp = self._call(
-            self.client.create_api,
-            Name=name,
-            ProtocolType="WEBSOCKET",
-            RouteSelectionExpression="$request.body.action",
-            Tags=tags,
-        )
+    def create_websocket_api(self, name: str, *, tags: dict[str, str] | None) -> str:
+        """Create the API (tagged unless ``tags`` is None or empty); returns its id."""
+        params: dict[str, Any] = {
+            "Name": name,
+            "ProtocolType": "WEBSOCKET",
+            "RouteSelectionExpression": "$request.body.action",
+        }
+        if tags:
+            # Tags on CreateApi are authorized on the /tags resource as well.
+            params["Tags"] = tags
+        resp = self._call(self.client.create_api, **params)
         return str(resp["ApiId"])
 
     def delete_api(self, api_id: str) -> bool:

@@ -30,14 +30,18 @@ class IAM(Service):
         resp = self._get(self.client.get_role, NOT_FOUND, RoleName=name)
         return None if resp is None else dict(resp["Role"])
 
-    def create_role(self, name: str, *, trust_policy: dict[str, Any], tags: dict[str, str]) -> str:
-        """Create the role; returns its ARN."""
-        resp = self._call(
-            self.client.create_role,
-            RoleName=name,
-            AssumeRolePolicyDocument=json.dumps(trust_policy),
-            Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
-        )
+    def create_role(
+        self, name: str, *, trust_policy: dict[str, Any], tags: dict[str, str] | None
+    ) -> str:
+        """Create the role (tagged unless ``tags`` is None or empty); returns its ARN."""
+        params: dict[str, Any] = {
+            "RoleName": name,
+            "AssumeRolePolicyDocument": json.dumps(trust_policy),
+        }
+        if tags:
+            # Tags on CreateRole also need iam:TagRole: sent only when wanted.
+            params["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        resp = self._call(self.client.create_role, **params)
         return str(resp["Role"]["Arn"])
 
     def update_trust_policy(self, name: str, trust_policy: dict[str, Any]) -> None:

@@ -20,9 +20,14 @@ class Logs(Service):
                 return dict(group)
         return None
 
-    def create_log_group(self, name: str, *, tags: dict[str, str]) -> None:
+    def create_log_group(self, name: str, *, tags: dict[str, str] | None) -> None:
+        """Create the group (tagged unless ``tags`` is None or empty)."""
+        params: dict[str, Any] = {"logGroupName": name}
+        if tags:
+            # Tags on CreateLogGroup also need logs:TagResource.
+            params["tags"] = tags
         try:
-            self._call(self.client.create_log_group, logGroupName=name, tags=tags)
+            self._call(self.client.create_log_group, **params)
         except Exception as err:
             # Lambda may have created it on first invocation: that is fine.
             if getattr(err, "code", None) != "ResourceAlreadyExistsException":

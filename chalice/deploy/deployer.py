@@ -35,6 +35,7 @@ from chalice.deploy.planner import build_delete_plan, build_plan, planning_order
 from chalice.deploy.reporter import Reporter
 from chalice.deploy.resources import PlanContext
 from chalice.deploy.state import DeployedState, load_state, state_path
+from chalice.deploy.tagging import Tagging
 
 
 @attrs.frozen
@@ -172,14 +173,26 @@ def deploy_application(
     stage = application.stage
     if plan_only:
         state = load_state(project_dir, stage, app_name=app_name)
-        ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
+        ctx = PlanContext(
+            clients=clients,
+            app_name=app_name,
+            stage=stage,
+            state=state,
+            tagging=Tagging(warn=ui.warn),
+        )
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         ui.info(the_plan.render())
         return DeployResult(plan=the_plan, state=None)
     with StageLock(project_dir, stage, command="chalice deploy", force=force_unlock):
         state = load_state(project_dir, stage, app_name=app_name)
         _announce_migration(state, project_dir, stage, ui)
-        ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
+        ctx = PlanContext(
+            clients=clients,
+            app_name=app_name,
+            stage=stage,
+            state=state,
+            tagging=Tagging(warn=ui.warn),
+        )
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         order = tuple(r.resource_name for r in planning_order(application))
         recorder = Recorder(project_dir, stage, state, order=order)
@@ -208,7 +221,13 @@ def delete_stage(
     with StageLock(project_dir, stage, command="chalice delete", force=force_unlock):
         state = load_state(project_dir, stage, app_name=app_name)
         _announce_migration(state, project_dir, stage, ui)
-        ctx = PlanContext(clients=clients, app_name=app_name, stage=stage, state=state)
+        ctx = PlanContext(
+            clients=clients,
+            app_name=app_name,
+            stage=stage,
+            state=state,
+            tagging=Tagging(warn=ui.warn),
+        )
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state)
         Executor(

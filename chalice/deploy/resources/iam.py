@@ -19,7 +19,7 @@ def _document(model: models.ManagedIAMRole) -> dict[str, Any]:
 
 
 class RolePlanner:
-    """Create the role (tagged) + put its policy; update only what differs."""
+    """Create the role (tagged if the account allows) + its policy; update only what differs."""
 
     def plan(
         self, model: models.ManagedIAMRole, recorded: dict[str, Any] | None, ctx: PlanContext
@@ -38,7 +38,13 @@ class RolePlanner:
 
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say(f"Creating IAM role: {name}")
-                arn = sc.clients.iam.create_role(name, trust_policy=model.trust_policy, tags=tags)
+                arn = ctx.tagging.create(
+                    "iam",
+                    tags,
+                    lambda t: sc.clients.iam.create_role(
+                        name, trust_policy=model.trust_policy, tags=t
+                    ),
+                )
                 values = {"role_name": name, "role_arn": arn}
                 sc.record(values)
                 sc.clients.iam.put_role_policy(name, name, document)

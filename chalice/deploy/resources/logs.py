@@ -28,7 +28,9 @@ class LogGroupPlanner:
 
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say(f"Creating log group: {name}")
-                sc.clients.logs.create_log_group(name, tags=tags)
+                ctx.tagging.create(
+                    "logs", tags, lambda t: sc.clients.logs.create_log_group(name, tags=t)
+                )
                 sc.record(values)
                 sc.clients.logs.put_retention_policy(name, days)
                 return values

@@ -65,19 +65,27 @@ class RulePlanner:
             sc.say(f"{'Creating' if create else 'Updating'} event rule: {name}")
             arn = rule_arn
             if rule_changed:
-                if isinstance(model, models.ScheduledEvent):
-                    arn = sc.clients.events.put_rule(
-                        name,
-                        schedule_expression=model.schedule_expression,
-                        description=model.rule_description,
-                        tags=ctx.identity_tags(model.resource_name),
+
+                def put_rule(tags: dict[str, str] | None) -> str:
+                    if isinstance(model, models.ScheduledEvent):
+                        return sc.clients.events.put_rule(
+                            name,
+                            schedule_expression=model.schedule_expression,
+                            description=model.rule_description,
+                            tags=tags,
+                        )
+                    return sc.clients.events.put_rule(
+                        name, event_pattern=model.event_pattern, tags=tags
+                    )
+
+                if create:
+                    arn = ctx.tagging.create(
+                        "events", ctx.identity_tags(model.resource_name), put_rule
                     )
                 else:
-                    arn = sc.clients.events.put_rule(
-                        name,
-                        event_pattern=model.event_pattern,
-                        tags=ctx.identity_tags(model.resource_name),
-                    )
+                    # PutRule on an existing rule leaves its tags alone; sending
+                    # them again would only need events:TagResource for nothing.
+                    arn = put_rule(None)
                 sc.record(values)
             live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
             if target_changed:

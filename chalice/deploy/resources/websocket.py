@@ -59,7 +59,8 @@ class WebsocketPlanner:
         if recorded and recorded.get("websocket_api_id"):
             api = v2.get_api(str(recorded["websocket_api_id"]))
         if api is None:
-            api = find_tagged(v2.list_apis(), tags)
+            # Adoption after a crash; an account that may not list APIs has none to adopt.
+            api = ctx.tagging.lookup("apigatewayv2", lambda: find_tagged(v2.list_apis(), tags))
 
         def sync(
             sc: StepContext, api_id: str, *, stage_exists: bool, redeploy: bool
@@ -113,7 +114,11 @@ class WebsocketPlanner:
 
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say(f"Creating websocket api: {model.name}")
-                api_id = sc.clients.apigatewayv2.create_websocket_api(model.name, tags=tags)
+                api_id = ctx.tagging.create(
+                    "apigatewayv2",
+                    tags,
+                    lambda t: sc.clients.apigatewayv2.create_websocket_api(model.name, tags=t),
+                )
                 sc.record(
                     {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
                 )
