@@ -31,6 +31,7 @@ from chalice.deploy.tagging import Tagging
 from tests.deploy.e2e import models_kit as kit
 
 ACCOUNT = "123456789012"
+TAGS = {"chalice:app": "demo", "chalice:stage": "dev", "chalice:resource": "rest_api"}
 AUTH_URI = (
     "arn:{partition}:apigateway:{region_name}:lambda:path/2015-03-31/functions/"
     "{auth_lambda_arn}/invocations"
@@ -267,6 +268,7 @@ def _deployed(world: World, model: models.RestAPI, **stage: Any) -> dict[str, An
     world.apigw.apis["api9"] = {
         "id": "api9",
         "endpointConfiguration": {"types": [model.endpoint_type]},
+        "tags": dict(TAGS),
     }
     world.apigw.stages[("api9", "api")] = {"deploymentId": "dep9", "variables": {}, **stage}
     world.allow("api9", "api_handler", "auth")
@@ -305,11 +307,7 @@ def test_create_imports_swagger2_records_then_tags() -> None:
     assert ops.index("ImportRestApi") < ops.index("record") < ops.index("TagResource")
     (tagged,) = world.log.params("TagResource")
     assert tagged["resourceArn"] == "arn:aws:apigateway:us-west-2::/restapis/api1"
-    assert tagged["tags"] == {
-        "chalice:app": "demo",
-        "chalice:stage": "dev",
-        "chalice:resource": "rest_api",
-    }
+    assert tagged["tags"] == TAGS
     (deployed,) = world.log.params("CreateDeployment")
     assert deployed == {"restApiId": "api1", "stageName": "api", "tracingEnabled": False}
     # A new API id: no statement can name it, so no GetPolicy, one add each.
@@ -429,6 +427,25 @@ def test_legacy_variable_and_tracing_go_in_one_stage_patch() -> None:
     assert values["deployment_id"] == "dep9"  # recorded from now on
 
 
+@pytest.mark.parametrize("finished", [False, True])
+def test_identity_tags_are_added_until_a_deploy_of_ours_finishes(finished: bool) -> None:
+    world = World()
+    model = _model()
+    recorded = _deployed(world, model)
+    world.apigw.apis["api9"]["tags"] = {}
+    if not finished:  # the create stopped between the import's record and the tagging
+        del recorded["definition_sha256"], recorded["deployment_id"]
+    step = RestAPIPlanner().plan(model, recorded, world.ctx(recorded))
+    if finished:  # e.g. an account refusing tags: an unchanged redeploy stays free
+        assert step.action is Action.UNCHANGED
+        return
+    assert "tags" in {c.field for c in step.changes}
+    world.log.entries.clear()
+    world.apply(step)
+    (tagged,) = world.log.params("TagResource")
+    assert tagged["tags"] == TAGS
+
+
 @pytest.mark.parametrize(
     ("recorded", "stage", "put"),
     [
@@ -449,6 +466,6 @@ def test_compare_decides_when_to_put(
         stage=stage,
         permissions={"api_handler": True},
     )
-    update = compare(model, recorded, live, "x")
+    update = compare(model, recorded, live, "x", {})
     assert update.put is put and update.redeploy is put
     assert bool(update.changes) is put

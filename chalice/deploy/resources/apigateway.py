@@ -114,12 +114,20 @@ class Update:
     stage_patch: tuple[Mapping[str, str], ...]
     add_permissions: tuple[str, ...]
     drift: bool
+    tag: bool
 
 
 def compare(
-    model: models.RestAPI, recorded: Mapping[str, Any] | None, live: Live, doc_digest: str
+    model: models.RestAPI,
+    recorded: Mapping[str, Any] | None,
+    live: Live,
+    doc_digest: str,
+    tags: Mapping[str, str],
 ) -> Update:
-    """Decide the update of an existing API (pure: no AWS call)."""
+    """Decide the update of an existing API (pure: no AWS call).
+
+    ``tags`` are the identity tags the API should carry.
+    """
     rec = recorded or {}
     stage = live.stage
     variables = dict((stage or {}).get("variables") or {})
@@ -149,6 +157,13 @@ def compare(
     if not drift:
         fields = {"definition_sha256": (deployed, doc_digest), **fields}
     fields[f"stage_variables.{LEGACY_DIGEST_VARIABLE}"] = (legacy, None)
+    if not rec.get("deployment_id"):
+        # A create that stopped between the import and the tagging (or an API
+        # another tool made) gets its identity tags now. Once a deploy of ours
+        # has finished they are not asked for again, so an account refusing
+        # tags keeps making no write call on an unchanged redeploy.
+        have = dict(live.api.get("tags") or {})
+        fields["tags"] = ({k: have[k] for k in tags if k in have}, dict(tags))
     for name, present in live.permissions.items():
         fields[f"permission[{name}]"] = (present, True)
     changes = diff(fields)
@@ -179,6 +194,7 @@ def compare(
         stage_patch=tuple(stage_patch),
         add_permissions=tuple(n for n, ok in live.permissions.items() if not ok),
         drift=drift,
+        tag="tags" in changed,
     )
 
 
@@ -225,7 +241,8 @@ class RestAPIPlanner:
             return self._create(model, ctx, doc, doc_digest, url, add_permissions)
 
         api_id = str(live.api["id"])
-        update = compare(model, recorded, live, doc_digest)
+        tags = ctx.identity_tags(model.resource_name)
+        update = compare(model, recorded, live, doc_digest, tags)
         base = {"rest_api_id": api_id, "rest_api_url": url(api_id)}
         live_deployment = (live.stage or {}).get("deploymentId")
         if not update.changes:
@@ -260,6 +277,9 @@ class RestAPIPlanner:
 
             calls: list[Callable[[], Any]] = [definition_chain]
             calls += add_permissions(sc, api_id, list(update.add_permissions))
+            if update.tag:
+                arn = sc.clients.arn_apigateway(api_id)
+                calls.append(lambda: ctx.tagging.tag("apigateway", lambda: a.tag(arn, tags)))
             deployment = run_all(calls)[0] or live_deployment
             return {**base, "definition_sha256": doc_digest, "deployment_id": deployment}
 
