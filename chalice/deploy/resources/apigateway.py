@@ -261,7 +261,9 @@ class RestAPIPlanner:
                 types = live_types
                 if update.put:
                     answer = a.put_rest_api(api_id, doc)
-                    types = list((answer.get("endpointConfiguration") or {}).get("types") or [])
+                    # The answer is the API after the put: no GetRestApi needed.
+                    answered = (answer.get("endpointConfiguration") or {}).get("types")
+                    types = list(answered or live_types)
                 patch = _compression_patch(model) if update.compression else []
                 patch += endpoint_patch(types, model.endpoint_type)
                 if patch:

@@ -4,7 +4,8 @@ moto runs in this process (``ThreadedMotoServer``), so its backend and
 response classes can be patched here; botocore is never patched. Each fix
 names the AWS behaviour it restores. ``apply()`` is idempotent and must run
 before the first apigatewayv2 request of the process (the server builds a
-service's URL map on first use), which importing the e2e conftest ensures.
+service's URL map on first use), which the ``moto_server`` fixture of
+tests/conftest.py ensures (scripts/demo.py applies it to its moto too).
 """
 
 from __future__ import annotations
