@@ -36,6 +36,13 @@ from pathlib import Path
 REGION = "us-west-2"
 APP_NAME = "hello-demo"
 STEP_TIMEOUT = 120
+# moto's server with the tests' fidelity layer, which makes it answer like AWS
+# where deploy relies on it (e.g. importing the Swagger 2.0 definition).
+MOTO_WITH_FIDELITY = (
+    f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
+    "from tests.deploy.e2e import moto_fidelity; moto_fidelity.apply(); "
+    "from moto.server import main; main(sys.argv[1:])"
+)
 
 
 class DemoFailure(Exception):
@@ -103,7 +110,7 @@ def moto_server(env: dict[str, str], port: int) -> Iterator[str]:
     """Run ``moto.server`` on 127.0.0.1:``port`` for the duration of the block."""
     endpoint = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-c", MOTO_WITH_FIDELITY, "-H", "127.0.0.1", "-p", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:

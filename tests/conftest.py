@@ -28,6 +28,11 @@ def moto_server() -> Iterator[str]:
     """The endpoint URL of a moto server running for the whole session."""
     from moto.server import ThreadedMotoServer
 
+    from tests.deploy.e2e import moto_fidelity
+
+    # Every deploy against the emulator needs it to answer like AWS (e.g. to
+    # import the Swagger 2.0 definition deploy sends), not only the e2e tests.
+    moto_fidelity.apply()
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -4,8 +4,9 @@
 document API Gateway imports (SPEC §4.9). The only thing that varies between
 ``chalice deploy``, ``chalice package`` (SAM) and ``chalice package
 --pkg-format terraform`` is how the Lambda integration URIs are written, which
-``SwaggerStyle`` selects. ``to_openapi3`` (in ``openapi3.py``) converts the
-result to the OpenAPI 3 document that deploy sends.
+``SwaggerStyle`` selects. Deploy sends the document as it is (Swagger 2.0,
+like upstream Chalice): API Gateway's importer has run on this dialect for
+years.
 
 This module computes documents only: it never calls AWS, never touches the
 disk and never mutates the app it reads.
@@ -23,14 +24,12 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.naming import to_cfn_resource_name
-from chalice.deploy.openapi3 import to_openapi3
 from chalice.errors import UserError
 
 __all__ = [
     "SwaggerStyle",
     "generate_swagger",
     "render_uris",
-    "to_openapi3",
     "generate_models_text",
     "has_routes",
 ]
@@ -286,7 +285,7 @@ def render_uris(doc: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, 
 
     Only integration ``uri`` values and authorizer ``authorizerUri`` values are
     templates; every other string (paths, mock request templates) is left
-    alone. Works on the Swagger 2.0 and the OpenAPI 3 form. ``values`` maps
+    alone. ``values`` maps
     ``partition``, ``region_name`` and ``<name>_lambda_arn`` to their values;
     a placeholder without a value raises ``KeyError``.
     """

@@ -1,36 +1,51 @@
 """Planner for the REST API (API Gateway v1).
 
-The definition sent is the build's Swagger document with the integration URIs
-rendered for this account and converted to OpenAPI 3. Its SHA-256 is kept in
-the stage variable ``chaliceDefinitionSha256``, set by the same call that
-deploys the stage, so an unchanged app makes no call and an interrupted
-update (definition put, stage not deployed) is redone. The API also carries
-the identity tags so one created just before a crash is adopted.
+The definition sent is the build's Swagger 2.0 document with the integration
+URIs rendered for this account, exactly the dialect and calls upstream
+Chalice uses: ImportRestApi (endpoint type in ``parameters``) to create,
+PutRestApi ``overwrite`` to update, CreateDeployment to publish the stage.
+ImportRestApi takes no tags, so a new API is tagged right after it is
+recorded (a crash in between leaves it recorded, never orphaned).
+
+What was deployed is remembered in the state file, out of the app's sight
+(a stage variable would show in every Lambda event): ``definition_sha256``
+(SHA-256 of the document) and ``deployment_id`` (the deployment chalice made
+the stage serve). Planning reads the API, its stage and the functions'
+policies in one concurrent round; an unchanged app makes no further call.
+The stage still serving our ``deployment_id`` vouches for the recorded
+digest; any other deployment means the API was changed and redeployed
+outside chalice (console, CLI), so it is planned as an update that re-puts
+the definition and redeploys. A stage still carrying the legacy
+``chaliceDefinitionSha256`` variable loses it with one UpdateStage patch.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
+
 from chalice.deploy import models
-from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
+from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Change, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
-    ensure_permission,
     has_permission,
     service_principal,
     statement_id,
 )
 
-DIGEST_VARIABLE = "chaliceDefinitionSha256"
+# Where releases before 1.35 kept the digest: a stage variable, visible to
+# the app in every event's ``stageVariables``. Only ever removed now.
+LEGACY_DIGEST_VARIABLE = "chaliceDefinitionSha256"
+DRIFT_NOTE = "changed outside chalice: the definition is put again and redeployed"
 
 
 def definition(model: models.RestAPI, ctx: PlanContext) -> dict[str, Any]:
-    """The OpenAPI 3 document to send, URIs rendered with this account's ARNs."""
-    from chalice.deploy.openapi3 import to_openapi3
+    """The Swagger 2.0 document to send, URIs rendered with this account's ARNs."""
     from chalice.deploy.swagger import render_uris
 
     if model.swagger_doc is None:
@@ -38,20 +53,12 @@ def definition(model: models.RestAPI, ctx: PlanContext) -> dict[str, Any]:
     values = {"partition": ctx.clients.partition, "region_name": ctx.clients.region}
     for fn in (model.lambda_function, *model.authorizers):
         values[f"{fn.resource_name}_lambda_arn"] = ctx.lambda_arn(fn.function_name)
-    doc = to_openapi3(render_uris(model.swagger_doc, values))
-    info = doc.setdefault("info", {})
-    # ImportRestApi/PutRestApi reject a document without a description in some
-    # implementations; an explicit one costs nothing.
-    info.setdefault("description", f"{info.get('title', 'chalice')} REST API")
-    return doc
+    return render_uris(model.swagger_doc, values)
 
 
 def digest(doc: Mapping[str, Any]) -> str:
+    """Hex SHA-256 of ``doc`` in canonical JSON (key order does not matter)."""
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
-
-
-def _url(ctx: PlanContext, api_id: str, stage: str) -> str:
-    return f"https://{api_id}.execute-api.{ctx.clients.region}.{ctx.clients.dns_suffix}/{stage}/"
 
 
 def find_tagged(apis: list[dict[str, Any]], tags: Mapping[str, str]) -> dict[str, Any] | None:
@@ -63,175 +70,324 @@ def find_tagged(apis: list[dict[str, Any]], tags: Mapping[str, str]) -> dict[str
     return None
 
 
+def endpoint_patch(current: list[str], wanted: str) -> list[dict[str, str]]:
+    """UpdateRestApi ops turning endpoint types ``current`` into ``wanted`` (none if equal)."""
+    if not current or current[0] == wanted:
+        return []
+    return [
+        {"op": "replace", "path": f"/endpointConfiguration/types/{current[0]}", "value": wanted}
+    ]
+
+
+def run_all(fns: list[Callable[[], Any]]) -> list[Any]:
+    """Run independent calls concurrently; wait for all, then raise the first error.
+
+    Waiting for every call keeps "what exists" knowable: nothing is still
+    running in the background when the step reports.
+    """
+    if len(fns) <= 1:
+        return [fn() for fn in fns]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(fns)) as pool:
+        futures = [pool.submit(fn) for fn in fns]
+        concurrent.futures.wait(futures)
+    return [f.result() for f in futures]
+
+
+@attrs.frozen
+class Live:
+    """What AWS has for a REST API right now (read while planning)."""
+
+    api: Mapping[str, Any]
+    stage: Mapping[str, Any] | None
+    permissions: Mapping[str, bool]  # function resource name -> invoke permission present
+
+
+@attrs.frozen
+class Update:
+    """What an existing API needs; empty ``changes`` means nothing."""
+
+    changes: tuple[Change, ...]
+    put: bool
+    compression: bool
+    endpoint: bool
+    redeploy: bool
+    stage_patch: tuple[Mapping[str, str], ...]
+    add_permissions: tuple[str, ...]
+    drift: bool
+    tag: bool
+
+
+def compare(
+    model: models.RestAPI,
+    recorded: Mapping[str, Any] | None,
+    live: Live,
+    doc_digest: str,
+    tags: Mapping[str, str],
+) -> Update:
+    """Decide the update of an existing API (pure: no AWS call).
+
+    ``tags`` are the identity tags the API should carry.
+    """
+    rec = recorded or {}
+    stage = live.stage
+    variables = dict((stage or {}).get("variables") or {})
+    legacy = variables.get(LEGACY_DIGEST_VARIABLE)
+    live_deployment = (stage or {}).get("deploymentId")
+    drift = False
+    if stage is None:
+        deployed = None
+    elif rec.get("deployment_id"):
+        drift = live_deployment != rec["deployment_id"]
+        deployed = None if drift else rec.get("definition_sha256")
+    else:
+        # Deployed by an earlier release (digest in the stage variable) or by
+        # upstream (no digest at all: the definition is put once to know it).
+        deployed = legacy
+    types = list((live.api.get("endpointConfiguration") or {}).get("types") or [])
+    compression = live.api.get("minimumCompressionSize")
+    fields: dict[str, tuple[Any, Any]] = {
+        "endpoint_type": (types[0] if types else None, model.endpoint_type),
+        "minimum_compression": (
+            "" if compression is None else str(compression),
+            model.minimum_compression,
+        ),
+        "stage": (model.api_gateway_stage if stage else None, model.api_gateway_stage),
+        "tracing": (bool(stage.get("tracingEnabled")) if stage else None, model.xray),
+    }
+    if not drift:
+        fields = {"definition_sha256": (deployed, doc_digest), **fields}
+    fields[f"stage_variables.{LEGACY_DIGEST_VARIABLE}"] = (legacy, None)
+    if not rec.get("deployment_id"):
+        # A create that stopped between the import and the tagging (or an API
+        # another tool made) gets its identity tags now. Once a deploy of ours
+        # has finished they are not asked for again, so an account refusing
+        # tags keeps making no write call on an unchanged redeploy.
+        have = dict(live.api.get("tags") or {})
+        fields["tags"] = ({k: have[k] for k in tags if k in have}, dict(tags))
+    for name, present in live.permissions.items():
+        fields[f"permission[{name}]"] = (present, True)
+    changes = diff(fields)
+    if drift:
+        changes = (Change("deployment_id", live_deployment, KNOWN_AFTER_APPLY), *changes)
+    changed = {c.field for c in changes}
+    put = drift or "definition_sha256" in changed or "stage" in changed
+    compression_changed = "minimum_compression" in changed
+    endpoint_changed = "endpoint_type" in changed
+    # Compression only takes effect once the API is deployed again (AWS:
+    # "For an existing API, you must deploy the API after enabling the
+    # compression"); so does a new definition.
+    redeploy = put or compression_changed or endpoint_changed
+    stage_patch: list[Mapping[str, str]] = []
+    if "tracing" in changed and not redeploy:
+        # CreateDeployment carries tracingEnabled itself when it runs.
+        stage_patch.append(
+            {"op": "replace", "path": "/tracingEnabled", "value": str(model.xray).lower()}
+        )
+    if legacy is not None:
+        stage_patch.append({"op": "remove", "path": f"/variables/{LEGACY_DIGEST_VARIABLE}"})
+    return Update(
+        changes=changes,
+        put=put,
+        compression=compression_changed,
+        endpoint=endpoint_changed,
+        redeploy=redeploy,
+        stage_patch=tuple(stage_patch),
+        add_permissions=tuple(n for n, ok in live.permissions.items() if not ok),
+        drift=drift,
+        tag="tags" in changed,
+    )
+
+
 class RestAPIPlanner:
+    """Plans the REST API: import/put the definition, deploy the stage, permissions."""
+
     def plan(
         self, model: models.RestAPI, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
-        apigw = ctx.clients.apigateway
+        """Create, update (with the fields that differ) or unchanged."""
         rtype = model.resource_type.value
         doc = definition(model, ctx)
         doc_digest = digest(doc)
-        stage = model.api_gateway_stage
-        tags = ctx.identity_tags(model.resource_name)
-        functions = (model.lambda_function, *model.authorizers)
+        stage_name = model.api_gateway_stage
+        functions = {fn.resource_name: fn for fn in (model.lambda_function, *model.authorizers)}
         principal = service_principal(ctx.clients, "apigateway")
-        compression = model.minimum_compression
 
-        api: dict[str, Any] | None = None
-        if recorded and recorded.get("rest_api_id"):
-            api = apigw.get_rest_api(str(recorded["rest_api_id"]))
-        if api is None:
-            api = find_tagged(apigw.list_rest_apis(), tags)
+        def url(api_id: str) -> str:
+            region, suffix = ctx.clients.region, ctx.clients.dns_suffix
+            return f"https://{api_id}.execute-api.{region}.{suffix}/{stage_name}/"
 
-        def source_arn(api_id: str, fn: models.LambdaFunction) -> str:
-            suffix = "*" if fn is model.lambda_function else "authorizers/*"
-            return ctx.clients.arn("execute-api", f"{api_id}/{suffix}")
+        def source_arn(api_id: str, name: str) -> str:
+            scope = "*" if name == model.lambda_function.resource_name else "authorizers/*"
+            return ctx.clients.arn("execute-api", f"{api_id}/{scope}")
 
-        def finish(
-            sc: StepContext,
-            api_id: str,
-            *,
-            put: bool,
-            patch: list[dict[str, str]],
-            redeploy: bool,
-            tracing_only: bool,
-        ) -> Mapping[str, Any]:
-            a = sc.clients.apigateway
-            if put:
-                a.put_rest_api(api_id, doc)
-                now = a.get_rest_api(api_id) or {}
-                types = (now.get("endpointConfiguration") or {}).get("types") or []
-                if types and types[0] != model.endpoint_type:
-                    patch = patch + [
-                        {
-                            "op": "replace",
-                            "path": f"/endpointConfiguration/types/{types[0]}",
-                            "value": model.endpoint_type,
-                        }
-                    ]
-            if patch:
-                a.update_rest_api(api_id, patch)
-            for fn in functions:
-                live = str(sc.outputs(fn.resource_name)["lambda_arn"])
-                ensure_permission(
-                    sc.clients,
-                    live,
+        def add_permissions(
+            sc: StepContext, api_id: str, names: list[str]
+        ) -> list[Callable[[], None]]:
+            # One call per function, no GetPolicy first: the plan read the
+            # policies already (or the API id is new, so no statement can
+            # name it), and an "already exists" answer counts as done.
+            def add(name: str) -> Callable[[], None]:
+                return lambda: sc.clients.lambda_.add_permission(
+                    str(sc.outputs(name)["lambda_arn"]),
+                    statement_id=statement_id("apigateway", api_id, name),
                     principal=principal,
-                    source_arn=source_arn(api_id, fn),
-                    sid=statement_id("apigateway", api_id, fn.resource_name),
-                )
-            if redeploy:
-                a.create_deployment(
-                    api_id, stage, tracing=model.xray, variables={DIGEST_VARIABLE: doc_digest}
-                )
-            elif tracing_only:
-                a.update_stage(
-                    api_id,
-                    stage,
-                    [
-                        {
-                            "op": "replace",
-                            "path": "/tracingEnabled",
-                            "value": str(model.xray).lower(),
-                        }
-                    ],
-                )
-            return {"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)}
-
-        compression_patch = [
-            {"op": "replace", "path": "/minimumCompressionSize", "value": compression}
-        ]
-        if api is None:
-
-            def create(sc: StepContext) -> Mapping[str, Any]:
-                sc.say("Creating Rest API")
-                api_id = sc.clients.apigateway.create_rest_api(
-                    str(doc.get("info", {}).get("title", ctx.app_name)),
-                    endpoint_type=model.endpoint_type,
-                    tags=tags,
-                )
-                sc.record({"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)})
-                return finish(
-                    sc,
-                    api_id,
-                    put=True,
-                    patch=compression_patch if compression else [],
-                    redeploy=True,
-                    tracing_only=False,
+                    source_arn=source_arn(api_id, name),
                 )
 
+            return [add(n) for n in names]
+
+        live = self._read(model, recorded, ctx, functions, source_arn)
+        if live is None:
+            return self._create(model, ctx, doc, doc_digest, url, add_permissions)
+
+        api_id = str(live.api["id"])
+        tags = ctx.identity_tags(model.resource_name)
+        update = compare(model, recorded, live, doc_digest, tags)
+        base = {"rest_api_id": api_id, "rest_api_url": url(api_id)}
+        live_deployment = (live.stage or {}).get("deploymentId")
+        if not update.changes:
+            values = {**base, "definition_sha256": doc_digest, "deployment_id": live_deployment}
             return Step(
-                model.resource_name,
-                rtype,
-                Action.CREATE,
-                create,
-                expected={"rest_api_id": KNOWN_AFTER_APPLY},
+                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=base
             )
+        live_types = list((live.api.get("endpointConfiguration") or {}).get("types") or [])
 
-        api_id = str(api["id"])
-        values = {"rest_api_id": api_id, "rest_api_url": _url(ctx, api_id, stage)}
-        now_types = (api.get("endpointConfiguration") or {}).get("types") or []
-        now_compression = api.get("minimumCompressionSize")
-        stage_info = apigw.get_stage(api_id, stage)
-        permissions = {}
-        for fn in functions:
-            if ctx.exists_now(fn.resource_name):
-                statements = ctx.clients.lambda_.get_policy_statements(fn.function_name)
-                permissions[fn.resource_name] = has_permission(
-                    statements, principal=principal, source_arn=source_arn(api_id, fn)
-                )
-            else:
-                permissions[fn.resource_name] = False
-        fields: dict[str, tuple[Any, Any]] = {
-            "definition_sha256": (
-                (stage_info or {}).get("variables", {}).get(DIGEST_VARIABLE),
-                doc_digest,
-            ),
-            "endpoint_type": (now_types[0] if now_types else None, model.endpoint_type),
-            "minimum_compression": (
-                "" if now_compression is None else str(now_compression),
-                compression,
-            ),
-            "stage": (stage if stage_info else None, stage),
-            "tracing": (bool(stage_info.get("tracingEnabled")) if stage_info else None, model.xray),
-        }
-        for name, ok in permissions.items():
-            fields[f"permission[{name}]"] = (ok, True)
-        changes = diff(fields)
-        if not changes:
-            return Step(
-                model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
-            )
-        changed = {c.field for c in changes}
-        put = "definition_sha256" in changed
-        redeploy = put or "stage" in changed or "endpoint_type" in changed
-
-        def update(sc: StepContext) -> Mapping[str, Any]:
+        def apply(sc: StepContext) -> Mapping[str, Any]:
             sc.say("Updating rest API")
-            sc.record(values)
-            patch = compression_patch if "minimum_compression" in changed else []
-            if "endpoint_type" in changed and not put and now_types:
-                patch = patch + [
-                    {
-                        "op": "replace",
-                        "path": f"/endpointConfiguration/types/{now_types[0]}",
-                        "value": model.endpoint_type,
-                    }
-                ]
-            return finish(
-                sc,
-                api_id,
-                put=put,
-                patch=patch,
-                redeploy=redeploy,
-                tracing_only="tracing" in changed,
-            )
+            sc.record(base)
+            a = sc.clients.apigateway
+
+            def definition_chain() -> str | None:
+                types = live_types
+                if update.put:
+                    answer = a.put_rest_api(api_id, doc)
+                    # The answer is the API after the put: no GetRestApi needed.
+                    answered = (answer.get("endpointConfiguration") or {}).get("types")
+                    types = list(answered or live_types)
+                patch = _compression_patch(model) if update.compression else []
+                patch += endpoint_patch(types, model.endpoint_type)
+                if patch:
+                    a.update_rest_api(api_id, patch)
+                deployment = None
+                if update.redeploy:
+                    deployment = a.create_deployment(api_id, stage_name, tracing=model.xray)
+                if update.stage_patch:
+                    # After the deployment: both change the stage, and API
+                    # Gateway refuses concurrent modifications of one stage.
+                    a.update_stage(api_id, stage_name, [dict(op) for op in update.stage_patch])
+                return deployment
+
+            calls: list[Callable[[], Any]] = [definition_chain]
+            calls += add_permissions(sc, api_id, list(update.add_permissions))
+            if update.tag:
+                arn = sc.clients.arn_apigateway(api_id)
+                calls.append(lambda: ctx.tagging.tag("apigateway", lambda: a.tag(arn, tags)))
+            deployment = run_all(calls)[0] or live_deployment
+            return {**base, "definition_sha256": doc_digest, "deployment_id": deployment}
 
         return Step(
-            model.resource_name, rtype, Action.UPDATE, update, changes=changes, expected=values
+            model.resource_name,
+            rtype,
+            Action.UPDATE,
+            apply,
+            changes=update.changes,
+            expected=base,
+            note=DRIFT_NOTE if update.drift else "",
+        )
+
+    def _read(
+        self,
+        model: models.RestAPI,
+        recorded: Mapping[str, Any] | None,
+        ctx: PlanContext,
+        functions: Mapping[str, models.LambdaFunction],
+        source_arn: Callable[[str, str], str],
+    ) -> Live | None:
+        """The live API, stage and permissions in one concurrent round (None: no API)."""
+        apigw = ctx.clients.apigateway
+        stage_name = model.api_gateway_stage
+        principal = service_principal(ctx.clients, "apigateway")
+
+        def round_for(api_id: str, api: Mapping[str, Any] | None) -> Live | None:
+            existing = [n for n, fn in functions.items() if ctx.exists_now(n)]
+
+            def policy(name: str) -> Callable[[], Any]:
+                fn_name = functions[name].function_name
+                return lambda: ctx.clients.lambda_.get_policy_statements(fn_name)
+
+            reads: list[Callable[[], Any]] = [
+                (lambda: api) if api is not None else (lambda: apigw.get_rest_api(api_id)),
+                lambda: apigw.get_stage(api_id, stage_name),
+                *(policy(n) for n in existing),
+            ]
+            got = run_all(reads)
+            if got[0] is None:
+                return None
+            permissions = dict.fromkeys(functions, False)
+            for name, statements in zip(existing, got[2:], strict=True):
+                permissions[name] = has_permission(
+                    statements, principal=principal, source_arn=source_arn(api_id, name)
+                )
+            return Live(api=got[0], stage=got[1], permissions=permissions)
+
+        if recorded and recorded.get("rest_api_id"):
+            live = round_for(str(recorded["rest_api_id"]), None)
+            if live is not None:
+                return live
+        found = find_tagged(apigw.list_rest_apis(), ctx.identity_tags(model.resource_name))
+        if found is None:
+            return None
+        return round_for(str(found["id"]), found)
+
+    def _create(
+        self,
+        model: models.RestAPI,
+        ctx: PlanContext,
+        doc: dict[str, Any],
+        doc_digest: str,
+        url: Callable[[str], str],
+        add_permissions: Callable[[StepContext, str, list[str]], list[Callable[[], None]]],
+    ) -> Step:
+        names = [model.lambda_function.resource_name, *(a.resource_name for a in model.authorizers)]
+        tags = ctx.identity_tags(model.resource_name)
+
+        def apply(sc: StepContext) -> Mapping[str, Any]:
+            sc.say("Creating Rest API")
+            a = sc.clients.apigateway
+            answer = a.import_rest_api(doc, endpoint_type=model.endpoint_type)
+            api_id = str(answer["id"])
+            base = {"rest_api_id": api_id, "rest_api_url": url(api_id)}
+            # Recorded before anything else: a failure (or kill) from here on
+            # leaves an API the state file names, so nothing is orphaned.
+            sc.record(base)
+            arn = sc.clients.arn_apigateway(api_id)
+
+            def tag() -> None:
+                ctx.tagging.tag("apigateway", lambda: a.tag(arn, tags))
+
+            def definition_chain() -> str:
+                types = list((answer.get("endpointConfiguration") or {}).get("types") or [])
+                patch = _compression_patch(model) if model.minimum_compression else []
+                patch += endpoint_patch(types, model.endpoint_type)
+                if patch:
+                    a.update_rest_api(api_id, patch)
+                return a.create_deployment(api_id, model.api_gateway_stage, tracing=model.xray)
+
+            calls: list[Callable[[], Any]] = [definition_chain, tag]
+            calls += add_permissions(sc, api_id, names)
+            deployment = run_all(calls)[0]
+            return {**base, "definition_sha256": doc_digest, "deployment_id": deployment}
+
+        return Step(
+            model.resource_name,
+            model.resource_type.value,
+            Action.CREATE,
+            apply,
+            expected={"rest_api_id": KNOWN_AFTER_APPLY},
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        """Delete the recorded API (its stages and deployments go with it)."""
         api_id = str(recorded.get("rest_api_id"))
 
         def delete(sc: StepContext) -> None:
@@ -239,3 +395,10 @@ class RestAPIPlanner:
             sc.clients.apigateway.delete_rest_api(api_id)
 
         return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+
+
+def _compression_patch(model: models.RestAPI) -> list[dict[str, str]]:
+    # '' unsets it (AWS: "set the minimumCompressionSize to null or remove it").
+    return [
+        {"op": "replace", "path": "/minimumCompressionSize", "value": model.minimum_compression}
+    ]

@@ -1,4 +1,10 @@
-"""Swagger 2.0 -> OpenAPI 3.0.1 conversion, validated, and imported into moto's API Gateway."""
+"""The tests' Swagger 2.0 -> OpenAPI 3.0.1 converter, and moto importing Swagger 2.0.
+
+Chalice deploys Swagger 2.0; moto imports only OpenAPI 3, so the fidelity
+layer converts inside the moto process. These tests keep that converter
+honest (valid OpenAPI 3, nothing lost) and check moto now answers the
+Swagger 2.0 import calls as API Gateway does.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation import OpenAPIV2SpecValidator
 
-from chalice.deploy.openapi3 import to_openapi3
 from chalice.deploy.swagger import SwaggerStyle, generate_swagger, render_uris
-from tests.deploy.test_swagger import rich_app, simple_app
+from tests.deploy.e2e import moto_fidelity
+from tests.deploy.e2e.swagger2_for_moto import to_openapi3
+from tests.deploy.test_swagger import rich_app
 
 LAMBDA_ARN = "arn:aws:lambda:us-west-2:123456789012:function:{}"
 VALUES = {
@@ -156,40 +163,40 @@ def test_body_parameter_and_other_security_kinds() -> None:
     assert schemes["oauth"]["flows"]["authorizationCode"]["tokenUrl"] == "https://t"
 
 
-def test_import_into_moto_api_gateway(aws_env: str) -> None:
-    """Deploy's dialect imports into the emulator and yields the expected methods.
-
-    moto (5.x) crashes on ``mock`` integrations (it requires a URI for every
-    integration), so the document imported here has no CORS preflight; the
-    CORS-enabled document is covered by the validator tests above.
-    """
+def test_moto_imports_swagger_2_as_api_gateway_does(aws_env: str, swagger: dict[str, Any]) -> None:
+    """ImportRestApi/PutRestApi with the exact Swagger 2.0 chalice sends (CORS included)."""
     import botocore.session
 
-    app = simple_app()
-
-    @app.route("/items/{item_id}", methods=["GET", "PUT"], api_key_required=True)
-    def item(item_id: str) -> None:
-        pass
-
-    doc = render_uris(
-        generate_swagger(app, style=SwaggerStyle.DEPLOY),
-        {
-            "partition": "aws",
-            "region_name": "us-west-2",
-            "api_handler_lambda_arn": LAMBDA_ARN.format("simple-dev"),
-        },
-    )
+    moto_fidelity.apply()
     client = botocore.session.get_session().create_client("apigateway", region_name="us-west-2")
-    api = client.import_rest_api(body=json.dumps(to_openapi3(doc)).encode())
-    assert api["name"] == "simple"
+    api = client.import_rest_api(
+        parameters={"endpointConfigurationTypes": "REGIONAL"}, body=json.dumps(swagger).encode()
+    )
+    assert api["name"] == "rich"
+    assert api["endpointConfiguration"]["types"] == ["REGIONAL"]
+    assert api["endpointConfiguration"]["vpcEndpointIds"] == ["vpce-1"]
+    assert api["binaryMediaTypes"] == swagger["x-amazon-apigateway-binary-media-types"]
+    assert json.loads(api["policy"]) == swagger["x-amazon-apigateway-policy"]
     resources = {r["path"]: r for r in client.get_resources(restApiId=api["id"])["items"]}
-    assert set(resources["/items/{item_id}"]["resourceMethods"]) == {"GET", "PUT"}
+    item = resources["/items/{item_id}/parts/{part}"]
+    assert set(item["resourceMethods"]) == {"GET", "PUT", "OPTIONS"}
+    preflight = client.get_integration(
+        restApiId=api["id"], resourceId=item["id"], httpMethod="OPTIONS"
+    )
+    assert preflight["type"].upper() == "MOCK"
     integration = client.get_integration(
         restApiId=api["id"], resourceId=resources["/"]["id"], httpMethod="GET"
     )
     assert integration["type"].upper() == "AWS_PROXY"
-    assert integration["uri"] == doc["paths"]["/"]["get"]["x-amazon-apigateway-integration"]["uri"]
-    # Redeploys overwrite the definition in place.
-    client.put_rest_api(
-        restApiId=api["id"], mode="overwrite", body=json.dumps(to_openapi3(doc)).encode()
+    assert (
+        integration["uri"] == swagger["paths"]["/"]["get"]["x-amazon-apigateway-integration"]["uri"]
     )
+    # A redeploy overwrites the definition in place; the endpoint type stays.
+    smaller = copy.deepcopy(swagger)
+    del smaller["paths"]["/secure"]
+    answer = client.put_rest_api(
+        restApiId=api["id"], mode="overwrite", body=json.dumps(smaller).encode()
+    )
+    assert answer["endpointConfiguration"]["types"] == ["REGIONAL"]
+    paths = {r["path"] for r in client.get_resources(restApiId=api["id"])["items"]}
+    assert "/secure" not in paths and "/items/{item_id}/parts/{part}" in paths

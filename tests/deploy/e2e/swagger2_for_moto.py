@@ -1,9 +1,10 @@
-"""Convert the Swagger 2.0 document we generate into OpenAPI 3.0.1.
+"""Swagger 2.0 -> OpenAPI 3.0.1, so moto can import what chalice deploys.
 
-Deploy sends OpenAPI 3 to API Gateway (real API Gateway imports both
-dialects; the moto emulator our tests run against imports only OpenAPI 3),
-while ``chalice package`` keeps Swagger 2.0 inside the SAM template. See
-docs/openapi.rst for the reasoning.
+Real API Gateway imports both dialects; chalice deploys Swagger 2.0, like
+upstream Chalice. moto (5.x) imports only OpenAPI 3, so the fidelity layer
+(``moto_fidelity._import_swagger2``) runs this converter inside the moto
+process before moto sees a document. It lives in the tests: ``chalice/``
+never converts.
 
 The converter covers what ``generate_swagger`` emits (plus the common
 Swagger features a user might merge in) and keeps every ``x-amazon-apigateway-*``
