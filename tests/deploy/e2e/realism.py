@@ -129,8 +129,9 @@ def throttle_response(service: str, wait: float) -> tuple[FakeHTTPResponse, dict
 class Propagation:
     """When each role's trust and permissions became (will become) visible to Lambda."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, policy_delay: float | None = None) -> None:
         self.delay = delay
+        self.policy_delay = delay if policy_delay is None else policy_delay
         self._trust: dict[str, float] = {}
         self._policy: dict[str, float] = {}
 
@@ -150,7 +151,7 @@ class Propagation:
 
     def policy_pending(self, role: str, now: float) -> bool:
         at = self._policy.get(role_name(role))
-        return at is not None and now < at + self.delay
+        return at is not None and now < at + self.policy_delay
 
 
 def role_name(role: str) -> str:
@@ -165,7 +166,9 @@ def is_mutating(operation: str) -> bool:
 class AWSRealism:
     """The layer: attach it to each botocore session of the simulated account.
 
-    ``iam_delay``: seconds a role change takes to be seen by Lambda.
+    ``iam_delay``: seconds a role change takes to be seen by Lambda;
+    ``policy_delay`` (default: the same): seconds for a permission change
+    (Lambda's own checks of the role's permissions may lag its trust).
     ``pending`` / ``vpc_pending`` / ``in_progress``: seconds a function stays
     ``Pending`` after create (without / with a VPC) and ``InProgress`` after
     an update. ``quotas``: None for unlimited. ``deny_tags``: refuse tags.
@@ -176,6 +179,7 @@ class AWSRealism:
         clock: VirtualClock | None = None,
         *,
         iam_delay: float = 10.0,
+        policy_delay: float | None = None,
         pending: float = 2.0,
         vpc_pending: float = 30.0,
         in_progress: float = 2.0,
@@ -186,7 +190,7 @@ class AWSRealism:
         caller: str = "arn:aws:iam::123456789012:user/deployer",
     ) -> None:
         self.clock = clock or VirtualClock()
-        self.propagation = Propagation(iam_delay)
+        self.propagation = Propagation(iam_delay, policy_delay)
         self.states = LambdaStates(
             pending=pending, vpc_pending=vpc_pending, in_progress=in_progress
         )
