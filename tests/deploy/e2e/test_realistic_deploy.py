@@ -266,10 +266,12 @@ def test_tags_denied_deploys_untagged(project: Path, boto: Any) -> None:
     assert result.state is not None
     assert layer.served["tag_denied"] >= 1
     for name in leaks(boto, project)["functions"]:
-        assert boto.awslambda.get_function(FunctionName=name).get("Tags", {}) == {}
+        tags = boto.awslambda.get_function(FunctionName=name).get("Tags", {})
+        assert "chalice:app" not in tags, (name, tags)
     layer.reset_counters()
     deploy(project, layer)
-    assert layer.mutating == []
+    # Unchanged: nothing but (refused) attempts to add the missing tags.
+    assert [op for op in layer.mutating if not op.startswith("Tag")] == []
     delete(project, layer)
     assert leaks(boto, project) == {}
 
