@@ -395,6 +395,15 @@ class AWSRealism:
         return None
 
 
+def clients_take_a_clock() -> bool:
+    """Whether ``AWSClients`` paces calls on an injected clock (``clock=``)."""
+    import inspect
+
+    from chalice.aws.session import AWSClients
+
+    return "clock" in inspect.signature(AWSClients).parameters
+
+
 def realistic_clients(session: Any, clock: VirtualClock) -> Any:
     """``AWSClients`` that sleep (and, once "retry" lands, pace) on ``clock``.
 
@@ -403,7 +412,6 @@ def realistic_clients(session: Any, clock: VirtualClock) -> Any:
     """
     from chalice.aws.session import AWSClients
 
-    try:
+    if clients_take_a_clock():
         return AWSClients(session, sleep=clock.sleep, clock=clock.now)  # type: ignore[call-arg]
-    except TypeError:
-        return AWSClients(session, sleep=clock.sleep)
+    return AWSClients(session, sleep=clock.sleep)
