@@ -221,7 +221,19 @@ class AWSRealism:
         code: str = "EniLimitExceeded",
     ) -> None:
         """Functions named ``name`` created from now on end ``Failed`` (not ``Active``)."""
-        self.states.fail(name, reason=reason, code=code)
+        with self._lock:
+            self.states.fail(name, reason=reason, code=code)
+
+    def fail_updates(
+        self,
+        name: str,
+        *,
+        reason: str = "The specified security group does not exist.",
+        code: str = "InvalidSecurityGroup",
+    ) -> None:
+        """Updates of ``name`` from now on end ``LastUpdateStatus: Failed``."""
+        with self._lock:
+            self.states.fail_updates(name, reason=reason, code=code)
 
     @property
     def mutating(self) -> list[str]:

@@ -57,6 +57,7 @@ class _Function:
     ready_at: float
     update_done_at: float = 0.0
     failure: tuple[str, str] | None = None
+    update_failure: tuple[str, str] | None = None
 
 
 class LambdaStates:
@@ -68,10 +69,16 @@ class LambdaStates:
         self.in_progress = in_progress
         self._functions: dict[str, _Function] = {}
         self._failures: dict[str, tuple[str, str]] = {}
+        self._update_failures: dict[str, tuple[str, str]] = {}
 
     def fail(self, name: str, *, reason: str, code: str) -> None:
         """Creations of ``name`` from now on end ``Failed`` with this reason."""
         self._failures[name] = (reason, code)
+
+    def fail_updates(self, name: str, *, reason: str, code: str) -> None:
+        """Updates of ``name`` from now on end ``LastUpdateStatus: Failed`` (Lambda
+        gave up the update; the previous code and configuration stay live)."""
+        self._update_failures[name] = (reason, code)
 
     def role_of(self, name: str) -> str | None:
         fn = self._functions.get(name)
@@ -108,6 +115,7 @@ class LambdaStates:
         ):
             fn = self._functions[name]
             fn.update_done_at = now + self.in_progress
+            fn.update_failure = self._update_failures.get(name)
             if params.get("Role"):
                 fn.role = str(params["Role"])
         elif op == "DeleteFunction" and not params.get("Qualifier"):
@@ -139,6 +147,12 @@ class LambdaStates:
                 LastUpdateStatus="InProgress",
                 LastUpdateStatusReason="The function is being created.",
                 LastUpdateStatusReasonCode="Creating",
+            )
+        elif fn.update_failure is not None:
+            config.update(
+                LastUpdateStatus="Failed",
+                LastUpdateStatusReason=fn.update_failure[0],
+                LastUpdateStatusReasonCode=fn.update_failure[1],
             )
         else:
             config["LastUpdateStatus"] = "Successful"

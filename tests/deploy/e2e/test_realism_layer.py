@@ -356,6 +356,20 @@ def test_failed_on_demand(client: Any, layer: realism.AWSRealism, uid: str) -> N
     assert _error(exc)[0] == "ResourceNotFoundException"
 
 
+def test_failed_update_on_demand(client: Any, layer: realism.AWSRealism, uid: str) -> None:
+    role = _role(client, uid, layer)
+    _function(client, uid, role)
+    layer.clock.advance(2)
+    layer.fail_updates(uid)
+    lam = client("lambda")
+    lam.update_function_configuration(FunctionName=uid, MemorySize=256)
+    layer.clock.advance(3)
+    config = lam.get_function_configuration(FunctionName=uid)
+    assert (config["State"], config["LastUpdateStatus"]) == ("Active", "Failed")
+    assert config["LastUpdateStatusReasonCode"] == "InvalidSecurityGroup"
+    assert config["LastUpdateStatusReason"] == "The specified security group does not exist."
+
+
 def test_throttling_errors_as_each_service_sends_them(shared_env: str, uid: str) -> None:
     import botocore.session
 
