@@ -213,9 +213,13 @@ def assert_all_recorded(boto: Any, project: Path, stage: str = "dev") -> None:
     """Every resource of the stage that exists is named in its state file."""
     path = state_path(project, stage)
     text = json.dumps(load_state(project, stage).resources) if path.exists() else ""
+    # Recorded as an ARN ending in the name (a bare substring would let the
+    # role "app-dev" vouch for the function "app-dev").
+    needles = {"functions": ':function:{}"', "roles": 'role/{}"'}
     for kind, items in leaks(boto, project, stage).items():
         for item in items:
-            assert item in text, f"{kind} {item} exists but is not in {path}"
+            needle = needles.get(kind, "{}").format(item)
+            assert needle in text, f"{kind} {item} exists but is not in {path}"
 
 
 def test_deploy_noop_change_delete(project: Path, boto: Any) -> None:
