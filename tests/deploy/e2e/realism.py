@@ -22,9 +22,13 @@ hooks a botocore session (``before-parameter-build``, ``before-call`` and
   Retry-After, Lambda TooManyRequestsException "Rate exceeded", others
   Throttling/ThrottlingException "Rate exceeded").
 * Tag-permission denial (``deny_tags``): a create that carries tags, or a
-  tagging call, is refused with AccessDenied naming the tag action.
-  AWS: "Controlling access during AWS requests" (tag-on-create needs the
-  tag permission), https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html.
+  tagging call, is refused with AccessDenied naming the tag action. AWS
+  authorizes tags given on a create as a separate tag action ("If tags are
+  specified in the resource-creating action, AWS performs additional
+  authorization", e.g. "Grant permission to tag resources on creation",
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html);
+  the refusal's text as real accounts get it:
+  https://github.com/openshift/installer/issues/1073 (iam:TagRole on CreateRole).
 
 Refused calls never reach moto (``before-call`` answers for it), so botocore's
 own retries do not see them: the deploy's retry layer does. Counters
