@@ -14,6 +14,12 @@ schedule handlers; a VPC function; a websocket API) goes through:
 
 All waiting happens on the layer's virtual clock, so these tests take the
 time of their moto calls, whatever AWS time they simulate.
+
+What each needs from the deploy (issue 9): retrying the SQS/stream/ENI/KMS
+propagation texts (item 1: events and VPC apps), stopping at a Failed
+function after recording it (item 2), creating untagged when tags are
+refused (item 3), and honouring Retry-After / pacing the edge CreateRestApi
+and ImportRestApi quota of 1 per 30 s (item 6: two REST stages at once).
 """
 
 from __future__ import annotations
