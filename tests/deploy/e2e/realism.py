@@ -240,6 +240,12 @@ class AWSRealism:
             self.states.fail_updates(name, reason=reason, code=code)
 
     @property
+    def operations(self) -> Counter[str]:
+        """Calls so far by ``service.Operation`` (refused ones too)."""
+        with self._lock:
+            return Counter(f"{service}.{op}" for service, op in self.calls)
+
+    @property
     def mutating(self) -> list[str]:
         """Operations of the calls made so far that change something (refused ones too)."""
         with self._lock:

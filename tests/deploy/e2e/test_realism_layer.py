@@ -134,6 +134,12 @@ def test_a_refused_call_takes_no_token() -> None:
     assert quotas.admit("apigateway", "GetRestApi", {}, 0.0) == 0
 
 
+def test_retry_after_is_whole_seconds_at_least_one() -> None:
+    from tests.deploy.e2e.realism_quotas import retry_after_header
+
+    assert [retry_after_header(w) for w in (0.01, 1.0, 2.2, 29.0)] == ["1", "1", "3", "29"]
+
+
 def test_speed_scales_the_refill() -> None:
     quotas = Quotas(speed=10)
     assert quotas.admit("apigateway", "DeleteRestApi", {}, 0.0) == 0
@@ -467,6 +473,7 @@ def test_tag_denial_through_botocore(shared_env: str, uid: str) -> None:
     assert layer.served == {"tag_denied": 1}
     assert layer.mutating == ["CreateRole", "CreateRole"]
     assert layer.calls == [("iam", "CreateRole"), ("iam", "CreateRole")]
+    assert layer.operations == {"iam.CreateRole": 2}
     layer.reset_counters()
     assert layer.calls == [] and not layer.served
 
