@@ -11,6 +11,16 @@ Phases: first deploy, unchanged redeploy, one-line change, delete.
 
     .venv/bin/python benchmarks/deploy.py [--latency 0 50] [--apps sample twenty]
 
+``--realism`` instead deploys ``twenty`` in-process under the tests'
+AWS-realism layer (``tests/deploy/e2e/realism.py``: IAM propagation, Lambda
+Pending/InProgress states, AWS's published quotas scaled by
+``--quota-speed``) on a virtual clock, and reports the first deploy and the
+unchanged redeploy with and without quotas: wall time next to "AWS time"
+(the virtual seconds the deploy spent waiting: backoff, pacing, states),
+calls, mutating calls and throttles served.
+
+    .venv/bin/python benchmarks/deploy.py --realism [--quota-speed 1]
+
 Upstream lives in ``.bench/upstream-venv`` (``pip install chalice==1.34.0``).
 Moto only imports OpenAPI 3 definitions, which upstream does not send, so for
 upstream's sake the benchmark converts Swagger 2.0 inside moto (a benchmark-
@@ -307,6 +317,83 @@ def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list
     return rows
 
 
+# -- realism mode (in-process, virtual clock) -----------------------------------
+
+
+def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
+    """``twenty``: first deploy + unchanged redeploy under the realism layer.
+
+    ``quota_speed`` None: the layer without quotas (unpaced, unlimited AWS);
+    otherwise AWS's published quotas refilled ``quota_speed`` times faster.
+    """
+    import botocore.session
+
+    from chalice.deploy import deployer
+    from chalice.deploy.reporter import RecordingReporter
+    from tests.deploy.e2e.realism import AWSRealism, clients_take_a_clock, realistic_clients
+    from tests.deploy.e2e.realism_quotas import Quotas
+
+    reset(moto)
+    base = Path(tempfile.mkdtemp(prefix="bench-realism-"))
+    project = make_project(base, "twenty")
+    quotas = None if quota_speed is None else Quotas(speed=quota_speed)
+    layer = AWSRealism(quotas=quotas)
+    _config, application = deployer.build(
+        project, stage="dev", user_params=None, ui=RecordingReporter()
+    )
+    rows = []
+    paced = "paced" if clients_take_a_clock() else "unpaced"
+    for phase in ("first deploy", "unchanged redeploy"):
+        layer.reset_counters()
+        clients = realistic_clients(layer.attach(botocore.session.Session()), layer.clock)
+        aws_start = layer.clock.now()
+        start = time.perf_counter()
+        deployer.deploy_application(
+            application,
+            project_dir=project,
+            app_name="benchtwenty",
+            clients=clients,
+            ui=RecordingReporter(),
+        )
+        rows.append(
+            {
+                "mode": "no quotas" if quota_speed is None else f"quotas x{quota_speed:g}",
+                "phase": phase,
+                "seconds": time.perf_counter() - start,
+                "aws": layer.clock.now() - aws_start,
+                "calls": len(layer.calls),
+                "mutating": len(layer.mutating),
+                "throttles": layer.served["throttle"],
+                "waits": {k: v for k, v in layer.served.items() if k != "throttle"},
+                "paced": paced,
+            }
+        )
+    shutil.rmtree(base, ignore_errors=True)
+    return rows
+
+
+def realism_main(quota_speed: float) -> None:
+    moto = start_moto()
+    os.environ["AWS_ENDPOINT_URL"] = moto
+    results = realism_run(moto, None) + realism_run(moto, quota_speed)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"load average: {load} on {os.cpu_count()} CPUs (wall times depend on it; AWS time does not)"
+    )
+    print(
+        f"{'twenty':<10}{'mode':<14}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
+        f"{'throttled':>10}  other waits served"
+    )
+    for r in results:
+        print(
+            f"{'':<10}{r['mode']:<14}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
+            f"{r['calls']:>7}{r['mutating']:>5}{r['throttles']:>10}  {r['waits'] or '-'}"
+        )
+    print(
+        f"(deploy {results[-1]['paced']}: AWSClients {'takes' if results[-1]['paced'] == 'paced' else 'has no'} clock=)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -314,7 +401,23 @@ def main() -> None:
     parser.add_argument("--latency", type=int, nargs="+", default=[0, 50])
     parser.add_argument("--apps", nargs="+", default=["sample", "twenty"], choices=list(APPS))
     parser.add_argument("--impls", nargs="+", default=["ours", "upstream"])
+    parser.add_argument(
+        "--realism", action="store_true", help="twenty under the realism layer (in-process)"
+    )
+    parser.add_argument(
+        "--quota-speed", type=float, default=1.0, help="refill quotas this many times faster"
+    )
     args = parser.parse_args()
+    if args.realism:
+        os.environ.update(
+            AWS_ACCESS_KEY_ID="bench",
+            AWS_SECRET_ACCESS_KEY="bench",
+            AWS_DEFAULT_REGION="us-west-2",
+            AWS_EC2_METADATA_DISABLED="true",
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        realism_main(args.quota_speed)
+        return
     os.environ.update(
         AWS_ACCESS_KEY_ID="bench",
         AWS_SECRET_ACCESS_KEY="bench",
