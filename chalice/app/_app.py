@@ -140,7 +140,9 @@ class Chalice(DecoratorAPI):
         """``logging.getLogger(app_name)``; with ``configure_logs`` it prints to stdout."""
         log = self._log
         if log is None:
-            log = self._log = _make_logger(
+            from chalice.app._logging import make_logger
+
+            log = self._log = make_logger(
                 self.app_name, self.configure_logs, self._debug, set_level=self._debug_assigned
             )
         return log
@@ -200,52 +202,6 @@ class Chalice(DecoratorAPI):
 # ``_rest`` is imported on the first REST request (event-only functions never
 # need it) and kept here so later requests skip the import statement.
 _rest_handler: list[Callable[[Chalice, dict[str, Any], Any], dict[str, Any]] | None] = [None]
-
-
-def _make_logger(name: str, configure: bool, debug: bool, *, set_level: bool) -> logging.Logger:
-    """``logging.getLogger(name)``, configured exactly as upstream's constructor does.
-
-    With ``configure`` and no stdout handler yet: one stdout handler with
-    upstream's format, no propagation, level DEBUG/ERROR from ``debug``.
-    Otherwise the logger is left alone (level included), unless ``debug``
-    was assigned (``set_level``).
-    """
-    import logging
-
-    log = logging.getLogger(name)
-    if configure:
-        has_stdout = any(
-            isinstance(h, logging.StreamHandler) and getattr(h, "stream", None) is sys.stdout
-            for h in log.handlers
-        )
-        if not has_stdout:
-            handler = _stdout_handler()
-            handler.setFormatter(logging.Formatter("%(name)s - %(levelname)s - %(message)s"))
-            log.addHandler(handler)
-            log.propagate = False
-            set_level = True
-    if set_level:
-        log.setLevel(logging.DEBUG if debug else logging.ERROR)
-    return log
-
-
-def _stdout_handler() -> logging.StreamHandler[Any]:
-    # Upstream binds the handler to the sys.stdout of construction time. Ours
-    # is created on first use, possibly inside a test whose captured stdout
-    # is closed by the next test, so it writes to sys.stdout as of each
-    # record instead; for a program that never swaps sys.stdout it is the same.
-    import logging
-
-    class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
-        @property
-        def stream(self) -> Any:
-            return sys.stdout
-
-        @stream.setter
-        def stream(self, value: Any) -> None:
-            pass
-
-    return StdoutHandler()
 
 
 def join_url(prefix: str, path: str) -> str:
