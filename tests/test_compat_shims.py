@@ -175,17 +175,29 @@ def test_local_gateway_raises_gateway_refusals(sample_app: Chalice) -> None:
     assert allowed["statusCode"] == 200
 
 
-def test_local_gateway_subclass_keeps_working(sample_app: Chalice) -> None:
-    # pytest-chalice style: a subclass adding its own state.
+def test_local_gateway_subclass_adds_request_context(sample_app: Chalice) -> None:
+    # pytest-chalice's gateway: overrides _generate_lambda_event, calls
+    # super() and adds its custom context (e.g. Cognito claims) to each event.
     from chalice.local import LocalGateway
+
+    @sample_app.route("/whoami")
+    def whoami() -> dict[str, Any]:
+        return {"authorizer": sample_app.current_request.context.get("authorizer")}
 
     class InternalLocalGateway(LocalGateway):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self.custom_context: dict[str, Any] = {}
             super().__init__(*args, **kwargs)
 
+        def _generate_lambda_event(self, *args: Any, **kwargs: Any) -> Any:
+            event = super()._generate_lambda_event(*args, **kwargs)
+            event["requestContext"].update(self.custom_context)
+            return event
+
     gateway = InternalLocalGateway(sample_app, Config())
-    assert gateway.handle_request("GET", "/", {}, "")["statusCode"] == 200
+    gateway.custom_context = {"authorizer": {"claims": {"sub": "u1"}}}
+    response = gateway.handle_request(method="GET", path="/whoami", headers={}, body="")
+    assert json.loads(response["body"]) == {"authorizer": {"claims": {"sub": "u1"}}}
 
 
 # -- chalice.config.Config ---------------------------------------------------

@@ -11,7 +11,9 @@ Test suites and conftest files written for upstream Chalice import these:
   ``shutdown()`` and ``server`` (``server.shutdown()``,
   ``server.server_close()``, ``server.server_address``), to serve an app
   from a background thread;
-* ``ChaliceRequestHandler``, subclassed to silence the access log.
+* ``ChaliceRequestHandler``, subclassed to silence the access log;
+* ``LocalGateway._generate_lambda_event``, overridden (by pytest-chalice)
+  to add to each event's ``requestContext``.
 
 They delegate to ``chalice.local.gateway`` and ``chalice.local.server``;
 nothing here re-implements request handling. New code should prefer
@@ -90,7 +92,17 @@ class LocalGateway:
     """
 
     def __init__(self, app_object: Any, config: Any) -> None:
-        self._gateway = _Gateway(app_object, config)
+        self._gateway = _Gateway(
+            app_object, config, event_hook=lambda event: self._generate_lambda_event(event)
+        )
+
+    def _generate_lambda_event(self, event: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        """The proxy event about to be sent to the app.
+
+        Subclasses (pytest-chalice's gateway, for one) override this, call
+        ``super()`` and adjust the event, e.g. ``event["requestContext"]``.
+        """
+        return event
 
     def handle_request(
         self,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -98,9 +98,13 @@ class LocalGateway:
         settings: LocalSettings,
         *,
         context_class: type[LambdaContext] = LambdaContext,
+        event_hook: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self._app = app
         self._context_class = context_class
+        # Lets a wrapper adjust each proxy event before the authorizer and
+        # the app see it (chalice.local.compat: upstream's subclassing hook).
+        self._event_hook = event_hook
         self._settings = settings
         self._handler_settings = settings.scope(API_HANDLER)
         self._stage = str(settings.api_gateway_stage or "api")
@@ -186,6 +190,8 @@ class LocalGateway:
         event = self._build_event(
             method, normalize_path(path), query, single, multi, body, match, source_ip
         )
+        if self._event_hook is not None:
+            event = self._event_hook(event)
         authorizer = getattr(entry, "authorizer", None) if entry is not None else None
         if authorizer is not None:
             try:
