@@ -146,21 +146,38 @@ class Config:
         "warnings_reported",
         "_data",
         "_user_params",
+        "_defaults",
         "_source",
     )
 
     def __init__(
         self,
-        data: Mapping[str, Any],
+        data: Mapping[str, Any] | None = None,
         *,
-        project_dir: str | Path,
+        project_dir: str | Path | None = None,
         stage: str = DEFAULT_STAGE,
         user_params: Mapping[str, Any] | None = None,
         function_name: str = DEFAULT_FUNCTION,
         warnings: tuple[str, ...] = (),
         warnings_reported: bool = False,
         source: str | None = None,
+        chalice_stage: str | None = None,
+        config_from_disk: Mapping[str, Any] | None = None,
+        user_provided_params: Mapping[str, Any] | None = None,
+        default_params: Mapping[str, Any] | None = None,
     ) -> None:
+        # The last four are upstream's keyword names, accepted so that
+        # conftest files written for upstream (``Config()``,
+        # ``Config(chalice_stage=..., config_from_disk=...)``) keep working;
+        # see ``Config.create``. No validation happens here: use ``load``.
+        if chalice_stage is not None:
+            stage = chalice_stage
+        if data is None:
+            data = config_from_disk if config_from_disk is not None else {}
+        params = dict(user_provided_params or {})
+        params.update(user_params or {})
+        if project_dir is None:
+            project_dir = params.get("project_dir") or "."
         self.project_dir = Path(project_dir)
         self.stage = stage
         self.function_name = function_name
@@ -169,7 +186,8 @@ class Config:
         self.warnings = warnings
         self.warnings_reported = warnings_reported
         self._data: Mapping[str, Any] = data
-        self._user_params: Mapping[str, Any] = dict(user_params or {})
+        self._user_params: Mapping[str, Any] = params
+        self._defaults: Mapping[str, Any] = dict(default_params or {})
         self._source = source or str(config_path(project_dir))
 
     # -- construction --------------------------------------------------------
@@ -237,13 +255,38 @@ class Config:
             warnings=tuple(warnings), warnings_reported=warn is not None, source=source,
         )  # fmt: skip
 
-    def scope(self, function_name: str) -> Config:
-        """The same settings as seen by the function ``function_name``."""
+    @classmethod
+    def create(
+        cls,
+        chalice_stage: str = DEFAULT_STAGE,
+        function_name: str = DEFAULT_FUNCTION,
+        **kwargs: Any,
+    ) -> Config:
+        """Upstream's constructor for tools and tests: every keyword is a user parameter.
+
+        ``Config.create(chalice_stage="dev", app_name="demo", chalice_app=app,
+        project_dir=".", lambda_timeout=5, environment_variables={...})``
+        gives a config without a file; keywords are looked up like command
+        line values (above the stage and top-level layers). ``chalice_app``
+        is available as ``config.chalice_app``. Compatibility shim: prefer
+        ``Config.load`` or ``Config.from_dict`` in new code.
+        """
+        return cls(stage=chalice_stage, function_name=function_name, user_params=kwargs)
+
+    def scope(self, function_name: str, *compat: str) -> Config:
+        """The same settings as seen by the function ``function_name``.
+
+        Upstream's two-argument form ``scope(chalice_stage, function_name)``
+        is accepted too.
+        """
+        stage = self.stage
+        if compat:
+            stage, function_name = function_name, compat[0]
         return Config(
-            self._data, project_dir=self.project_dir, stage=self.stage,
+            self._data, project_dir=self.project_dir, stage=stage,
             user_params=self._user_params, function_name=function_name,
             warnings=self.warnings, warnings_reported=self.warnings_reported,
-            source=self._source,
+            source=self._source, default_params=self._defaults,
         )  # fmt: skip
 
     def __repr__(self) -> str:
@@ -280,6 +323,7 @@ class Config:
         if levels & Level.FUNCTION:
             layers.append(("top function", self._function_data(self._data)))
         layers.append(("top", self._data))
+        layers.append(("defaults", self._defaults))
         return layers
 
     def lookup(self, key: str) -> Any:
@@ -298,6 +342,7 @@ class Config:
             "stage": f"stages.{self.stage}.{key}",
             "top function": f"lambda_functions.{self.function_name}.{key}",
             "top": key,
+            "defaults": f"{key} (default_params)",
         }
         for name, layer in self._layers(key):
             if layer.get(key) is not None:
@@ -308,6 +353,7 @@ class Config:
         stage = self._stage_data()
         merged: dict[str, str] = {}
         for layer in (
+            self._defaults,
             self._data,
             self._function_data(self._data),
             stage,
@@ -322,7 +368,42 @@ class Config:
     @property
     def app_name(self) -> str:
         """``app_name``: the basis of every resource name."""
-        return str(self._data["app_name"])
+        for layer in (self._user_params, self._data, self._defaults):
+            value = layer.get("app_name")
+            if value is not None:
+                return str(value)
+        raise ConfigError(
+            "The config has no app_name.",
+            where=self._source,
+            fix='Add "app_name": "<name>" at the top level of the config file.',
+        )
+
+    # -- upstream names (compatibility) ----------------------------------------
+
+    @property
+    def chalice_stage(self) -> str:
+        """Upstream's name for ``stage``."""
+        return self.stage
+
+    @property
+    def chalice_app(self) -> Any:
+        """The app given to ``Config.create(chalice_app=...)`` (a zero-argument loader is called)."""
+        from chalice.app import Chalice
+
+        value = self._user_params.get("chalice_app")
+        if value is not None and not isinstance(value, Chalice) and callable(value):
+            return value()
+        return value
+
+    @property
+    def config_from_disk(self) -> dict[str, Any]:
+        """Upstream's name for ``raw()``: the config document."""
+        return self.raw()
+
+    @property
+    def xray_enabled(self) -> bool:
+        """Upstream's name for ``xray``."""
+        return self.xray
 
     @property
     def profile(self) -> str | None:

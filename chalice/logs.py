@@ -125,8 +125,13 @@ def is_lambda_message(message: str) -> bool:
 
 
 def format_event(event: LogEvent) -> str:
-    """``<timestamp> <short stream id> <message>``, timestamp in UTC with milliseconds."""
-    stamp = event.timestamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    """``<timestamp> <short stream id> <message>``, as upstream prints it.
+
+    The timestamp is UTC in Python's ``str(datetime)`` form: microseconds
+    when the event has a fractional second (``2023-11-14 22:13:20.123000``),
+    none otherwise (``2023-11-14 22:13:21``). Scripts parse these lines.
+    """
+    stamp = event.timestamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return f"{stamp} {event.short_stream_id} {event.message.strip()}"
 
 

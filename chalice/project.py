@@ -62,7 +62,8 @@ def _is_inside(filename: str, directory: Path) -> bool:
 def _is_user_code(filename: str, project_dir: Path) -> bool:
     # A virtualenv inside the project directory is common; its packages are
     # not the user's code, so the location must not point into them.
-    if not _is_inside(filename, project_dir):
+    if filename.startswith("<") or not _is_inside(filename, project_dir):
+        # "<frozen importlib._bootstrap>" would resolve relative to the CWD.
         return False
     parts = Path(filename).parts
     return not any(p in ("site-packages", "dist-packages", ".chalice") for p in parts)
@@ -79,6 +80,29 @@ def _user_frame(err: BaseException, project_dir: Path) -> tuple[str, int | None]
     return found
 
 
+def _user_traceback(err: BaseException, project_dir: Path) -> str:
+    """The traceback of ``err`` restricted to the user's frames, indented, or "".
+
+    Frames of chalice, importlib and installed packages are dropped: they
+    say nothing about the user's bug. Shown under the one-line message so
+    an error two imports deep in chalicelib can be followed like Python's
+    own traceback.
+    """
+    import traceback  # only on the error path
+
+    frames = [
+        frame
+        for frame in traceback.extract_tb(err.__traceback__)
+        if _is_user_code(frame.filename, project_dir)
+    ]
+    if not frames:
+        return ""
+    lines = ["  Traceback (most recent call last; your code only):"]
+    for entry in traceback.format_list(frames):
+        lines.extend("  " + line for line in entry.rstrip("\n").splitlines())
+    return "\n" + "\n".join(lines)
+
+
 def _syntax_error(err: SyntaxError, project_dir: Path) -> AppLoadError:
     filename = err.filename or str(project_dir / "app.py")
     location = f"{filename}:{err.lineno}" if err.lineno else filename
@@ -89,6 +113,8 @@ def _syntax_error(err: SyntaxError, project_dir: Path) -> AppLoadError:
         line = err.text.rstrip("\n")
         caret = " " * max((err.offset or 1) - 1 - (len(line) - len(line.lstrip())), 0) + "^"
         detail = f"\n    {line.strip()}\n    {caret}"
+    # The import chain that led to the file (empty for app.py itself).
+    detail += _user_traceback(err, project_dir)
     return AppLoadError(
         f"Syntax error in {filename}, line {err.lineno}: {err.msg}{detail}",
         where=location,
@@ -101,17 +127,18 @@ def _import_error(err: BaseException, project_dir: Path) -> AppLoadError:
     filename, lineno = _user_frame(err, project_dir)
     where = f"{filename}:{lineno}" if lineno else filename
     name = type(err).__name__
+    frames = _user_traceback(err, project_dir)
     if isinstance(err, ModuleNotFoundError) and err.name:
         top = err.name.split(".")[0]
         return AppLoadError(
-            f"Importing app.py failed: no module named {err.name!r} ({name}).",
+            f"Importing app.py failed: no module named {err.name!r} ({name}).{frames}",
             where=where,
             fix=f"Install {top!r} in the environment you run chalice from (and list it in "
             "requirements.txt so it is deployed), put it in vendor/, or move your own code "
             "under chalicelib/.",
         )
     return AppLoadError(
-        f"Importing app.py failed: {name}: {err}",
+        f"Importing app.py failed: {name}: {err}{frames}",
         where=where,
         fix="Fix the error at that line; app.py runs at import time, so module-level code "
         "must not fail without AWS credentials or network access.",

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import attrs
 
 from chalice.local import events as _events
-from chalice.local.context import LambdaContext
+from chalice.local.context import LambdaContext, TestLambdaContext
 from chalice.local.gateway import LocalGateway
 from chalice.local.settings import API_HANDLER, LocalSettings, function_timeout_ms, load_settings
 
@@ -116,7 +116,8 @@ class TestHTTPClient:
         """Send ``method path`` (query string allowed) and return the response.
 
         Exceptions the app lets escape its error handling propagate to the
-        test, where they are easier to debug than a 502.
+        test, where they are easier to debug than a 502; so does the
+        ``TypeError`` of a view result JSON cannot encode (as upstream).
         """
         if isinstance(body, str):
             body = body.encode("utf-8")
@@ -275,7 +276,8 @@ class Client:
     def http(self) -> TestHTTPClient:
         """HTTP requests through the API Gateway emulation."""
         if self._http is None:
-            self._http = TestHTTPClient(LocalGateway(self._app, self.settings), self.settings)
+            gateway = LocalGateway(self._app, self.settings, context_class=TestLambdaContext)
+            self._http = TestHTTPClient(gateway, self.settings)
         return self._http
 
     @property

@@ -96,7 +96,19 @@ def test_format_event() -> None:
     event = logs.LogEvent(
         "1", dt.datetime(2024, 3, 1, 12, 0, 1, 234000, tzinfo=UTC), STREAM, "hello\n"
     )
-    assert logs.format_event(event) == "2024-03-01 12:00:01.234 abcdef hello"
+    assert logs.format_event(event) == "2024-03-01 12:00:01.234000 abcdef hello"
+
+
+def test_format_event_whole_second_has_no_fraction() -> None:
+    # Upstream prints str(datetime): no ".000000" on a whole second.
+    event = logs.LogEvent("1", dt.datetime(2024, 3, 1, 12, 0, 1, tzinfo=UTC), STREAM, "hi")
+    assert logs.format_event(event) == "2024-03-01 12:00:01 abcdef hi"
+
+
+def test_format_event_is_utc_whatever_the_input_zone() -> None:
+    zone = dt.timezone(dt.timedelta(hours=-5))
+    event = logs.LogEvent("1", dt.datetime(2024, 3, 1, 7, 0, 1, 5, tzinfo=zone), STREAM, "hi")
+    assert logs.format_event(event) == "2024-03-01 12:00:01.000005 abcdef hi"
 
 
 def test_short_id_without_bracket() -> None:
@@ -221,7 +233,7 @@ def test_cli_logs_with_fake_client(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     obj = CLIContext(project_dir=tmp_path, clients=clients)
     result = CliRunner().invoke(cli, ["logs", "--profile", "p1"], obj=obj)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["2024-03-01 12:00:00.000 abcdef hello from lambda"]
+    assert result.stdout.splitlines() == ["2024-03-01 12:00:00 abcdef hello from lambda"]
     assert made == [("logs", {"profile": "p1"})]
     assert fake.calls[0]["logGroupName"] == "/aws/lambda/demo-dev"
 

@@ -243,3 +243,49 @@ def test_error_inside_a_project_virtualenv_points_at_user_code(tmp_path: Path) -
         load_app(root)
     msg = str(info.value)
     assert "broken package" in msg and "app.py:2" in msg
+
+
+def test_import_error_shows_the_users_frames_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CLI runs from the project directory: importlib's "<frozen ...>"
+    # frames must not pass for the user's files.
+    root = project(
+        tmp_path,
+        "from chalice import Chalice\nimport chalicelib.deep\napp = Chalice(app_name='x')\n",
+    )
+    (root / "chalicelib").mkdir()
+    (root / "chalicelib" / "__init__.py").write_text("")
+    (root / "chalicelib" / "deep.py").write_text(
+        "import json\n\n\ndef parse():\n    return json.loads('{nope')\n\n\nparse()\n"
+    )
+    monkeypatch.chdir(root)
+    with pytest.raises(AppLoadError) as info:
+        load_app(root)
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("Importing app.py failed: JSONDecodeError")
+    assert lines[1] == "  Traceback (most recent call last; your code only):"
+    files = [line.strip() for line in lines if line.strip().startswith("File ")]
+    assert [f.split(",")[0] for f in files] == [
+        f'File "{root.resolve() / "app.py"}"',
+        f'File "{root.resolve() / "chalicelib" / "deep.py"}"',
+        f'File "{root.resolve() / "chalicelib" / "deep.py"}"',
+    ]
+    assert "in parse" in files[-1] and "json.loads('{nope')" in str(info.value)
+    assert "frozen" not in str(info.value) and "chalice/project.py" not in str(info.value)
+    assert "json/decoder.py" not in str(info.value)
+
+
+def test_syntax_error_in_chalicelib_shows_the_import_chain(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        "from chalice import Chalice\nimport chalicelib.bad\napp = Chalice(app_name='x')\n",
+    )
+    (root / "chalicelib").mkdir()
+    (root / "chalicelib" / "__init__.py").write_text("")
+    (root / "chalicelib" / "bad.py").write_text("x = 1\ny = = 2\n")
+    with pytest.raises(AppLoadError) as info:
+        load_app(root)
+    msg = str(info.value)
+    assert "app.py\", line 2, in <module>" in msg and "import chalicelib.bad" in msg
+    assert "importlib" not in msg

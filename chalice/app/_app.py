@@ -100,6 +100,7 @@ class Chalice(DecoratorAPI):
         self.api = APIGateway()
         self.configure_logs = configure_logs
         self._debug = debug
+        self._debug_assigned = False
         self._log: logging.Logger | None = None
         self._websocket_api: WebsocketAPI | None = None
         self.current_request: Request | None = None
@@ -128,6 +129,9 @@ class Chalice(DecoratorAPI):
     @debug.setter
     def debug(self, value: bool) -> None:
         self._debug = value
+        # Setting debug always sets the level (upstream too), even on a
+        # logger that is only created later.
+        self._debug_assigned = True
         if self._log is not None:
             self._log.setLevel(10 if value else 40)  # logging.DEBUG / logging.ERROR
 
@@ -136,7 +140,11 @@ class Chalice(DecoratorAPI):
         """``logging.getLogger(app_name)``; with ``configure_logs`` it prints to stdout."""
         log = self._log
         if log is None:
-            log = self._log = _make_logger(self.app_name, self.configure_logs, self._debug)
+            from chalice.app._logging import make_logger
+
+            log = self._log = make_logger(
+                self.app_name, self.configure_logs, self._debug, set_level=self._debug_assigned
+            )
         return log
 
     @log.setter
@@ -196,24 +204,6 @@ class Chalice(DecoratorAPI):
 _rest_handler: list[Callable[[Chalice, dict[str, Any], Any], dict[str, Any]] | None] = [None]
 
 
-def _make_logger(name: str, configure: bool, debug: bool) -> logging.Logger:
-    import logging
-
-    log = logging.getLogger(name)
-    if configure:
-        has_stdout = any(
-            isinstance(h, logging.StreamHandler) and getattr(h, "stream", None) is sys.stdout
-            for h in log.handlers
-        )
-        if not has_stdout:
-            handler = logging.StreamHandler(sys.stdout)
-            handler.setFormatter(logging.Formatter("%(name)s - %(levelname)s - %(message)s"))
-            log.addHandler(handler)
-            log.propagate = False
-    log.setLevel(logging.DEBUG if debug else logging.ERROR)
-    return log
-
-
 def join_url(prefix: str, path: str) -> str:
     """Blueprint ``url_prefix`` + route path: ``/p`` + ``/bar`` is ``/p/bar``, ``/foo`` + ``/`` is ``/foo``."""
     if not prefix:
@@ -266,15 +256,24 @@ def apply_registration(
         raise AssertionError(kind)
 
 
+# The decorator that registers each route key, as named in error messages.
+_WS_DECORATORS = {
+    "$connect": "on_ws_connect",
+    "$default": "on_ws_message",
+    "$disconnect": "on_ws_disconnect",
+}
+
+
 def _add_websocket(app: Chalice, reg: Registration, name: str, handler_string: str) -> None:
     from chalice.app._registry import WebsocketHandlerConfig
 
     route_key = reg.options["route_key"]
     existing = app.websocket_handlers.get(route_key)
     if existing is not None:
+        # Upstream's exact text: suites assert on it.
         raise ValueError(
-            f"Duplicate websocket handler for {route_key}: {name!r} and {existing.name!r}; "
-            "an app has one handler per route key"
+            f"Duplicate websocket handler: {_WS_DECORATORS.get(route_key, route_key)!r}. "
+            "There can only be one handler for each websocket decorator."
         )
     app.websocket_handlers[route_key] = WebsocketHandlerConfig(
         name, handler_string, route_key, reg.handler

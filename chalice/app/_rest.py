@@ -4,7 +4,8 @@
 routes, wrong methods or media types, bad bodies and view errors all become
 responses, and an exception from a view, from middleware or from encoding
 the response becomes a 500 (with the traceback as text/plain when
-``app.debug``). Only ``ChaliceUnhandledError`` travels through middleware,
+``app.debug``). The one exception: a context whose ``raise_encoding_errors``
+is true (``chalice.test.Client``'s) gets the encoding error raised. Only ``ChaliceUnhandledError`` travels through middleware,
 and it too ends as a 500 here. The hot path is a handful of calls when no
 middleware is registered.
 """
@@ -55,7 +56,10 @@ def handle_rest(app: Chalice, event: dict[str, Any], context: Any) -> dict[str, 
         return response.to_dict(app.api.binary_types)  # type: ignore[no-any-return]
     except Exception:
         # Upstream let this escape to Lambda (quirk 2); a body we cannot
-        # encode is a server error like any other.
+        # encode is a server error like any other. A test wants the
+        # TypeError itself: chalice.test's context asks for it.
+        if getattr(context, "raise_encoding_errors", False):
+            raise
         return unhandled_error(app, request).to_dict()
 
 

@@ -76,6 +76,16 @@ class WebsocketEvent:
         return self._event_dict
 
 
+# Upstream's exact messages (tests and log alerts match on them).
+_NO_SESSION = "Assign app.websocket_api.session to a boto3 session before using the WebsocketAPI"
+_NOT_CONFIGURED = "WebsocketAPI.configure must be called before using the WebsocketAPI"
+_NO_REGION = (
+    "Unable to retrieve the region name when configuring the websocket client.  Either set "
+    "the 'AWS_REGION' environment variable or assign 'app.websocket_api.session' to a boto3 "
+    "session."
+)
+
+
 class WebsocketAPI:
     """``app.websocket_api``: talk back to connected websocket clients."""
 
@@ -109,27 +119,19 @@ class WebsocketAPI:
         if not region and self.session is not None:
             region = getattr(self.session, "region_name", None)
         if not region:
-            raise ValueError(
-                "Unable to find a region for the websocket API endpoint: set AWS_REGION "
-                "or give app.websocket_api.session a region"
-            )
+            raise ValueError(_NO_REGION)
         return str(region)
 
     def _get_client(self) -> Any:
         if self.session is None:
-            raise ValueError(
-                "Assign a boto3 session to app.websocket_api.session before using it "
-                "(for example: app.websocket_api.session = boto3.session.Session())"
-            )
+            raise ValueError(_NO_SESSION)
         if self._endpoint is None and self._api_id is not None:
             api_id, stage = self._api_id
             region = self._region()
             suffix = ".amazonaws.com.cn" if region.startswith("cn-") else ".amazonaws.com"
             self.configure(f"{api_id}.execute-api.{region}{suffix}", stage)
         if self._endpoint is None:
-            raise ValueError(
-                "WebsocketAPI has no endpoint: call configure() or use it from a websocket handler"
-            )
+            raise ValueError(_NOT_CONFIGURED)
         if self._client is None:
             self._client = self.session.client(
                 "apigatewaymanagementapi", endpoint_url=self._endpoint

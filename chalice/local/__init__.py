@@ -21,7 +21,45 @@ from typing import Any
 
 from chalice.errors import UserError
 
-__all__ = ["LocalServerError", "load_local_app", "run_local_server", "serve_app"]
+__all__ = [
+    "ChaliceRequestHandler",
+    "ForbiddenError",
+    "InvalidAuthorizerError",
+    "LambdaContext",
+    "LocalDevServer",
+    "LocalGateway",
+    "LocalGatewayException",
+    "LocalServerError",
+    "NotAuthorizedError",
+    "create_local_server",
+    "load_local_app",
+    "run_local_server",
+    "serve_app",
+]
+
+# Upstream's names, for tooling written against it (see chalice.local.compat);
+# loaded on first use so ``chalice local`` does not pay for them.
+_COMPAT = frozenset(
+    [
+        "ChaliceRequestHandler",
+        "ForbiddenError",
+        "InvalidAuthorizerError",
+        "LambdaContext",
+        "LocalDevServer",
+        "LocalGateway",
+        "LocalGatewayException",
+        "NotAuthorizedError",
+        "create_local_server",
+    ]
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _COMPAT:
+        from chalice.local import compat
+
+        return getattr(compat, name)
+    raise AttributeError(f"module 'chalice.local' has no attribute {name!r}")
 
 
 class LocalServerError(UserError):

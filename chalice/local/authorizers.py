@@ -5,7 +5,8 @@ from the authorizer's configured header (upstream always read
 ``Authorization``; we honour the custom header), the returned IAM policy is
 evaluated against the method ARN, and the policy's context and principal
 end up in ``requestContext.authorizer``. Cognito tokens are decoded without
-verifying their signature, so tests can use made-up JWTs. IAM and custom
+verifying their signature, so tests can use made-up JWTs; a missing or
+non-JWT token only logs a warning (as upstream, no 401). IAM and custom
 (external Lambda) authorizers cannot be evaluated locally: a warning is
 logged and the request is let through.
 
@@ -152,8 +153,8 @@ class LocalAuthorizers:
         )
         return None
 
-    def _warn_once(self, authorizer: Any, message: str) -> None:
-        key = f"{type(authorizer).__name__}:{getattr(authorizer, 'name', id(authorizer))}"
+    def _warn_once(self, authorizer: Any, message: str, *, reason: str = "") -> None:
+        key = f"{type(authorizer).__name__}:{getattr(authorizer, 'name', id(authorizer))}:{reason}"
         if key not in self._warned:
             self._warned.add(key)
             LOG.warning(message)
@@ -181,16 +182,32 @@ class LocalAuthorizers:
         granted["principalId"] = result.get("principalId")
         return granted
 
-    def _cognito(self, authorizer: Any, event: dict[str, Any]) -> dict[str, Any]:
+    def _cognito(self, authorizer: Any, event: dict[str, Any]) -> dict[str, Any] | None:
+        # Never a 401: tokens cannot be verified locally anyway, and upstream
+        # lets every request through, so a missing or unreadable token only
+        # warns. A readable JWT still fills in the claims, as in AWS.
         header = getattr(authorizer, "header", None) or getattr(
             authorizer, "_header", "Authorization"
         )
         token = _header(event.get("headers") or {}, str(header))
+        name = getattr(authorizer, "name", "")
         if token is None:
-            raise AuthorizationFailed(responses.unauthorized())
+            self._warn_once(
+                authorizer,
+                f"CognitoUserPoolAuthorizer {name!r}: no {header} header; the request is "
+                "allowed locally (API Gateway would answer 401).",
+                reason="missing",
+            )
+            return None
         claims = decode_jwt_claims(token)
         if claims is None:
-            raise AuthorizationFailed(responses.unauthorized())
+            self._warn_once(
+                authorizer,
+                f"CognitoUserPoolAuthorizer {name!r}: the {header} header is not a JWT; the "
+                "request is allowed locally without claims (API Gateway would answer 401).",
+                reason="unreadable",
+            )
+            return None
         username = claims.get("cognito:username")
         if username is None:
             # Machine-to-machine (client credentials) tokens have no user.

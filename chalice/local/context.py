@@ -69,9 +69,26 @@ class LambdaContext:
         self._clock = clock
         self._deadline = clock() + max_runtime_ms / 1000.0
 
+    # Read by the REST runtime: False answers a response it cannot JSON-encode
+    # with a 500 (like the deployed function); see TestLambdaContext.
+    raise_encoding_errors = False
+
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the (emulated) function timeout; never negative."""
         return max(0, int((self._deadline - self._clock()) * 1000))
 
     def __repr__(self) -> str:
         return f"LambdaContext({self.function_name!r}, request_id={self.aws_request_id!r})"
+
+
+class TestLambdaContext(LambdaContext):
+    """The context ``chalice.test.Client`` passes: encoding errors reach the test.
+
+    A view returning something JSON cannot encode raises its ``TypeError``
+    out of ``client.http`` (as upstream's test client does) instead of
+    producing a 500 the test would have to decode.
+    """
+
+    __slots__ = ()
+    __test__ = False  # not a pytest test class
+    raise_encoding_errors = True

@@ -12,7 +12,6 @@ import hashlib
 import time
 import uuid
 from typing import Any
-from urllib.parse import quote_plus
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-west-2"
@@ -60,7 +59,13 @@ def sns_event(
 
 
 def s3_event(bucket: str, key: str, event_name: str = "ObjectCreated:Put") -> dict[str, Any]:
-    """One S3 notification record; the key is URL-encoded as S3 does."""
+    """One S3 notification record, with ``key`` exactly as given.
+
+    Real S3 notifications URL-encode the key (a space arrives as ``+``);
+    upstream's generator passes it through untouched and tests written
+    against it compare the key they passed in, so we do the same. Give an
+    already-encoded key to exercise the decoding in your handler.
+    """
     return {
         "Records": [
             {
@@ -84,7 +89,7 @@ def s3_event(bucket: str, key: str, event_name: str = "ObjectCreated:Put") -> di
                         "arn": f"arn:aws:s3:::{bucket}",
                     },
                     "object": {
-                        "key": quote_plus(key, safe="/"),
+                        "key": key,
                         "size": 0,
                         "eTag": "d41d8cd98f00b204e9800998ecf8427e",
                         "sequencer": "0000000000000000",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -92,8 +92,19 @@ class LocalGateway:
     ``api_gateway_stage`` names the stage in ARNs and ``requestContext``.
     """
 
-    def __init__(self, app: Any, settings: LocalSettings) -> None:
+    def __init__(
+        self,
+        app: Any,
+        settings: LocalSettings,
+        *,
+        context_class: type[LambdaContext] = LambdaContext,
+        event_hook: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
         self._app = app
+        self._context_class = context_class
+        # Lets a wrapper adjust each proxy event before the authorizer and
+        # the app see it (chalice.local.compat: upstream's subclassing hook).
+        self._event_hook = event_hook
         self._settings = settings
         self._handler_settings = settings.scope(API_HANDLER)
         self._stage = str(settings.api_gateway_stage or "api")
@@ -114,9 +125,11 @@ class LocalGateway:
     def lambda_context(self, function_name: str = API_HANDLER) -> LambdaContext:
         """A fresh context for one invocation of ``function_name``."""
         if function_name == API_HANDLER:
-            return LambdaContext(function_name, self._memory, self._timeout_ms)
+            return self._context_class(function_name, self._memory, self._timeout_ms)
         scoped = self._settings.scope(function_name)
-        return LambdaContext(function_name, scoped.lambda_memory_size, function_timeout_ms(scoped))
+        return self._context_class(
+            function_name, scoped.lambda_memory_size, function_timeout_ms(scoped)
+        )
 
     def _route_table(self) -> RouteTable:
         routes = self._app.routes
@@ -143,6 +156,25 @@ class LocalGateway:
         original exception: the HTTP server turns them into API Gateway's
         502, the test client lets them reach the test.
         """
+        result = self.invoke(method, target, headers, body, source_ip=source_ip)
+        if isinstance(result, GatewayResponse):
+            return result
+        return proxy_result_to_response(result)
+
+    def invoke(
+        self,
+        method: str,
+        target: str,
+        headers: Headers,
+        body: bytes,
+        *,
+        source_ip: str = "127.0.0.1",
+    ) -> GatewayResponse | Any:
+        """Like ``handle_request``, but the app's raw proxy result when it was invoked.
+
+        A ``GatewayResponse`` means the gateway answered by itself (no
+        route, authorizer refusal, preflight, oversized body).
+        """
         path, _, query = target.partition("?")
         path = path.partition("#")[0] or "/"
         single, multi = _header_maps(headers)
@@ -158,6 +190,8 @@ class LocalGateway:
         event = self._build_event(
             method, normalize_path(path), query, single, multi, body, match, source_ip
         )
+        if self._event_hook is not None:
+            event = self._event_hook(event)
         authorizer = getattr(entry, "authorizer", None) if entry is not None else None
         if authorizer is not None:
             try:
@@ -166,8 +200,7 @@ class LocalGateway:
                 return failed.response
             if granted is not None:
                 event["requestContext"]["authorizer"] = granted
-        result = self._app(event, self.lambda_context())
-        return proxy_result_to_response(result)
+        return self._app(event, self.lambda_context())
 
     def _build_event(
         self,

@@ -29,13 +29,17 @@ class GatewayResponse(NamedTuple):
     body: bytes
 
 
-def _error(status: int, error_type: str, body: object) -> GatewayResponse:
+def _error(status: int, error_type: str, body: object, *, compact: bool = False) -> GatewayResponse:
+    # Byte-for-byte what upstream's local gateway sends, because tests assert
+    # on these bodies: the 401 and the authorizer 500 are compact JSON, the
+    # 403s have a space after the colon.
+    separators = (",", ":") if compact else (", ", ": ")
     headers = {
         "Content-Type": "application/json",
         "x-amzn-RequestId": str(uuid.uuid4()),
         "x-amzn-ErrorType": error_type,
     }
-    return GatewayResponse(status, headers, {}, json.dumps(body).encode())
+    return GatewayResponse(status, headers, {}, json.dumps(body, separators=separators).encode())
 
 
 def missing_authentication_token(authorization: str | None) -> GatewayResponse:
@@ -59,7 +63,7 @@ def missing_authentication_token(authorization: str | None) -> GatewayResponse:
 
 def unauthorized() -> GatewayResponse:
     """The authorizer's token header is missing or unreadable (401)."""
-    return _error(401, "UnauthorizedException", {"message": "Unauthorized"})
+    return _error(401, "UnauthorizedException", {"message": "Unauthorized"}, compact=True)
 
 
 def access_denied() -> GatewayResponse:
@@ -71,7 +75,7 @@ def access_denied() -> GatewayResponse:
 
 def authorizer_configuration_error() -> GatewayResponse:
     """The authorizer returned nothing usable (500 with a null message, as in AWS)."""
-    return _error(500, "AuthorizerConfigurationException", {"message": None})
+    return _error(500, "AuthorizerConfigurationException", {"message": None}, compact=True)
 
 
 def bad_lambda_response() -> GatewayResponse:

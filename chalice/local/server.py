@@ -150,6 +150,11 @@ class LocalServer:
         host, port = self._sock.getsockname()[:2]
         return str(host), int(port)
 
+    @property
+    def server_address(self) -> tuple[str, int]:
+        """``address`` under ``socketserver``'s name (upstream tooling reads it)."""
+        return self.address
+
     # -- lifecycle -------------------------------------------------------
 
     def serve_forever(self) -> None:

@@ -58,6 +58,14 @@ def test_unknown_route_403(server: LocalServer) -> None:
     assert json.loads(body) == {"message": "Missing Authentication Token"}
 
 
+def test_unserializable_result_is_a_500_over_http(server: LocalServer) -> None:
+    # chalice local behaves like the deployed function (a logged 500), not
+    # like the test client (which raises the TypeError into the test).
+    status, _, body = fetch(server, "GET", "/unserializable")
+    assert status == 500
+    assert json.loads(body)["Code"] == "InternalServerError"
+
+
 def test_cors_preflight_over_http(server: LocalServer) -> None:
     status, headers, body = fetch(server, "OPTIONS", "/cors")
     assert status == 200 and body == b"" and headers["Content-Length"] == "0"

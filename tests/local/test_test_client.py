@@ -127,6 +127,20 @@ def test_builtin_authorizer(app: Chalice) -> None:
         assert broken.headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
 
 
+def test_gateway_error_bodies_are_byte_for_byte_upstreams(app: Chalice) -> None:
+    # Suites compare raw bodies: the 401 and the authorizer 500 are compact,
+    # the 403s keep a space after the colon.
+    with Client(app) as client:
+        assert client.http.get("/secret/x").body == b'{"message":"Unauthorized"}'
+        broken = client.http.get("/secret/x", headers={"Authorization": "none"})
+        assert broken.body == b'{"message":null}'
+        denied = client.http.get("/secret/x", headers={"Authorization": "nope"})
+        assert denied.body == b'{"Message": "User is not authorized to access this resource"}'
+        assert client.http.get("/no/such/route").body == (
+            b'{"message": "Missing Authentication Token"}'
+        )
+
+
 def test_authorizer_policy_is_matched_per_method_and_path(app: Chalice) -> None:
     with Client(app) as client:
         headers = {"Authorization": "only-get-items"}
@@ -154,8 +168,21 @@ def test_cognito_claims_are_decoded(app: Chalice, caplog: pytest.LogCaptureFixtu
         with caplog.at_level(logging.WARNING, logger="chalice.local"):
             m2m = client.http.get("/cognito", headers={"Authorization": make_jwt({"scope": "s"})})
         assert m2m.status_code == 200 and "cognito:username" in caplog.text
-        assert client.http.get("/cognito").status_code == 401
-        assert client.http.get("/cognito", headers={"Authorization": "garbage"}).status_code == 401
+
+
+def test_cognito_without_a_readable_token_is_allowed_with_a_warning(
+    app: Chalice, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Upstream lets these through (tokens are not verified locally anyway);
+    # a 401 here changed the verdict of existing test suites.
+    with Client(app) as client, caplog.at_level(logging.WARNING, logger="chalice.local"):
+        missing = client.http.get("/cognito")
+        garbage = client.http.get("/cognito", headers={"Authorization": "garbage"})
+        not_base64 = client.http.get("/cognito", headers={"Authorization": "a.b.c"})
+    assert [r.status_code for r in (missing, garbage, not_base64)] == [200, 200, 200]
+    assert missing.json_body == {"auth": None} and garbage.json_body == {"auth": None}
+    assert "no Authorization header" in caplog.text
+    assert "not a JWT" in caplog.text
 
 
 def test_iam_authorizer_warns_and_allows(app: Chalice, caplog: pytest.LogCaptureFixture) -> None:
@@ -176,9 +203,18 @@ def test_app_errors(app: Chalice) -> None:
         response = client.http.get("/boom")
         assert response.status_code == 500
         assert response.json_body["Code"] == "InternalServerError"
-        # The runtime turns a non-serializable result into a 500 (upstream
-        # raised out of the handler, quirk #2); either way nothing crashes here.
-        assert client.http.get("/unserializable").status_code == 500
+
+
+def test_unserializable_result_raises_into_the_test(app: Chalice) -> None:
+    # As upstream's test client: the TypeError reaches the test (a 500 would
+    # hide which value could not be encoded).
+    with Client(app) as client, pytest.raises(TypeError, match="not JSON serializable"):
+        client.http.get("/unserializable")
+
+
+def test_s3_event_key_is_passed_as_given() -> None:
+    event = Client(Chalice("k")).events.generate_s3_event("b", "dir/a b+c%20.txt")
+    assert event["Records"][0]["s3"]["object"]["key"] == "dir/a b+c%20.txt"
 
 
 def _project(tmp_path: Path) -> Path:
@@ -278,7 +314,9 @@ def test_event_generators_round_trip_through_handlers() -> None:
     with Client(app) as client:
         events = client.events
         client.lambda_.invoke("sns", events.generate_sns_event("hi", subject="s"))
-        client.lambda_.invoke("s3", events.generate_s3_event("bucket", "dir/a b+c.txt"))
+        # The key goes in as given (already encoded, as S3 sends it); the
+        # runtime decodes it for the handler.
+        client.lambda_.invoke("s3", events.generate_s3_event("bucket", "dir/a+b%2Bc.txt"))
         client.lambda_.invoke("sqs", events.generate_sqs_event(["one", "two"]))
         client.lambda_.invoke(
             "cw", events.generate_cw_event("my.source", "Thing Happened", {"k": 1}, [])

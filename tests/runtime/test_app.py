@@ -53,10 +53,59 @@ def test_log_is_configured_on_first_use(capsys: pytest.CaptureFixture[str]) -> N
     assert log.level == logging.ERROR
 
 
-def test_log_without_configuration() -> None:
+def test_log_without_configuration_leaves_the_logger_alone() -> None:
+    # Upstream sets the level only along with its handler: a user's own
+    # logging setup (configure_logs=False) keeps its level.
     app = Chalice("log-test-app-2", debug=True, configure_logs=False)
     assert app.log.handlers == []
+    assert app.log.level == logging.NOTSET and app.log.propagate is True
+    app.debug = True  # assigning debug does set it, as upstream
     assert app.log.level == logging.DEBUG
+
+
+def test_existing_stdout_handler_is_kept_with_its_level() -> None:
+    logger = logging.getLogger("log-test-app-3")
+    mine = logging.StreamHandler(sys.stdout)
+    logger.addHandler(mine)
+    try:
+        app = Chalice("log-test-app-3")
+        assert app.log.handlers == [mine]
+        assert app.log.level == logging.NOTSET and app.log.propagate is True
+    finally:
+        logger.removeHandler(mine)
+
+
+def test_debug_assigned_before_first_use_sets_the_level() -> None:
+    app = Chalice("log-test-app-4", configure_logs=False)
+    app.debug = False
+    assert app.log.level == logging.ERROR
+
+
+def test_log_format_and_output(capsys: pytest.CaptureFixture[str]) -> None:
+    app = Chalice("log-test-app-5")
+    app.log.info("hidden")
+    app.log.error("shown %s", 1)
+    assert capsys.readouterr().out == "log-test-app-5 - ERROR - shown 1\n"
+
+
+def test_log_follows_sys_stdout_across_captures() -> None:
+    # Created on first use (cold start), so it must not keep writing to a
+    # stdout that a test harness has since replaced (and maybe closed).
+    import io
+
+    app = Chalice("log-test-app-6")
+    first, second = io.StringIO(), io.StringIO()
+    saved = sys.stdout
+    try:
+        sys.stdout = first
+        app.log.error("one")
+        first.close()
+        sys.stdout = second
+        app.log.error("two")
+        assert Chalice("log-test-app-6").log.handlers == app.log.handlers  # added once
+    finally:
+        sys.stdout = saved
+    assert second.getvalue() == "log-test-app-6 - ERROR - two\n"
 
 
 def test_app_name_must_be_string() -> None:

@@ -114,8 +114,15 @@ def test_json_body_errors() -> None:
 
 def test_duplicate_handler_rejected(app: Chalice) -> None:
     app.on_ws_connect()(lambda e: None)
-    with pytest.raises(ValueError, match="Duplicate websocket handler"):
+    with pytest.raises(ValueError, match="Duplicate websocket handler") as info:
         app.on_ws_connect(name="second")(lambda e: None)
+    assert str(info.value) == (
+        "Duplicate websocket handler: 'on_ws_connect'. "
+        "There can only be one handler for each websocket decorator."
+    )
+    app.on_ws_message()(lambda e: None)
+    with pytest.raises(ValueError, match="'on_ws_message'"):
+        app.on_ws_message(name="again")(lambda e: None)
 
 
 def test_send_close_info_with_region_from_env(
@@ -173,12 +180,25 @@ def test_errors_without_session_or_region(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     api = WebsocketAPI()
-    with pytest.raises(ValueError, match="session"):
+    with pytest.raises(ValueError) as no_session:
         api.send("c", "m")
+    assert str(no_session.value) == (
+        "Assign app.websocket_api.session to a boto3 session before using the WebsocketAPI"
+    )
     api.session = FakeSession(region_name=None)
+    with pytest.raises(ValueError) as unconfigured:
+        api.close("c")
+    assert str(unconfigured.value) == (
+        "WebsocketAPI.configure must be called before using the WebsocketAPI"
+    )
     api.configure_from_api_id("abc", "dev")
-    with pytest.raises(ValueError, match="region"):
+    with pytest.raises(ValueError) as no_region:
         api.send("c", "m")
+    assert str(no_region.value) == (
+        "Unable to retrieve the region name when configuring the websocket client.  Either "
+        "set the 'AWS_REGION' environment variable or assign 'app.websocket_api.session' to a "
+        "boto3 session."
+    )
 
 
 def test_blueprint_websocket_handlers_are_wrapped(app: Chalice) -> None:
