@@ -95,7 +95,8 @@ def package_for_cdk(
         shutil.rmtree(out_dir)
     with tempfile.TemporaryDirectory(prefix="chalice-cdk-") as work:
         project = Path(work) / source_dir.name
-        shutil.copytree(source_dir, project, ignore=_ignore, symlinks=True)
+        # Symlinks followed, as the packager does: a relative link would break in the copy.
+        shutil.copytree(source_dir, project, ignore=_ignore)
         config_dir = project / ".chalice"
         config_dir.mkdir(exist_ok=True)
         (config_dir / "config.json").write_text(json.dumps(document, indent=2), encoding="utf-8")

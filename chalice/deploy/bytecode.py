@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import importlib.util
 import marshal
-import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -117,6 +116,8 @@ def compile_sources(sources: Sequence[tuple[str, bytes]]) -> list[bytes | None]:
     """
     if not sources:
         return []
+    import subprocess  # only when compiling: a cached build starts no process
+
     request = bytearray()
     for arcname, source in sources:
         name = arcname.encode("utf-8")
