@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -77,3 +80,32 @@ def test_package_for_cdk_writes_sam_for_the_stage_and_leaves_the_project_alone(
     assert (project / ".chalice" / "config.json").read_bytes() == before
     # The build cache is the project's own, as with `chalice package`.
     assert any((project / ".chalice" / "deployments").iterdir())
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_without_the_extra_the_import_says_what_to_install() -> None:
+    # sys.modules[name] = None makes 'import name' fail, as if it were not installed.
+    result = _python(
+        "import sys; sys.modules['aws_cdk'] = None\n"
+        "try:\n    import chalice.cdk\n"
+        "except ImportError as err:\n    print(type(err).__name__); print(err)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("MissingCDKError")
+    assert 'pip install "chalice-ng[cdkv2]"' in result.stdout
+
+
+def test_chalice_and_its_cli_never_load_the_cdk() -> None:
+    result = _python(
+        "import sys, chalice, chalice.cli, chalice.package, chalice.pipeline\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')"
+        " or m.startswith('chalice.cdk')))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
