@@ -8,6 +8,10 @@ from __future__ import annotations
 
 # Defined before the runtime import: chalice.app reads it for AWS_EXECUTION_ENV.
 __version__ = "1.35.0.dev0"
+# The name pip knows this project by. The import package stays ``chalice``, but
+# ``chalice`` on PyPI is upstream's: generated requirements and buildspecs must
+# name this distribution or they install another tool.
+__distribution__ = "chalice-ng"
 
 from chalice.app import (
     BadRequestError,

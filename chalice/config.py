@@ -472,6 +472,12 @@ class Config:
         return bool(self.lookup("automatic_layer") or False)
 
     @property
+    def precompile_bytecode(self) -> bool:
+        """Ship ``__pycache__`` bytecode in the zips (default on; see docs/packaging.rst)."""
+        value = self.lookup("precompile_bytecode")
+        return True if value is None else bool(value)
+
+    @property
     def environment_variables(self) -> dict[str, str]:
         """Merged environment variables of this function scope."""
         return self._merged("environment_variables")

@@ -119,6 +119,8 @@ _SPECS = [
     ),
     KeySpec("xray", Kind.BOOL, _ALL, example='"xray": true'),
     KeySpec("automatic_layer", Kind.BOOL, _TOP_STAGE, example='"automatic_layer": true'),
+    # Ours (not upstream's): one package per stage, so not per function.
+    KeySpec("precompile_bytecode", Kind.BOOL, _TOP_STAGE, example='"precompile_bytecode": false'),
     KeySpec(
         "environment_variables",
         Kind.STR_MAP,

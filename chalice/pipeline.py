@@ -12,10 +12,13 @@ read from Secrets Manager).
 from __future__ import annotations
 
 import enum
+import shlex
 import sys
 from typing import Any
 
 import attrs
+
+from chalice.errors import UserError
 
 
 class PipelineVersion(enum.Enum):
@@ -44,23 +47,59 @@ class PipelineParameters:
     codebuild_image: str | None = None
     buildspec_in_template: bool = True
     branch: str = "main"
+    # What the build runs ``pip install`` with: None means this distribution at
+    # exactly ``chalice_version`` (a release that exists on the index).
+    chalice_requirement: str | None = None
+
+
+class InvalidChaliceRequirementError(UserError):
+    """``--chalice-requirement`` is empty or cannot be split into pip arguments."""
+
+    exit_code = 2
 
 
 def default_codebuild_image(params: PipelineParameters) -> str:
-    """A CodeBuild managed image that has the app's Python version."""
-    if params.version is PipelineVersion.V1:
-        return "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
-    if params.python_version >= (3, 12):
-        return "aws/codebuild/amazonlinux-x86_64-standard:5.0"
+    """The CodeBuild managed image both template versions build with.
+
+    Upstream's documentation states that the v2 pipeline builds on the Amazon
+    Linux 2 standard image, picking Python through ``runtime-versions``; v1
+    uses the same image. Pass ``-i`` for a Python that image lacks.
+    """
     return "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
 
 
-def _chalice_requirement(chalice_version: str) -> str:
-    major, _, rest = chalice_version.partition(".")
-    minor = rest.partition(".")[0]
-    if major.isdigit() and minor.isdigit():
-        return f"chalice>={major}.{minor}.0,<{int(major) + 1}.0.0"
-    return "chalice"
+def default_chalice_requirement(chalice_version: str) -> str:
+    """This distribution pinned to the version that generated the template.
+
+    Upstream's ``chalice`` on PyPI is another project: the build must install
+    the same tool that wrote the template, or it packages a different app.
+    """
+    from chalice import __distribution__
+
+    return f"{__distribution__}=={chalice_version}"
+
+
+def pip_install_command(requirement: str) -> str:
+    """``pip install`` with ``requirement`` split like a shell and each part quoted.
+
+    ``requirement`` may carry pip options (``--index-url URL``, ``--find-links
+    DIR``) next to the specifier; quoting each part keeps ``<`` and ``>`` away
+    from the build's shell.
+    """
+    try:
+        parts = shlex.split(requirement)
+    except ValueError as err:
+        raise InvalidChaliceRequirementError(
+            f"Cannot read --chalice-requirement {requirement!r}: {err}.",
+            fix="Balance the quotes, e.g. --chalice-requirement 'chalice-ng==1.35.0'.",
+        ) from None
+    if not parts:
+        raise InvalidChaliceRequirementError(
+            "--chalice-requirement is empty.",
+            fix="Pass what the build should 'pip install', e.g. 'chalice-ng==1.35.0' or "
+            "'--index-url https://pypi.example.com/simple chalice-ng==1.35.0'.",
+        )
+    return "pip install " + " ".join(shlex.quote(part) for part in parts)
 
 
 def create_buildspec(params: PipelineParameters) -> dict[str, Any]:
@@ -71,7 +110,11 @@ def create_buildspec(params: PipelineParameters) -> dict[str, Any]:
         "--s3-bucket ${APP_S3_BUCKET} --output-template-file transformed.yaml",
     ]
     install = [
-        f"pip install '{_chalice_requirement(params.chalice_version)}'",
+        pip_install_command(
+            default_chalice_requirement(params.chalice_version)
+            if params.chalice_requirement is None
+            else params.chalice_requirement
+        ),
         "pip install -r requirements.txt",
     ]
     artifacts = {"type": "zip", "files": ["transformed.yaml"]}

@@ -72,7 +72,10 @@ def test_buildspec_versions() -> None:
     assert v1["version"] == "0.1"
     commands = v1["phases"]["install"]["commands"]
     assert "chalice package /tmp/packaged" in commands
-    assert any("chalice>=1.35.0,<2.0.0" in c for c in commands)
+    # This distribution at exactly the version that wrote the template: upstream's
+    # 'chalice' on PyPI is another tool, and a range may pick a release that does not exist.
+    assert "pip install chalice-ng==1.35.0" in commands
+    assert not any("chalice>" in c or "'chalice" in c for c in commands)
     v2 = pipeline.create_buildspec(PipelineParameters(
         app_name="a", chalice_version="1.35.0", version=PipelineVersion.V2, python_version=(3, 12)))  # fmt: skip
     assert v2["version"] == "0.2"
@@ -84,10 +87,87 @@ def test_codebuild_image_default_and_override() -> None:
     params = PipelineParameters(app_name="a", chalice_version="1", codebuild_image="my/image:1")
     template = pipeline.create_pipeline_template(params)
     assert template["Parameters"]["CodeBuildImage"]["Default"] == "my/image:1"
-    v2_312 = PipelineParameters(
-        app_name="a", chalice_version="1", version=PipelineVersion.V2, python_version=(3, 12)
+    # Upstream's documentation: the v2 pipeline builds on the Amazon Linux 2 standard image.
+    for python_version in ((3, 10), (3, 12), (3, 13)):
+        v2 = PipelineParameters(
+            app_name="a", chalice_version="1", version=PipelineVersion.V2,
+            python_version=python_version,
+        )  # fmt: skip
+        assert pipeline.default_codebuild_image(v2).startswith(
+            "aws/codebuild/amazonlinux2-x86_64-standard:"
+        )
+
+
+@pytest.mark.parametrize(
+    ("requirement", "command"),
+    [
+        ("chalice-ng==1.2.3", "pip install chalice-ng==1.2.3"),
+        ("chalice-ng>=1.2,<2", "pip install 'chalice-ng>=1.2,<2'"),
+        (
+            "--index-url https://pypi.example.com/simple chalice-ng==1.2.3",
+            "pip install --index-url https://pypi.example.com/simple chalice-ng==1.2.3",
+        ),
+        (
+            "--no-index --find-links wheelhouse 'chalice-ng[cdkv2]==1.2.3'",
+            "pip install --no-index --find-links wheelhouse 'chalice-ng[cdkv2]==1.2.3'",
+        ),
+    ],
+)
+def test_chalice_requirement_is_installed_as_given(requirement: str, command: str) -> None:
+    for version in PipelineVersion:
+        params = PipelineParameters(
+            app_name="a", chalice_version="9.9.9", version=version,
+            chalice_requirement=requirement,
+        )  # fmt: skip
+        buildspec = pipeline.create_buildspec(params)
+        assert command in buildspec["phases"]["install"]["commands"]
+        assert "chalice-ng==9.9.9" not in json.dumps(buildspec) or "9.9.9" in requirement
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "'unbalanced"])
+def test_bad_chalice_requirement_is_a_user_error(bad: str) -> None:
+    params = PipelineParameters(app_name="a", chalice_version="1", chalice_requirement=bad)
+    with pytest.raises(pipeline.InvalidChaliceRequirementError) as err:
+        pipeline.create_buildspec(params)
+    assert "--chalice-requirement" in str(err.value)
+    assert "how to fix" in str(err.value)
+
+
+def test_cli_chalice_requirement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path)
+    result = CliRunner().invoke(cli, [
+        "generate-pipeline", "--pipeline-version", "v2", "-b", "buildspec.yml",
+        "--chalice-requirement", "--index-url https://pypi.example.com/simple chalice-ng==1.0",
+        "pipeline.json",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    buildspec = yaml.safe_load((tmp_path / "buildspec.yml").read_text())
+    assert buildspec["phases"]["install"]["commands"][0] == (
+        "pip install --index-url https://pypi.example.com/simple chalice-ng==1.0"
     )
-    assert "amazonlinux-x86_64-standard" in pipeline.default_codebuild_image(v2_312)
+    bad = CliRunner().invoke(
+        cli, ["generate-pipeline", "-b", "b2.yml", "--chalice-requirement", "", "p2.json"]
+    )
+    assert bad.exit_code == 2
+    assert "--chalice-requirement is empty" in bad.output
+    assert "Traceback" not in bad.output
+    assert not (tmp_path / "p2.json").exists()
+    assert not (tmp_path / "b2.yml").exists()
+
+
+def test_cli_default_pins_the_running_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalice import __version__
+
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path)
+    result = CliRunner().invoke(cli, ["generate-pipeline", "pipeline.json"])
+    assert result.exit_code == 0, result.output
+    template = json.loads((tmp_path / "pipeline.json").read_text())
+    buildspec = template["Resources"]["AppPackageBuild"]["Properties"]["Source"]["BuildSpec"]
+    assert f"pip install chalice-ng=={__version__}" in buildspec
 
 
 def test_cli_generate_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

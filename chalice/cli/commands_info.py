@@ -254,12 +254,20 @@ def generate_sdk(sdk_type: str, stage: str, outdir: str) -> None:
     type=click.Path(dir_okay=False),
     help="Write the buildspec to this file instead of embedding it in the template.",
 )
+@click.option(
+    "--chalice-requirement",
+    default=None,
+    metavar="REQUIREMENT",
+    help="What the build pip-installs to get chalice (default: chalice-ng==<this version>); "
+    "may include pip options, e.g. '--index-url URL chalice-ng==1.35.0'.",
+)
 @click.argument("filename", type=click.Path(dir_okay=False))
 def generate_pipeline(
     pipeline_version: str,
     codebuild_image: str | None,
     source: str,
     buildspec_file: str | None,
+    chalice_requirement: str | None,
     filename: str,
 ) -> None:
     """Write a CloudFormation template for a CodePipeline CI/CD pipeline to FILENAME."""
@@ -277,7 +285,10 @@ def generate_pipeline(
         source=pipeline.SourceProvider(source),
         codebuild_image=codebuild_image,
         buildspec_in_template=buildspec_file is None,
+        chalice_requirement=chalice_requirement,
     )
+    # Both built before writing: a bad --chalice-requirement must not leave half the output.
+    buildspec = pipeline.create_buildspec(params)
     template = pipeline.create_pipeline_template(params)
     # Check every output location first: a failure must not leave half the output.
     for target in (filename, buildspec_file):
@@ -287,7 +298,7 @@ def generate_pipeline(
         f.write(json.dumps(template, indent=2) + "\n")
     if buildspec_file is not None:
         with open(buildspec_file, "w", encoding="utf-8") as f:
-            f.write(pipeline.buildspec_yaml(pipeline.create_buildspec(params)))
+            f.write(pipeline.buildspec_yaml(buildspec))
 
 
 def _check_parent_dir(target: str) -> None:

@@ -1,7 +1,8 @@
 """``chalice new-project``: render a project template into a new directory.
 
 Templates live in ``chalice/templates/<type>/``. Every file is copied with
-``{{app_name}}`` and ``{{chalice_version}}`` filled in; a trailing ``.tmpl`` is
+``{{app_name}}``, ``{{chalice_version}}`` and ``{{chalice_distribution}}`` (the
+name pip installs this project by) filled in; a trailing ``.tmpl`` is
 dropped from file names (template Python files carry it so that linters, type
 checkers and pytest never treat them as part of chalice). Rendering is pure
 (``render_template``); only ``create_project`` writes, and it never overwrites
@@ -34,6 +35,7 @@ class ProjectType(enum.Enum):
     S3_EVENT_HANDLER = "s3-event-handler"
     LAMBDA_ONLY = "lambda-only"
     LEGACY = "legacy"
+    CDK_DDB = "cdk-ddb"
 
     @property
     def description(self) -> str:
@@ -46,6 +48,7 @@ _DESCRIPTIONS = {
     ProjectType.S3_EVENT_HANDLER: "S3 event handler - run code when objects are uploaded",
     ProjectType.LAMBDA_ONLY: "Lambda functions only - no API Gateway",
     ProjectType.LEGACY: "Legacy - the minimal hello-world app of older chalice versions",
+    ProjectType.CDK_DDB: "CDK with DynamoDB - a CDK app deploying the Chalice app and a table",
 }
 
 DEFAULT_PROJECT_TYPE = ProjectType.LEGACY
@@ -117,7 +120,13 @@ def render_template(
             where=str(root),
             fix="Reinstall chalice: its templates directory is incomplete.",
         )
-    values = {"app_name": app_name, "chalice_version": chalice_version}
+    from chalice import __distribution__
+
+    values = {
+        "app_name": app_name,
+        "chalice_version": chalice_version,
+        "chalice_distribution": __distribution__,
+    }
     files = []
     for source in sorted(root.rglob("*")):
         relative = source.relative_to(root)

@@ -50,7 +50,13 @@ class PackageBuilder(Protocol):
     """The packager's interface as the build stage uses it."""
 
     def build(
-        self, project_dir: Path, *, runtime: str, architecture: str, automatic_layer: bool
+        self,
+        project_dir: Path,
+        *,
+        runtime: str,
+        architecture: str,
+        automatic_layer: bool,
+        precompile_bytecode: bool = True,
     ) -> BuiltArtifacts: ...
 
 
@@ -301,6 +307,7 @@ def build_application_artifacts(
             runtime=config.lambda_python_version,
             architecture=config.lambda_architecture,
             automatic_layer=config.automatic_layer,
+            precompile_bytecode=config.precompile_bytecode,
         )
     rebuilder = _Rebuilder(
         app=app,

@@ -223,9 +223,19 @@ class Packager:
         self._report: Report = report or (lambda _msg: None)
 
     def build(
-        self, project_dir: Path, *, runtime: str, architecture: str, automatic_layer: bool
+        self,
+        project_dir: Path,
+        *,
+        runtime: str,
+        architecture: str,
+        automatic_layer: bool,
+        precompile_bytecode: bool = True,
     ) -> BuiltPackages:
-        """Build the function zip (and the layer zip if ``automatic_layer``), or reuse them."""
+        """Build the function zip (and the layer zip if ``automatic_layer``), or reuse them.
+
+        ``precompile_bytecode=False`` (config key ``precompile_bytecode``) ships
+        sources only: smaller zips, slower cold starts.
+        """
         target = Target.for_lambda(runtime, architecture)
         project_dir = Path(project_dir).resolve()
         sources = ProjectSources.read(project_dir)
@@ -233,7 +243,7 @@ class Packager:
             project_dir=project_dir,
             target=target,
             sources=sources,
-            bytecode=bytecode_tag(target),
+            bytecode=bytecode_tag(target) if precompile_bytecode else None,
             resolver=DependencyResolver(pip=self._pip, report=self._report),
             report=self._report,
         )

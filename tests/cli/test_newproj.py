@@ -13,14 +13,16 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalice import __version__
+from chalice import __distribution__, __version__
 from chalice.cli import cli, newproj
 from chalice.cli.newproj import ProjectType
 
 NEWER = [ProjectType.REST_API, ProjectType.S3_EVENT_HANDLER, ProjectType.LAMBDA_ONLY]
+# Templates whose root is the Chalice project (cdk-ddb nests it under runtime/).
+SINGLE = [t for t in ProjectType if t is not ProjectType.CDK_DDB]
 
 
-@pytest.mark.parametrize("project_type", list(ProjectType))
+@pytest.mark.parametrize("project_type", SINGLE)
 def test_every_template_has_the_basics(project_type: ProjectType) -> None:
     files = {str(f.path): f.content for f in newproj.render_template(
         project_type, app_name="myapp", chalice_version="9.9.9")}  # fmt: skip
@@ -44,7 +46,19 @@ def test_newer_templates_have_tests_and_chalicelib(project_type: ProjectType) ->
     assert "chalicelib/__init__.py" in files
     assert "tests/test_app.py" in files
     assert "from chalice.test import Client" in files["tests/test_app.py"]
-    assert "chalice==9.9.9" in files["requirements-dev.txt"]
+    assert files["requirements-dev.txt"].splitlines()[0] == "chalice-ng==9.9.9"
+
+
+def test_generated_requirements_never_name_upstreams_distribution() -> None:
+    # 'chalice' on PyPI is upstream's project: a pin on it installs another tool.
+    for project_type in ProjectType:
+        for rendered in newproj.render_template(
+            project_type, app_name="myapp", chalice_version="9.9.9"
+        ):
+            if rendered.path.name.startswith("requirements"):
+                for line in rendered.content.splitlines():
+                    assert not line.startswith("chalice=="), (project_type, rendered.path)
+                    assert not line.startswith("chalice["), (project_type, rendered.path)
 
 
 def test_legacy_template_matches_upstream_shape() -> None:
@@ -107,7 +121,7 @@ def test_interactive_prompt(runner: CliRunner, tmp_path: Path) -> None:
 def test_interactive_prompt_default_and_retry(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["new-project"], input="\nretry\n9\nabc\n\n")
     assert result.exit_code == 0, result.output
-    assert "Please enter a number from 1 to 4." in result.output
+    assert "Please enter a number from 1 to 5." in result.output
     assert (tmp_path / "retry" / "chalicelib" / "notes.py").is_file()  # default: rest-api
 
 
@@ -138,7 +152,8 @@ def test_chalice_version_is_filled(tmp_path: Path) -> None:
     target = newproj.create_project(
         tmp_path, "v", ProjectType.REST_API, chalice_version=__version__
     )
-    assert f"chalice=={__version__}" in (target / "requirements-dev.txt").read_text()
+    pins = (target / "requirements-dev.txt").read_text().splitlines()
+    assert f"{__distribution__}=={__version__}" in pins
 
 
 def _pytest_env() -> dict[str, str]:
@@ -164,12 +179,13 @@ def test_generated_tests_pass(tmp_path: Path, project_type: ProjectType) -> None
     assert " passed" in result.stdout
 
 
-@pytest.mark.slow
-def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This project built as a wheel, offline, from a copy of the sources."""
     pytest.importorskip("setuptools")
     import shutil
-    import zipfile
 
+    tmp_path = tmp_path_factory.mktemp("wheel")
     repo = Path(__file__).resolve().parents[2]
     src = tmp_path / "src"
     src.mkdir()
@@ -179,11 +195,18 @@ def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path / "dist"), str(src)],
+         "--no-index", "-w", str(tmp_path / "dist"), str(src)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    wheel = next((tmp_path / "dist").glob("chalice-*.whl"))
+    return next((tmp_path / "dist").glob("*.whl"))
+
+
+@pytest.mark.slow
+def test_templates_ship_in_the_wheel(wheel: Path) -> None:
+    import zipfile
+
+    repo = Path(__file__).resolve().parents[2]
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = repo / "chalice" / "templates"
     expected = {
@@ -192,6 +215,58 @@ def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert expected and expected <= names, sorted(expected - names)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("project_type", [ProjectType.REST_API, ProjectType.CDK_DDB])
+def test_generated_requirements_install_this_project(
+    wheel: Path, tmp_path: Path, project_type: ProjectType
+) -> None:
+    """``pip install --no-index --find-links DIR -r requirements...`` gets this project.
+
+    Offline: the only index is the directory holding our wheel, and the fresh
+    venv sees the test environment's packages (pytest, botocore, aws-cdk-lib...)
+    through a ``.pth`` line, so a requirement can only be satisfied by our wheel
+    or by something already installed. The editable checkout in the test
+    environment is named differently, so it cannot satisfy the pin.
+    """
+    import sysconfig
+    import venv
+
+    assert wheel.name.startswith("chalice_ng-"), wheel.name
+    if project_type is ProjectType.CDK_DDB:
+        pytest.importorskip("aws_cdk")  # the [cdkv2] extra must resolve from what is installed
+    project = newproj.create_project(tmp_path, "pinned", project_type, chalice_version=__version__)
+    requirements = (
+        project / "infrastructure" / "requirements.txt"
+        if project_type is ProjectType.CDK_DDB
+        else project / "requirements-dev.txt"
+    )
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    # Paths the test environment imports from, minus this checkout (not our wheel).
+    repo = str(Path(__file__).resolve().parents[2])
+    outer = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    (Path(site) / "outer.pth").write_text("\n".join(p for p in outer if p != repo) + "\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_INDEX_URL")}
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index",
+         "--find-links", str(wheel.parent), "-r", str(requirements)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    probe = subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m, chalice; "
+         "print(m.version('chalice-ng')); print(chalice.__file__)"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+    ).stdout.split()  # fmt: skip
+    assert probe[0] == __version__
+    assert probe[1].startswith(site), probe[1]
 
 
 @pytest.mark.slow
@@ -223,10 +298,46 @@ def test_newer_templates_deploy_to_the_emulator(
 @settings(max_examples=50, deadline=None)
 @given(
     name=st.from_regex(r"\A[A-Za-z0-9_-]{1,40}\Z"),
-    project_type=st.sampled_from(list(ProjectType)),
+    project_type=st.sampled_from(SINGLE),
 )
 def test_any_plain_name_renders_valid_config(name: str, project_type: ProjectType) -> None:
     files = {str(f.path): f.content for f in newproj.render_template(
         project_type, app_name=name, chalice_version="1.0")}  # fmt: skip
     assert json.loads(files[".chalice/config.json"])["app_name"] == name
     assert newproj.validate_project_name(name) == name
+
+
+def test_cli_offers_every_template() -> None:
+    from chalice.cli.commands_project import new_project
+
+    option = next(p for p in new_project.params if p.name == "project_type")
+    assert list(option.type.choices) == [t.value for t in ProjectType]  # type: ignore[attr-defined]
+
+
+def test_cdk_template_layout() -> None:
+    files = {str(f.path): f.content for f in newproj.render_template(
+        ProjectType.CDK_DDB, app_name="my_app", chalice_version="9.9.9")}  # fmt: skip
+    for required in ("infrastructure/app.py", "infrastructure/cdk.json",
+                     "infrastructure/stacks/chaliceapp.py", "infrastructure/requirements.txt",
+                     "runtime/app.py", "runtime/.chalice/config.json"):  # fmt: skip
+        assert required in files, sorted(files)
+    assert not any("{{" in text for text in files.values())
+    assert files["infrastructure/requirements.txt"].strip() == "chalice-ng[cdkv2]==9.9.9"
+    assert json.loads(files["runtime/.chalice/config.json"])["app_name"] == "my_app"
+    assert "APP_TABLE_NAME" in files["runtime/app.py"]
+    assert "from chalice.cdk import Chalice" in files["infrastructure/stacks/chaliceapp.py"]
+    for name in ("infrastructure/app.py", "infrastructure/stacks/chaliceapp.py", "runtime/app.py"):
+        compile(files[name], name, "exec")
+
+
+def test_cdk_template_runtime_tests_pass(tmp_path: Path) -> None:
+    pytest.importorskip("boto3")
+    project = newproj.create_project(
+        tmp_path, "cdkgen", ProjectType.CDK_DDB, chalice_version=__version__
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project / "runtime", capture_output=True, text=True, timeout=120, env=_pytest_env(),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout

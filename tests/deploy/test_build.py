@@ -32,7 +32,13 @@ class FakePackager:
     calls: list[dict[str, Any]] = attrs.field(factory=list)
 
     def build(
-        self, project_dir: Path, *, runtime: str, architecture: str, automatic_layer: bool
+        self,
+        project_dir: Path,
+        *,
+        runtime: str,
+        architecture: str,
+        automatic_layer: bool,
+        precompile_bytecode: bool = True,
     ) -> FakeBuilt:
         self.calls.append(
             {
@@ -40,6 +46,7 @@ class FakePackager:
                 "runtime": runtime,
                 "architecture": architecture,
                 "automatic_layer": automatic_layer,
+                "precompile_bytecode": precompile_bytecode,
             }
         )
         return FakeBuilt(function=FUNCTION_ZIP, layer=self.layer if automatic_layer else None)
@@ -183,6 +190,7 @@ def test_packages_filled_and_shared(cfg: Config) -> None:
             "runtime": cfg.lambda_python_version,
             "architecture": "x86_64",
             "automatic_layer": True,
+            "precompile_bytecode": True,
         }
     ]
     # The input is untouched (frozen models, new copies).
