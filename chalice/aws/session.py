@@ -239,6 +239,10 @@ class AWSClients:
         reg = self.region if region else ""
         return f"arn:{self.partition}:{service}:{reg}:{self.account_id}:{resource}"
 
+    def arn_apigateway(self, api_id: str) -> str:
+        """The taggable ARN of a REST API (API Gateway ARNs carry no account)."""
+        return f"arn:{self.partition}:apigateway:{self.region}::/restapis/{api_id}"
+
     # Service wrappers (typed; created per call, they are tiny).
     @property
     def iam(self) -> IAM:
