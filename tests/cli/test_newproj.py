@@ -249,10 +249,18 @@ def test_generated_requirements_install_this_project(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
-    # Paths the test environment imports from, minus this checkout (not our wheel).
-    repo = str(Path(__file__).resolve().parents[2])
-    outer = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
-    (Path(site) / "outer.pth").write_text("\n".join(p for p in outer if p != repo) + "\n")
+    # The test environment's packages, minus this checkout's own (editable)
+    # install, which carries the same distribution name and would satisfy the
+    # pin without our wheel: a shadow directory of links to everything else.
+    shadow = tmp_path / "outer-site"
+    shadow.mkdir()
+    for root in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}:
+        for entry in Path(root).iterdir():
+            if entry.name.startswith(("chalice", "__editable__")):
+                continue
+            if not (shadow / entry.name).exists():
+                (shadow / entry.name).symlink_to(entry)
+    (Path(site) / "outer.pth").write_text(f"{shadow}\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_INDEX_URL")}
     installed = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index",

@@ -18,12 +18,12 @@ from chalice.aws.lambda_ import FunctionFailedError, Lambda
 from chalice.aws.retry import Retrier
 from chalice.deploy.executor import Executor, Mode, Recorder
 from chalice.deploy.plan import Action, Plan, Step, StepContext
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.resources.base import PlanContext
 from chalice.deploy.resources.lambdas import FunctionPlanner
 from chalice.deploy.state import DeployedState, state_path
 from chalice.errors import DeployError
 from tests.deploy.e2e import models_kit as kit
+from tests.reporting import RecordingReporter
 
 
 def _client_error(code: str, message: str, op: str) -> Exception:

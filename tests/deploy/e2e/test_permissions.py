@@ -59,9 +59,9 @@ from typing import Any
 import pytest
 
 from chalice.deploy import deployer
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import load_state
 from chalice.deploy.tagging import DOCS_PAGE, TAG_PERMISSIONS
+from tests.reporting import RecordingReporter
 
 ROOT = Path(__file__).resolve().parents[3]
 POLICY = ROOT / "docs" / "deploy-policy.json"

@@ -34,11 +34,11 @@ import pytest
 
 from chalice.deploy import deployer
 from chalice.deploy.deployer import DeployResult, delete_stage, deploy_application
-from chalice.deploy.reporter import RecordingReporter
 from chalice.deploy.state import load_state, state_path
 from chalice.errors import UserError
 from tests.deploy.e2e.realism import AWSRealism, realistic_clients
 from tests.deploy.e2e.realism_quotas import Quotas
+from tests.reporting import RecordingReporter
 
 APPS_DIR = Path(__file__).parent / "apps"
 APPS = ("realrest", "realevents", "realvpc", "realws")
