@@ -189,6 +189,7 @@ class AWSRealism:
         in_progress: float = 2.0,
         quotas: Quotas | None = None,
         deny_tags: bool = False,
+        tags_allowed: frozenset[str] = frozenset(),
         account: str = "123456789012",
         region: str = "us-west-2",
         caller: str = "arn:aws:iam::123456789012:user/deployer",
@@ -200,6 +201,8 @@ class AWSRealism:
         )
         self.quotas = quotas
         self.deny_tags = deny_tags
+        # Services whose tagging stays allowed while ``deny_tags`` refuses the rest.
+        self.tags_allowed = tags_allowed
         self.account = account
         self.region = region
         self.caller = caller
@@ -365,7 +368,7 @@ class AWSRealism:
         self, service: str, op: str, params: dict[str, Any]
     ) -> tuple[FakeHTTPResponse, dict[str, Any]] | None:
         target = self._tag_target(service, op, params)
-        if target is None:
+        if target is None or service in self.tags_allowed:
             return None
         action, resource, code = target
         text = TAG_DENIED_TEXT.format(caller=self.caller, action=action, resource=resource)
