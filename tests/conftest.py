@@ -16,6 +16,16 @@ import pytest
 
 REGION = "us-west-2"
 
+# Property tests judge correctness, never speed: hypothesis' default 200 ms
+# deadline fails them on a loaded 2-core CI machine.
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("chalice", deadline=None)
+    _hypothesis_settings.load_profile("chalice")
+except ImportError:  # hypothesis is in the test extra; be importable without it
+    pass
+
 
 def _free_port() -> int:
     with socket.socket() as s:
