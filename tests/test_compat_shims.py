@@ -349,3 +349,13 @@ def test_os_utils_file_helpers(tmp_path: Path) -> None:
     osutils.remove_file(target)
     osutils.remove_file(target)  # no error the second time
     assert not osutils.file_exists(target)
+
+
+def test_lazy_compat_names_match_the_compat_module() -> None:
+    """``chalice.local`` lists the names it loads lazily; they must be compat's."""
+    import chalice.local
+    from chalice.local import compat
+
+    assert set(compat.__all__) == chalice.local._COMPAT
+    for name in compat.__all__:
+        assert getattr(chalice.local, name) is getattr(compat, name)

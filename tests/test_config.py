@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import chalice
@@ -295,7 +295,6 @@ def test_lambda_runtime_for(version: tuple[int, int, int], runtime: str) -> None
     assert lambda_runtime_for(version) == runtime
 
 
-@settings(deadline=None)  # a loaded CI machine must not turn slowness into a failure
 @given(st.integers(min_value=0, max_value=40))
 def test_runtime_is_always_supported(minor: int) -> None:
     runtime = lambda_runtime_for((3, minor))
@@ -493,7 +492,6 @@ def test_from_dict_does_not_alias_input(tmp_path: Path) -> None:
 _LAYERS = ["top", "top_fn", "stage", "user", "stage_fn"]  # lowest to highest
 
 
-@settings(deadline=None)
 @given(st.fixed_dictionaries({name: st.booleans() for name in _LAYERS}))
 def test_precedence_property(present: dict[str, bool]) -> None:
     # The highest layer that sets the key wins; 60 (the default) when none does.

@@ -68,6 +68,13 @@ def retry_after(response: dict[str, Any]) -> float | None:
     return None
 
 
+# Codes AWS services use for an authorization refusal (IAM, Logs, EventBridge,
+# Lambda, API Gateway's UnauthorizedException; SNS says AuthorizationError).
+ACCESS_DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
+     "UnauthorizedException"}
+)  # fmt: skip
+
 REGION_CODES = frozenset({"NoRegionError"})
 PROFILE_CODES = frozenset({"ProfileNotFound"})
 CREDENTIAL_CODES = frozenset(
@@ -135,6 +142,11 @@ def setup_error(service: str, operation: str, code: str, message: str) -> AWSSet
                 fix=fix,
             )
     return None
+
+
+def is_access_denied(err: AWSError) -> bool:
+    """Whether ``err`` is an authorization refusal (of any action)."""
+    return err.code in ACCESS_DENIED_CODES
 
 
 def is_read_operation(operation: str) -> bool:

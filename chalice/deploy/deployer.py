@@ -173,26 +173,14 @@ def deploy_application(
     stage = application.stage
     if plan_only:
         state = load_state(project_dir, stage, app_name=app_name)
-        ctx = PlanContext(
-            clients=clients,
-            app_name=app_name,
-            stage=stage,
-            state=state,
-            tagging=Tagging(warn=ui.warn),
-        )
+        ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         ui.info(the_plan.render())
         return DeployResult(plan=the_plan, state=None)
     with StageLock(project_dir, stage, command="chalice deploy", force=force_unlock):
         state = load_state(project_dir, stage, app_name=app_name)
         _announce_migration(state, project_dir, stage, ui)
-        ctx = PlanContext(
-            clients=clients,
-            app_name=app_name,
-            stage=stage,
-            state=state,
-            tagging=Tagging(warn=ui.warn),
-        )
+        ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         order = tuple(r.resource_name for r in planning_order(application))
         recorder = Recorder(project_dir, stage, state, order=order)
@@ -221,13 +209,7 @@ def delete_stage(
     with StageLock(project_dir, stage, command="chalice delete", force=force_unlock):
         state = load_state(project_dir, stage, app_name=app_name)
         _announce_migration(state, project_dir, stage, ui)
-        ctx = PlanContext(
-            clients=clients,
-            app_name=app_name,
-            stage=stage,
-            state=state,
-            tagging=Tagging(warn=ui.warn),
-        )
+        ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state)
         Executor(
@@ -239,6 +221,15 @@ def delete_stage(
         ).execute(the_plan)
         recorder.flush()
         return recorder.state
+
+
+def _plan_context(
+    clients: AWSClients, app_name: str, stage: str, state: DeployedState, ui: Reporter
+) -> PlanContext:
+    """What the planners consult; tag refusals are told to the user once."""
+    return PlanContext(
+        clients=clients, app_name=app_name, stage=stage, state=state, tagging=Tagging(warn=ui.warn)
+    )
 
 
 def _announce_migration(state: DeployedState, project_dir: Path, stage: str, ui: Reporter) -> None:

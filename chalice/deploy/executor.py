@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from chalice.aws.errors import AWSError
+from chalice.aws.errors import AWSError, is_access_denied
 from chalice.aws.retry import Kind, Stopped, WaitTimeout, rule_for
 from chalice.aws.session import AWSClients
 from chalice.deploy.plan import Action, Plan, Step
@@ -211,10 +211,6 @@ TOO_LARGE = (
     "layers included); turn on 'automatic_layer' in .chalice/config.json to move "
     "requirements into a layer, or trim requirements.txt and vendor/"
 )
-ACCESS_DENIED_CODES = frozenset(
-    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
-     "UnauthorizedException"}
-)  # fmt: skip
 ADVICE = {
     "RequestEntityTooLargeException": TOO_LARGE,
     "InvalidParameterValueException": "check the value in .chalice/config.json for this resource",
@@ -248,7 +244,7 @@ WORDING = {
 
 def advice(err: AWSError) -> str:
     """What to try after ``err`` (names the IAM action when access was denied)."""
-    if err.code in ACCESS_DENIED_CODES:
+    if is_access_denied(err):
         if err.service in ("apigateway", "apigatewayv2"):
             action = "apigateway:GET/POST/PUT/PATCH/DELETE"  # API Gateway's IAM actions are verbs
         else:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import concurrent.futures
 
-from chalice.aws.errors import AWSError
+from chalice.aws.errors import AWSError, is_access_denied
 from chalice.deploy import models
 from chalice.deploy.descriptors import DELETE_TIERS
-from chalice.deploy.executor import ACCESS_DENIED_CODES, advice
+from chalice.deploy.executor import advice
 from chalice.deploy.plan import Action, Plan, Step
 from chalice.deploy.resources import PlanContext, planner_for_model, planner_for_type
 from chalice.deploy.resources.domain import api_resource_of
@@ -60,7 +60,7 @@ def _planning_error(err: AWSError, where: str) -> DeployError:
         f"{err.service}.{err.operation} failed with {err.code}: {err.message}",
         where=where,
         fix=advice(err)
-        if err.code in ACCESS_DENIED_CODES
+        if is_access_denied(err)
         else "check your AWS credentials and region, then run the command again",
     )
 

@@ -100,6 +100,9 @@ class RestAPIRecord(StateRecord):
     name: str
     rest_api_id: str | None = None
     rest_api_url: str | None = None
+    # Ours, not upstream's (which ignores extra keys): see resources/apigateway.py.
+    definition_sha256: str | None = None
+    deployment_id: str | None = None
 
 
 @attrs.frozen

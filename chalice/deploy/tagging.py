@@ -28,17 +28,12 @@ from typing import TypeVar
 
 import attrs
 
-from chalice.aws.errors import AWSError
+from chalice.aws.errors import AWSError, is_access_denied
 
 T = TypeVar("T")
 
 DOCS_PAGE = "docs/permissions.rst"
 
-# Error codes AWS services use for an authorization refusal (IAM, Logs,
-# EventBridge, Lambda and API Gateway; SNS says AuthorizationError).
-ACCESS_DENIED_CODES = frozenset(
-    {"AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation"}
-)
 # AWS names the refused action and resource: "... is not authorized to
 # perform: iam:TagRole on resource: arn:aws:iam::123456789012:role/app-dev
 # because no identity-based policy allows the iam:TagRole action".
@@ -73,11 +68,6 @@ READ_PERMISSIONS = {
     "apigateway": "apigateway:GET on arn:aws:apigateway:*::/restapis",
     "apigatewayv2": "apigateway:GET on arn:aws:apigateway:*::/apis",
 }
-
-
-def is_access_denied(err: AWSError) -> bool:
-    """Whether ``err`` is an authorization refusal (of any action)."""
-    return err.code in ACCESS_DENIED_CODES
 
 
 def refused_action(err: AWSError) -> tuple[str, str] | None:

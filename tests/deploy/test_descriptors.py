@@ -45,7 +45,8 @@ SPEC_KEYS = {
     "lambda_function": ("lambda_arn",),
     "lambda_layer": ("layer_version_arn",),
     "log_group": ("log_group_name",),
-    "rest_api": ("rest_api_id", "rest_api_url"),
+    # + ours (upstream ignores extra keys): the definition digest and deployment.
+    "rest_api": ("rest_api_id", "rest_api_url", "definition_sha256", "deployment_id"),
     "websocket_api": ("websocket_api_url", "websocket_api_id"),
     "domain_name": (
         "hosted_zone_id",
