@@ -209,7 +209,7 @@ def _median(timings: list[Timing]) -> Timing:
 def in_process_times(project: Path, repeat: int) -> dict[str, Timing]:
     """Our ``Packager.build`` alone, without process start-up and templates."""
     sys.path.insert(0, str(ROOT))
-    from chalice.deploy.packager import Packager
+    from chalice.build.packager import Packager
 
     runtime = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -226,7 +226,7 @@ def cold_import_times(project: Path, repeat: int) -> dict[str, float]:
     """Median seconds to import the app from the extracted zip, with and without .pyc."""
     import zipfile
 
-    from chalice.deploy.packager import Packager
+    from chalice.build.packager import Packager
 
     runtime = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     (project / "app.py").write_text("import attr, requests, yaml  # noqa: F401\n" + APP)

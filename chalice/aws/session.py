@@ -23,7 +23,7 @@ from chalice.aws.retry import Retrier, RetrySettings
 if TYPE_CHECKING:
     from chalice.aws.apigateway import APIGateway
     from chalice.aws.apigatewayv2 import APIGatewayV2
-    from chalice.aws.events import Events
+    from chalice.aws.eventbridge import Events
     from chalice.aws.iam import IAM
     from chalice.aws.lambda_ import Lambda
     from chalice.aws.logs import Logs
@@ -276,7 +276,7 @@ class AWSClients:
 
     @property
     def events(self) -> Events:
-        from chalice.aws.events import Events
+        from chalice.aws.eventbridge import Events
 
         return Events(self.client("events"), retrier=self.retrier)
 

@@ -172,7 +172,7 @@ def gen_policy(filename: str | None) -> None:
     """Print the IAM policy the app's AWS calls need."""
     import os
 
-    from chalice.deploy.policy import gen_policy_text
+    from chalice.build.policy import gen_policy_text
 
     path = filename or os.path.join(str(context.current().project_dir), "app.py")
     if not os.path.isfile(path):
@@ -189,7 +189,7 @@ def gen_policy(filename: str | None) -> None:
 @_STAGE
 def generate_models(stage: str) -> None:
     """Print the Swagger 2.0 model of the app's REST API."""
-    from chalice.deploy.swagger import generate_models_text, has_routes
+    from chalice.build.swagger import generate_models_text, has_routes
     from chalice.deploy.validate import validate_routes
     from chalice.project import load_project
 

@@ -66,10 +66,10 @@ def build(
     ui: Reporter,
 ) -> tuple[Any, models.Application]:
     """Steps 1-4: (config, built application)."""
-    from chalice.deploy.build import build_application_artifacts
+    from chalice.build.artifacts import build_application_artifacts
+    from chalice.build.packager import Packager
+    from chalice.build.swagger import SwaggerStyle
     from chalice.deploy.graph import build_application
-    from chalice.deploy.packager import Packager
-    from chalice.deploy.swagger import SwaggerStyle
     from chalice.deploy.validate import validate_app
     from chalice.project import load_project
 

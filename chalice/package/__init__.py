@@ -342,10 +342,10 @@ def _build(
     """Graph + build stages, with the swagger URIs in the chosen format's style."""
     # Imported here: the build pulls in pip/zip machinery that the pure
     # generators above (and their tests) do not need.
-    from chalice.deploy.build import build_application_artifacts
+    from chalice.build.artifacts import build_application_artifacts
+    from chalice.build.packager import Packager
+    from chalice.build.swagger import SwaggerStyle
     from chalice.deploy.graph import build_application
-    from chalice.deploy.packager import Packager
-    from chalice.deploy.swagger import SwaggerStyle
     from chalice.deploy.validate import validate_app
     from chalice.project import load_project
 

@@ -19,14 +19,14 @@ import pytest
 
 from chalice.app import Chalice
 from chalice.app._decorators import DecoratorAPI
+from chalice.build.analyzer import ENTRY_DECORATORS
+from chalice.build.artifacts import role_needs
+from chalice.build.policy import EVENT_SOURCE_STATEMENTS
 from chalice.config import Config
 from chalice.deploy import descriptors, models, records
-from chalice.deploy.analyzer import ENTRY_DECORATORS
-from chalice.deploy.build import role_needs
 from chalice.deploy.deployer import deployed_report
 from chalice.deploy.descriptors import DESCRIPTORS, DeleteTier, descriptor_for, descriptor_of_type
 from chalice.deploy.graph import build_application
-from chalice.deploy.policy import EVENT_SOURCE_STATEMENTS
 from chalice.deploy.resources import planner_for_model, planner_for_type
 from chalice.deploy.state import DeployedState
 from chalice.errors import PackageError

@@ -193,7 +193,7 @@ def test_package_app_checks_merge_template_before_building(tmp_path: Path) -> No
 
 def _pipeline_available() -> bool:
     try:
-        import chalice.deploy.build  # noqa: F401
+        import chalice.build.artifacts  # noqa: F401
         import chalice.project  # noqa: F401
         from chalice import Chalice  # noqa: F401
     except ImportError:

@@ -134,7 +134,7 @@ def test_every_deliberate_difference_is_documented() -> None:
 
 def _pipeline_available() -> bool:
     try:
-        import chalice.deploy.build  # noqa: F401
+        import chalice.build.artifacts  # noqa: F401
         import chalice.project  # noqa: F401
         from chalice import Chalice  # noqa: F401
     except ImportError:

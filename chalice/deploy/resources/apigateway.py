@@ -46,7 +46,7 @@ DRIFT_NOTE = "changed outside chalice: the definition is put again and redeploye
 
 def definition(model: models.RestAPI, ctx: PlanContext) -> dict[str, Any]:
     """The Swagger 2.0 document to send, URIs rendered with this account's ARNs."""
-    from chalice.deploy.swagger import render_uris
+    from chalice.build.swagger import render_uris
 
     if model.swagger_doc is None:
         raise RuntimeError("the REST API definition was not built")

@@ -18,12 +18,12 @@ from typing import Any
 import attrs
 
 from chalice import Chalice
+from chalice.build.swagger import SwaggerStyle, generate_swagger
 from chalice.deploy import models
 from chalice.deploy.deployer import delete_stage, deploy_application
 from chalice.deploy.plan import Action, Plan
 from chalice.deploy.resources.apigateway import LEGACY_DIGEST_VARIABLE
 from chalice.deploy.state import load_state, save_state
-from chalice.deploy.swagger import SwaggerStyle, generate_swagger
 from tests.deploy.e2e import models_kit as kit
 from tests.reporting import RecordingReporter
 

@@ -16,10 +16,10 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation import OpenAPIV2SpecValidator
 
-from chalice.deploy.swagger import SwaggerStyle, generate_swagger, render_uris
+from chalice.build.swagger import SwaggerStyle, generate_swagger, render_uris
+from tests.build.test_swagger import rich_app
 from tests.deploy.e2e import moto_fidelity
 from tests.deploy.e2e.swagger2_for_moto import to_openapi3
-from tests.deploy.test_swagger import rich_app
 
 LAMBDA_ARN = "arn:aws:lambda:us-west-2:123456789012:function:{}"
 VALUES = {

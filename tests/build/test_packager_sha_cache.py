@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from chalice.deploy import zipfiles
-from chalice.deploy.packager import Packager
+from chalice.build import zipfiles
+from chalice.build.packager import Packager
 
 from .packaging_helpers import make_project
 

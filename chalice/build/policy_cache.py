@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from chalice.deploy import keyhash
+from chalice.build import keyhash
 
 CACHE_FILE = "autogen-policy.json"
 # Bump when the cached entry's shape changes.
@@ -36,7 +36,7 @@ _CODE_FILES = (
     "analyzer.py",
     "analyzer_sdk.py",
     "analyzer_values.py",
-    "resource_models.py",
+    "boto3_models.py",
     "policy.py",
     "policy_cache.py",
 )

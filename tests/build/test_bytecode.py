@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from chalice.config import Config
-from chalice.deploy.bytecode import bytecode_tag, compile_source, compile_sources, pyc_arcname
-from chalice.deploy.packager import Packager
-from chalice.deploy.wheels import Target
+from chalice.build.bytecode import bytecode_tag, compile_source, compile_sources, pyc_arcname
+from chalice.build.packager import Packager
+from chalice.build.wheels import Target
 from chalice.errors import BuildError, ConfigError
-from tests.deploy.test_packager import (
+from tests.build.test_packager import (
     PY,
     _full_project,
     _names,
@@ -90,7 +90,7 @@ def test_pyc_bytes_do_not_depend_on_the_building_process() -> None:
     """The same bytes from this (test runner) process and from a bare interpreter."""
     here = compile_sources([("a.py", SAMPLE), ("b.py", b"x = 1\n"), ("bad.py", b"def (:\n")])
     script = (
-        "import sys; from chalice.deploy.bytecode import compile_sources\n"
+        "import sys; from chalice.build.bytecode import compile_sources\n"
         "out = compile_sources([('a.py', sys.stdin.buffer.read())])[0]\n"
         "sys.stdout.buffer.write(out)"
     )

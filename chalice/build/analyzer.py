@@ -32,8 +32,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from chalice.deploy.analyzer_sdk import SDK_CALLABLES, SDK_VALUES, SdkSemantics
-from chalice.deploy.analyzer_values import (
+from chalice.build.analyzer_sdk import SDK_CALLABLES, SDK_VALUES, SdkSemantics
+from chalice.build.analyzer_values import (
     Boto3Module,
     BoundMethod,
     Class,
@@ -51,8 +51,8 @@ from chalice.deploy.analyzer_values import (
     mro,
     options,
 )
-from chalice.deploy.policy_cache import ProjectSources, read_sources
-from chalice.deploy.resource_models import ResourceModels
+from chalice.build.policy_cache import ProjectSources, read_sources
+from chalice.build.boto3_models import ResourceModels
 from chalice.errors import AppLoadError
 
 Calls = dict[str, set[str]]

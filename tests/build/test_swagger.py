@@ -16,7 +16,7 @@ from chalice.app import (
 )
 from chalice.deploy import models
 from chalice.deploy.naming import to_cfn_resource_name
-from chalice.deploy.swagger import (
+from chalice.build.swagger import (
     SwaggerStyle,
     generate_models_text,
     generate_swagger,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from chalice.deploy import policy_cache
+from chalice.build import policy_cache
 from chalice.deploy.naming import to_cfn_resource_name
 from chalice.errors import ConfigError, UserError
 
@@ -302,7 +302,7 @@ def autogen_policy(
 
 def _analyze(found: policy_cache.ProjectSources) -> dict[str, set[str]]:
     # Imported here: the analyzer is only needed when the sources changed.
-    from chalice.deploy.analyzer import analyze_found
+    from chalice.build.analyzer import analyze_found
 
     return analyze_found(found)
 
@@ -449,7 +449,7 @@ def gen_policy_text(filename: str | Path, *, warn: Warn | None = None) -> str:
     path = Path(filename)
     if not path.is_file():
         raise UserError(f"App file does not exist: {filename}")
-    from chalice.deploy.analyzer import analyze_project
+    from chalice.build.analyzer import analyze_project
 
     calls = analyze_project(path.parent, app_file=path)
     return json.dumps(policy_from_calls(calls, warn=warn), indent=2)

@@ -37,22 +37,23 @@ from typing import TYPE_CHECKING
 import attrs
 
 import chalice
-from chalice.deploy import keyhash, models
-from chalice.deploy.bytecode import bytecode_entries, bytecode_for, bytecode_tag
-from chalice.deploy.dependencies import (
+from chalice.build import keyhash
+from chalice.deploy import models
+from chalice.build.bytecode import bytecode_entries, bytecode_for, bytecode_tag
+from chalice.build.dependencies import (
     DependencyResolver,
     has_requirements,
     scan_requirements,
     wheel_entries,
 )
-from chalice.deploy.wheels import Target
+from chalice.build.wheels import Target
 from chalice.errors import BuildError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from chalice.deploy import zipfiles
-    from chalice.deploy.pip import PipResult, PipRunner
+    from chalice.build import zipfiles
+    from chalice.build.pip import PipResult, PipRunner
 
 # Bump when the layout or content rules of the zips change, so caches from an
 # older chalice are not reused.
@@ -88,7 +89,7 @@ class SourceFile:
 
     def entry(self) -> zipfiles.ZipEntry:
         """The compressed zip entry of this file."""
-        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+        from chalice.build import zipfiles  # writing zips only: not on a cached build
 
         return zipfiles.compress(self.arcname, self.content, executable=self.executable)
 
@@ -210,7 +211,7 @@ class _DefaultPip:
     def run(
         self, args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
     ) -> PipResult:
-        from chalice.deploy.pip import SubprocessPipRunner
+        from chalice.build.pip import SubprocessPipRunner
 
         return SubprocessPipRunner().run(args, cwd=cwd, env=env)
 
@@ -301,7 +302,7 @@ class _Build:
         if not entries:
             return None
         prefix = f"python/lib/{self.target.runtime}/site-packages/"
-        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+        from chalice.build import zipfiles  # writing zips only: not on a cached build
 
         written = zipfiles.write_zip(
             path, [e.renamed(prefix + e.arcname) for e in _dedupe(entries)]
@@ -317,7 +318,7 @@ class _Build:
             _touch(path)
             return _package(path, _cached_sha256(path))
         self.report("Creating deployment package.")
-        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+        from chalice.build import zipfiles  # writing zips only: not on a cached build
 
         written = zipfiles.write_zip(path, _dedupe(entries()))
         self._written(written)
@@ -343,7 +344,7 @@ class _Build:
 
     def _runtime(self) -> list[zipfiles.ZipEntry]:
         """The runtime's entries (and bytecode), cached: they only change with chalice."""
-        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+        from chalice.build import zipfiles  # writing zips only: not on a cached build
 
         key = _digest(*self._common(), "runtime", self.sources.runtime)
         cached = self.deployments / "runtime" / f"{key}.zip"
@@ -357,7 +358,7 @@ class _Build:
 
     def _deps(self) -> list[zipfiles.ZipEntry]:
         """Installed requirements, from the site-packages cache or pip."""
-        from chalice.deploy import zipfiles  # writing zips only: not on a cached build
+        from chalice.build import zipfiles  # writing zips only: not on a cached build
 
         requirements = self.sources.requirements
         if not has_requirements(requirements):
@@ -445,7 +446,7 @@ def _cached_sha256(zip_path: Path) -> str:
             return sha256.strip()
     except (OSError, ValueError):
         pass
-    from chalice.deploy import zipfiles
+    from chalice.build import zipfiles
 
     sha256 = zipfiles.code_sha256(zip_path)
     _save_sha256(zip_path, sha256)

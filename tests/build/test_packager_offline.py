@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from chalice.deploy.packager import Packager
+from chalice.build.packager import Packager
 from chalice.errors import MissingDependencyError
 
 from .packaging_helpers import make_project, make_sdist, make_wheel

@@ -12,8 +12,8 @@ import pytest
 
 from chalice.config import Config
 from chalice.deploy import models
-from chalice.deploy.build import PolicyTools, build_application_artifacts, default_policy_tools
-from chalice.deploy.swagger import SwaggerStyle
+from chalice.build.artifacts import PolicyTools, build_application_artifacts, default_policy_tools
+from chalice.build.swagger import SwaggerStyle
 from chalice.errors import ConfigError
 
 FUNCTION_ZIP = models.DeploymentPackage(filename="/tmp/fn.zip", sha256="Zm4=")
@@ -310,7 +310,7 @@ def test_order_and_identity_preserved(cfg: Config) -> None:
 
 
 def test_default_policy_tools_use_policy_module() -> None:
-    from chalice.deploy import policy
+    from chalice.build import policy
 
     tools = default_policy_tools()
     assert tools.load_policy_file is policy.load_policy_file
@@ -345,7 +345,7 @@ def test_real_packager_policy_and_swagger(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.delitem(sys.modules, "app", raising=False)
     from chalice.deploy.graph import build_application
-    from chalice.deploy.packager import Packager
+    from chalice.build.packager import Packager
     from chalice.project import load_project
 
     root = tmp_path / "built"

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from chalice.deploy import keyhash
+from chalice.build import keyhash
 
 
 @pytest.mark.parametrize("size_hint", [0, 10, keyhash.LARGE + 1])

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalice.deploy.packager import (
+from chalice.build.packager import (
     KEEP_ZIPS,
     REUSE_MESSAGE,
     BuiltPackages,
     Packager,
     runtime_files,
 )
-from chalice.deploy.pip import PipResult
+from chalice.build.pip import PipResult
 from chalice.errors import BuildError
 
 from .packaging_helpers import FakePip, copying_pip, make_project, make_wheel, option
@@ -28,7 +28,7 @@ from .packaging_helpers import FakePip, copying_pip, make_project, make_wheel, o
 PY = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 OTHER_PY = "python3.10" if sys.version_info[:2] != (3, 10) else "python3.11"
 RUNTIME_NAMES = sorted(arcname for arcname, _ in runtime_files())
-# Bytecode is only shipped for 3.11+ (see chalice/deploy/bytecode.py).
+# Bytecode is only shipped for 3.11+ (see chalice/build/bytecode.py).
 needs_bytecode = pytest.mark.skipif(sys.version_info < (3, 11), reason="no bytecode before 3.11")
 
 
@@ -298,7 +298,7 @@ def test_bytecode_is_the_same_from_a_fresh_interpreter(tmp_path: Path) -> None:
     other = tmp_path / "b"
     shutil.copytree(project, other, ignore=shutil.ignore_patterns(".chalice"))
     script = (
-        "import sys; from pathlib import Path; from chalice.deploy.packager import Packager\n"
+        "import sys; from pathlib import Path; from chalice.build.packager import Packager\n"
         f"b = Packager().build(Path(sys.argv[1]), runtime={PY!r}, architecture='x86_64', "
         "automatic_layer=False)\nprint(b.function.sha256)"
     )

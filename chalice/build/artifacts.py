@@ -29,7 +29,7 @@ import attrs
 
 from chalice.config import Config
 from chalice.deploy import models
-from chalice.deploy.swagger import SwaggerStyle
+from chalice.build.swagger import SwaggerStyle
 
 PolicyDocument = dict[str, Any]
 Report = Callable[[str], None]
@@ -74,7 +74,7 @@ class SwaggerGenerator(Protocol):
 
 @attrs.frozen
 class PolicyTools:
-    """The IAM policy helpers the build needs (``chalice.deploy.policy`` by default)."""
+    """The IAM policy helpers the build needs (``chalice.build.policy`` by default)."""
 
     app_policy: AppPolicy
     load_policy_file: Callable[[Path], PolicyDocument]
@@ -84,8 +84,8 @@ class PolicyTools:
 
 
 def default_policy_tools() -> PolicyTools:
-    """``PolicyTools`` backed by ``chalice.deploy.policy``."""
-    from chalice.deploy import policy
+    """``PolicyTools`` backed by ``chalice.build.policy``."""
+    from chalice.build import policy
 
     return PolicyTools(
         app_policy=policy.app_policy,
@@ -96,7 +96,7 @@ def default_policy_tools() -> PolicyTools:
 
 
 def _default_swagger() -> SwaggerGenerator:
-    from chalice.deploy.swagger import generate_swagger
+    from chalice.build.swagger import generate_swagger
 
     return generate_swagger
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalice.deploy.wheels import (
+from chalice.build.wheels import (
     Target,
     is_compatible,
     normalize_name,

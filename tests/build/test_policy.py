@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chalice.deploy import policy
-from chalice.deploy.policy import (
+from chalice.build import policy
+from chalice.build.policy import (
     CLOUDWATCH_LOGS_STATEMENT,
     EVENT_SOURCE_STATEMENTS,
     VPC_STATEMENT,

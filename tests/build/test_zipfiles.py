@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalice.deploy import zipfiles
+from chalice.build import zipfiles
 from chalice.errors import BuildError
 
 _names = st.lists(

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from chalice.deploy.pip import PipResult
+from chalice.build.pip import PipResult
 
 
 def make_project(

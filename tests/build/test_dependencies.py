@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from chalice.deploy.dependencies import (
+from chalice.build.dependencies import (
     DependencyResolver,
     has_requirements,
     scan_requirements,
     wheel_entries,
 )
-from chalice.deploy.pip import PipResult
-from chalice.deploy.wheels import Target
+from chalice.build.pip import PipResult
+from chalice.build.wheels import Target
 from chalice.errors import BuildError, MissingDependencyError
 
 from .packaging_helpers import FakePip, make_sdist, make_wheel, option, unsatisfied

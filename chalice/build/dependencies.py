@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from chalice.deploy.wheels import Target, is_compatible, normalize_name, parse_wheel_filename
+from chalice.build.wheels import Target, is_compatible, normalize_name, parse_wheel_filename
 from chalice.errors import BuildError, MissingDependencyError
 
 if TYPE_CHECKING:  # pip.py (and subprocess) and zipfiles load only when used
-    from chalice.deploy import zipfiles
-    from chalice.deploy.pip import PipRunner
+    from chalice.build import zipfiles
+    from chalice.build.pip import PipRunner
 
 _UNSATISFIED_RE = re.compile(r"No matching distribution found for (\S+)")
 _NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -435,7 +435,7 @@ def wheel_entries(wheel: Path) -> Iterator[zipfiles.ZipEntry]:
     ``.data`` parts (scripts, headers, data) are not importable and are dropped.
     Any ``__pycache__`` a wheel ships is dropped (we compile our own).
     """
-    from chalice.deploy import zipfiles  # cached builds read no wheels
+    from chalice.build import zipfiles  # cached builds read no wheels
 
     for entry in zipfiles.read_entries(wheel):
         parts = entry.arcname.split("/")

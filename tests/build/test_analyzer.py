@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chalice.deploy.analyzer import analyze_project, analyze_sources
-from chalice.deploy.resource_models import ResourceModels
+from chalice.build.analyzer import analyze_project, analyze_sources
+from chalice.build.boto3_models import ResourceModels
 from chalice.errors import AppLoadError
 
 

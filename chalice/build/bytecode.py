@@ -39,11 +39,11 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from chalice.deploy.wheels import Target
+from chalice.build.wheels import Target
 from chalice.errors import BuildError
 
 if TYPE_CHECKING:
-    from chalice.deploy import zipfiles
+    from chalice.build import zipfiles
 
 # PEP 552 flags word: bit 0 = hash-based, bit 1 = check the source. Unchecked.
 _UNCHECKED_HASH_FLAGS = (0b01).to_bytes(4, "little")
@@ -176,7 +176,7 @@ def bytecode_for(sources: Iterable[tuple[str, bytes]]) -> list[zipfiles.ZipEntry
     Compiled serially in one compiler process: more workers gained little on
     2-core machines. The cost is paid on a first build only (results are cached).
     """
-    from chalice.deploy import zipfiles  # not needed for bytecode_tag (cached builds)
+    from chalice.build import zipfiles  # not needed for bytecode_tag (cached builds)
 
     python = [(arcname, source) for arcname, source in sources if arcname.endswith(".py")]
     entries = []

@@ -8,8 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from chalice.deploy import policy_cache
-from chalice.deploy.policy import autogen_policy
+from chalice.build import policy_cache
+from chalice.build.policy import autogen_policy
 
 
 def _project(tmp_path: Path, body: str) -> Path:
@@ -116,7 +116,7 @@ def test_cache_hit_loads_neither_analyzer_nor_botocore(tmp_path: Path) -> None:
     project = _project(tmp_path, APP)
     autogen_policy(project)
     code = (
-        "import sys; from pathlib import Path; from chalice.deploy.policy import autogen_policy;"
+        "import sys; from pathlib import Path; from chalice.build.policy import autogen_policy;"
         f"autogen_policy(Path({str(project)!r}));"
         "print(sorted(m for m in sys.modules if m.startswith(('botocore', 'chalice.deploy.an'))))"
     )

@@ -4,7 +4,7 @@ Given an abstract SDK value (the boto3 module, a session, a client, a
 resource, a collection...), this says what reading an attribute or calling it
 gives, and records the API operations a call runs: client methods directly,
 resource actions, collections, waiters and loads through boto3's resource
-models and botocore's waiter models (``resource_models.py``). It never
+models and botocore's waiter models (``boto3_models.py``). It never
 imports or runs the user's code.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalice.deploy.analyzer_values import (
+from chalice.build.analyzer_values import (
     Boto3Module,
     Client,
     ClientMethod,
@@ -28,7 +28,7 @@ from chalice.deploy.analyzer_values import (
     join,
     options,
 )
-from chalice.deploy.resource_models import ResourceModels, find_named, operation_method
+from chalice.build.boto3_models import ResourceModels, find_named, operation_method
 
 # Methods boto3 adds to resources at run time (not in the resource models).
 _INJECTED_RESOURCE_METHODS: Mapping[tuple[str, str], str] = {
