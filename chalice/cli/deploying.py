@@ -1,8 +1,9 @@
 """Glue between the deploy/package commands and the engines that do the work.
 
 Calls ``chalice.deploy.deployer`` (deploy, plan, delete), ``chalice.package``
-(``package_app``) and the app graph, handing them a ``ConsoleUI``, and prints
-their results. Knows nothing about AWS itself. Imported only when one of those
+(``package_app``) and, for the app graph, the shared front half
+``chalice.build.desired``, handing them a ``ConsoleUI``, and prints their
+results. Knows nothing about AWS itself. Imported only when one of those
 commands runs.
 """
 
@@ -125,14 +126,14 @@ def run_package(
 
 
 def print_appgraph(project_dir: Path, *, stage: str, user_params: Mapping[str, Any]) -> None:
-    """Print the resource tree the app defines for ``stage`` (no AWS calls)."""
-    from chalice.deploy.graph import build_application
-    from chalice.project import load_project
+    """Print the resource tree the app defines for ``stage`` (no AWS calls, no zips)."""
+    from chalice.build.desired import Target, desired_application
 
-    config, app = load_project(project_dir, stage=stage, user_params=dict(user_params))
-    application = build_application(app, config)
+    desired = desired_application(
+        project_dir, stage=stage, target=Target.APPGRAPH, user_params=dict(user_params)
+    )
     click.echo("Application")
-    for line in render_tree(list(application.resources)):
+    for line in render_tree(list(desired.application.resources)):
         click.echo(line)
 
 

@@ -2,10 +2,10 @@
 
 The pipeline, in order (each collaborator is passed in or built here once):
 
-1. ``load_project``: config of the stage + the imported app.
-2. ``validate_app``: deploy-time checks (warnings are printed).
-3. ``build_application``: the desired resources as frozen models.
-4. ``build_application_artifacts``: zips, policy documents, swagger (local only).
+1-4. ``chalice.build.desired.desired_application`` (the front half shared
+   with ``chalice package`` and ``dev appgraph``): load the project, validate
+   it (warnings are printed), build the resource graph, then the artifacts
+   (zips, policy documents, swagger with deploy-style URIs; local only).
 5. Lock the stage, load its state (migrating a legacy ``deployed.json``).
 6. ``build_plan``: compare models with the state and AWS (read calls only).
 7. ``Executor``: run the plan's DAG in parallel; each resource is recorded in
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -36,6 +36,9 @@ from chalice.deploy.reporter import Reporter
 from chalice.deploy.resources import PlanContext
 from chalice.deploy.state import DeployedState, load_state, state_path
 from chalice.deploy.tagging import Tagging
+
+if TYPE_CHECKING:
+    from chalice.config import Config
 
 
 @attrs.frozen
@@ -64,28 +67,14 @@ def build(
     stage: str,
     user_params: Mapping[str, Any] | None,
     ui: Reporter,
-) -> tuple[Any, models.Application]:
-    """Steps 1-4: (config, built application)."""
-    from chalice.build.artifacts import build_application_artifacts
-    from chalice.build.packager import Packager
-    from chalice.build.swagger import SwaggerStyle
-    from chalice.deploy.graph import build_application
-    from chalice.deploy.validate import validate_app
-    from chalice.project import load_project
+) -> tuple[Config, models.Application]:
+    """Steps 1-4, the front half shared with package and appgraph: (config, built app)."""
+    from chalice.build.desired import Target, desired_application
 
-    config, app = load_project(project_dir, stage=stage, user_params=user_params, warn=ui.warn)
-    for warning in validate_app(app, config):
-        ui.warn(warning)
-    application = build_application(app, config)
-    application = build_application_artifacts(
-        application,
-        app=app,
-        config=config,
-        packager=Packager(report=ui.info),
-        swagger=SwaggerStyle.DEPLOY,
-        out=ui.info,
+    desired = desired_application(
+        project_dir, stage=stage, target=Target.DEPLOY, user_params=user_params, ui=ui
     )
-    return config, application
+    return desired.config, desired.application
 
 
 def deploy(

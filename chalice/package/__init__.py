@@ -1,9 +1,9 @@
 """``chalice package``: a project -> a SAM or Terraform template plus its zips.
 
-The pipeline is deploy's first half with a different ending::
+The pipeline is deploy's front half with a different ending::
 
-    load_project -> validate_app -> build_application (graph)
-      -> build_application_artifacts (zips, policies, swagger in CFN/TF style)
+    desired_application(project, stage, PACKAGE_SAM | PACKAGE_TERRAFORM)
+      (load, validate, graph, [SAM: expressible?], zips/policies/swagger in CFN/TF style)
       -> generate_sam_template | generate_terraform_template   (pure)
       -> [--merge-template deep merge] -> serialize -> write OUT
 
@@ -19,14 +19,15 @@ import enum
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
+from chalice.build.desired import UI, Target
 from chalice.deploy import models
 from chalice.errors import PackageError
 from chalice.package.merge import deep_merge, is_yaml_path, load_merge_template
-from chalice.package.sam import check_expressible, generate_sam_template
+from chalice.package.sam import generate_sam_template
 from chalice.package.serialize import TemplateFormat, dump_template, zip_directory
 
 __all__ = [
@@ -63,13 +64,12 @@ class PackageFormat(enum.Enum):
     CLOUDFORMATION = "cloudformation"
     TERRAFORM = "terraform"
 
-
-class UI(Protocol):
-    """Where progress goes (``chalice.deploy.reporter.Reporter`` fits)."""
-
-    def info(self, text: str) -> None: ...
-
-    def warn(self, text: str) -> None: ...
+    @property
+    def target(self) -> Target:
+        """The front half's target: decides the swagger style and the SAM-only checks."""
+        if self is PackageFormat.TERRAFORM:
+            return Target.PACKAGE_TERRAFORM
+        return Target.PACKAGE_SAM
 
 
 class _SilentUI:
@@ -339,34 +339,17 @@ def package_app(
 def _build(
     project_dir: Path, *, stage: str, options: PackageOptions, ui: UI, profile: str | None
 ) -> tuple[str, models.Application]:
-    """Graph + build stages, with the swagger URIs in the chosen format's style."""
+    """The shared front half, with the chosen format's swagger style and checks."""
     # Imported here: the build pulls in pip/zip machinery that the pure
     # generators above (and their tests) do not need.
-    from chalice.build.artifacts import build_application_artifacts
-    from chalice.build.packager import Packager
-    from chalice.build.swagger import SwaggerStyle
-    from chalice.deploy.graph import build_application
-    from chalice.deploy.validate import validate_app
-    from chalice.project import load_project
+    from chalice.build.desired import desired_application
 
     user_params: Mapping[str, Any] = {"profile": profile} if profile else {}
-    config, app = load_project(project_dir, stage=stage, user_params=user_params, warn=ui.warn)
-    for warning in validate_app(app, config):
-        ui.warn(warning)
-    application = build_application(app, config)
-    if options.pkg_format is PackageFormat.CLOUDFORMATION:
-        check_expressible(application)  # before spending time on zips
-    style = (
-        SwaggerStyle.TERRAFORM
-        if options.pkg_format is PackageFormat.TERRAFORM
-        else SwaggerStyle.CLOUDFORMATION
+    desired = desired_application(
+        project_dir,
+        stage=stage,
+        target=options.pkg_format.target,
+        user_params=user_params,
+        ui=ui,
     )
-    built = build_application_artifacts(
-        application,
-        app=app,
-        config=config,
-        packager=Packager(report=ui.info),
-        swagger=style,
-        out=ui.info,
-    )
-    return config.app_name, built
+    return desired.app_name, desired.application

@@ -195,6 +195,17 @@ def test_package_and_appgraph_subprocess(tmp_path: Path) -> None:
     assert "RestAPI(rest_api)" in graph.stdout
 
 
+
+def test_appgraph_builds_no_zip_and_does_not_validate(tmp_path: Path) -> None:
+    # The tree is the graph alone (as upstream's dev appgraph): no packaging, and
+    # a setting deploy would refuse still shows up in it.
+    write_project(tmp_path, app_py=LAMBDA_ONLY_APP)
+    graph = _chalice("dev", "appgraph", "--api-gateway-stage", "bad stage", cwd=tmp_path)
+    assert graph.returncode == 0, graph.stderr
+    assert graph.stdout.splitlines()[:2] == ["Application", "└── LambdaFunction(worker)"]
+    assert graph.stderr == ""
+    assert not (tmp_path / ".chalice" / "deployments").exists()
+
 def test_render_tree() -> None:
     import attrs
 
