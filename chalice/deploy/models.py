@@ -19,6 +19,8 @@ from typing import Any
 
 import attrs
 
+from chalice.app._snapshot import RouteSpec
+
 
 class RoleTraits(enum.Enum):
     VPC_NEEDED = "vpc_needed"
@@ -311,6 +313,11 @@ class RestAPI:
     domain_name: DomainName | None = None
     vpce_ids: tuple[str, ...] = ()
     resource_type: ResourceType = ResourceType.REST_API
+    # What the API serves, from the app snapshot; the build writes swagger_doc
+    # from these (title = the Chalice app_name, binary media types, routes).
+    title: str = ""
+    binary_types: tuple[str, ...] = ()
+    routes: tuple[RouteSpec, ...] = ()
 
     def dependencies(self) -> list[Resource]:
         deps: list[Resource] = [self.lambda_function, *self.authorizers]

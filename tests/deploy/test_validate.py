@@ -57,7 +57,7 @@ def test_empty_route_path() -> None:
         pass
 
     with pytest.raises(ValidationError, match="empty string"):
-        validate_routes(app.routes)
+        validate_routes(app)
 
 
 def test_cors_and_options() -> None:
@@ -72,7 +72,7 @@ def test_cors_and_options() -> None:
         pass
 
     with pytest.raises(ValidationError, match="OPTIONS"):
-        validate_routes(app.routes)
+        validate_routes(app)
 
 
 def test_cors_configs_differ() -> None:
@@ -87,7 +87,7 @@ def test_cors_configs_differ() -> None:
         pass
 
     with pytest.raises(ValidationError, match="CORS configuration"):
-        validate_routes(app.routes)
+        validate_routes(app)
 
 
 def test_same_cors_configs_ok() -> None:
@@ -97,7 +97,7 @@ def test_same_cors_configs_ok() -> None:
     def a() -> None:
         pass
 
-    validate_routes(app.routes)
+    validate_routes(app)
 
 
 def test_mixed_content_types() -> None:
@@ -110,7 +110,7 @@ def test_mixed_content_types() -> None:
         pass
 
     with pytest.raises(ValidationError, match="mix binary"):
-        validate_route_content_types(app.routes, app.api.binary_types)
+        validate_route_content_types(app)
 
 
 def test_duplicate_names(tmp_path: Path) -> None:
