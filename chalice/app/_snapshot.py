@@ -445,7 +445,20 @@ def _schedule_string(expression: Any) -> str:
     return str(expression.to_string())
 
 
+_EVENT_CONFIGS = (
+    reg.ScheduledEventConfig,
+    reg.CloudWatchEventConfig,
+    reg.S3EventConfig,
+    reg.SNSEventConfig,
+    reg.SQSEventConfig,
+    reg.KinesisEventConfig,
+    reg.DynamoDBEventConfig,
+)
+
+
 def _event_source(source: Any) -> EventSourceSpec:
+    if not isinstance(source, _EVENT_CONFIGS):
+        raise TypeError(f"unknown event source registration: {source!r}")
     name, handler = source.name, source.handler_string
     if isinstance(source, reg.ScheduledEventConfig):
         return ScheduleEventSpec(
@@ -497,4 +510,4 @@ def _event_source(source: Any) -> EventSourceSpec:
             starting_position=source.starting_position,
             maximum_batching_window_in_seconds=source.maximum_batching_window_in_seconds,
         )
-    raise TypeError(f"unknown event source registration: {source!r}")
+    raise AssertionError(source)  # pragma: no cover - _EVENT_CONFIGS lists every class
