@@ -11,7 +11,7 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
-    from typing import Any, Protocol
+    from typing import Protocol
 
     class RouteLike(Protocol):
         """What the checks read of a route: ``RouteEntry`` and ``RouteSpec`` both have it."""
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         @property
         def view_name(self) -> str: ...
         @property
-        def cors(self) -> Any: ...
+        def cors(self) -> object: ...
         @property
         def content_types(self) -> Sequence[str]: ...
 

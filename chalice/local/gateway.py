@@ -131,15 +131,16 @@ class LocalGateway:
             function_name, scoped.lambda_memory_size, function_timeout_ms(scoped)
         )
 
-    def _route_index(self) -> RouteIndex:
+    def _route_index(self, *, refresh: bool = False) -> RouteIndex:
         # Routes can be added after the gateway was built (tests do this) but
-        # never removed: describe the app again when the route count changes.
-        count = sum(len(methods) for methods in self._app.routes.values())
-        if count != self._routes_seen:
+        # never removed: describe the app again when a path appears (or when
+        # ``invoke`` finds a method the index does not know yet).
+        routes = self._app.routes
+        if refresh or len(routes) != self._routes_seen:
             from chalice.app._snapshot import snapshot
 
             self._index = RouteIndex(snapshot(self._app).routes)
-            self._routes_seen = count
+            self._routes_seen = len(routes)
         return self._index
 
     def handle_request(
@@ -185,6 +186,9 @@ class LocalGateway:
         if match is None:
             return responses.missing_authentication_token(single.get("authorization"))
         entry = index.methods(match.resource_path).get(method)
+        if entry is None and method in self._app.routes.get(match.resource_path, ()):
+            index = self._route_index(refresh=True)
+            entry = index.methods(match.resource_path).get(method)
         if entry is None and method == "OPTIONS":
             return responses.preflight(index.preflight_headers(match.resource_path))
         if len(body) > MAX_BODY_BYTES:
