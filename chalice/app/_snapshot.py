@@ -37,28 +37,6 @@ from chalice.app import _registry as reg
 if TYPE_CHECKING:
     from chalice.app._app import Chalice
 
-__all__ = [
-    "ApiSpec",
-    "AppSnapshot",
-    "AuthorizerKind",
-    "AuthorizerSpec",
-    "BuiltinAuthorizerSpec",
-    "CloudWatchEventSpec",
-    "CorsSpec",
-    "DynamoDBEventSpec",
-    "EventSourceKind",
-    "EventSourceSpec",
-    "KinesisEventSpec",
-    "LambdaSpec",
-    "RouteSpec",
-    "S3EventSpec",
-    "SNSEventSpec",
-    "SQSEventSpec",
-    "ScheduleEventSpec",
-    "WebsocketHandlerSpec",
-    "snapshot",
-]
-
 
 class AuthorizerKind(enum.Enum):
     """What kind of authorizer a route names."""
