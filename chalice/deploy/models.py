@@ -15,11 +15,13 @@ touch the disk.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from chalice.app._snapshot import RouteSpec
+if TYPE_CHECKING:
+    # Type only: the models stay importable without describing an app.
+    from chalice.app._snapshot import RouteSpec
 
 
 class RoleTraits(enum.Enum):
