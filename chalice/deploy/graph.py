@@ -104,13 +104,6 @@ def function_name_for(app_name: str, stage: str, name: str) -> str:
     return f"{app_name}-{stage}-{name}"
 
 
-def schedule_string(expression: Any) -> str:
-    """A schedule expression as the string PutRule takes."""
-    if isinstance(expression, str):
-        return expression
-    return str(expression.to_string())
-
-
 @attrs.frozen
 class FunctionSpec:
     """A function to create: its resource name, handler and config scope."""
