@@ -268,11 +268,7 @@ def _apply_rest_api(doc: dict[str, Any], rest_api: models.RestAPI) -> None:
 
 def has_routes(app: Chalice | AppSnapshot) -> bool:
     """True when the app defines at least one route (so it has a REST API)."""
-    if isinstance(app, AppSnapshot):
-        return app.has_routes
-    # ``app.routes`` is a defaultdict: an unknown path looked up at runtime
-    # leaves an empty entry behind (quirk #3), which is not a route.
-    return any(methods for methods in app.routes.values())
+    return describe(app).has_routes
 
 
 def generate_models_text(app: Chalice | AppSnapshot) -> str:
