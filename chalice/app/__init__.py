@@ -5,7 +5,8 @@ zip, so it must import only the standard library, and as little of it as
 possible: cold start is paid on every new Lambda instance. What a plain REST
 app needs is imported here; everything else (authorizers, event classes,
 websockets, blueprints, schedule expressions, validation helpers) is loaded
-on first access through the module ``__getattr__`` below (PEP 562).
+on first access through the module ``__getattr__`` below (PEP 562), as is
+``snapshot(app)``, the typed description of an app the tooling reads.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
         SQSRecord,
     )
     from chalice.app._schedule import Cron, Rate, ScheduleExpression
+    from chalice.app._snapshot import AppSnapshot, RouteSpec, snapshot
     from chalice.app._validate import validate_route_content_types, validate_routes
     from chalice.app._websocket import WebsocketAPI, WebsocketEvent
 
@@ -103,6 +105,10 @@ _LAZY = {
     "Cron": "_schedule",
     "Rate": "_schedule",
     "ScheduleExpression": "_schedule",
+    # The tooling's typed view of an app; never needed at request time.
+    "AppSnapshot": "_snapshot",
+    "RouteSpec": "_snapshot",
+    "snapshot": "_snapshot",
     "validate_routes": "_validate",
     "validate_route_content_types": "_validate",
     "WebsocketAPI": "_websocket",
@@ -129,6 +135,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ALL_ERRORS",
     "APIGateway",
+    "AppSnapshot",
     "AuthRequest",
     "AuthResponse",
     "AuthRoute",
@@ -170,6 +177,7 @@ __all__ = [
     "RequestTimeoutError",
     "Response",
     "RouteEntry",
+    "RouteSpec",
     "S3Event",
     "S3EventConfig",
     "SNSEvent",
@@ -186,6 +194,7 @@ __all__ = [
     "WebsocketDisconnectedError",
     "WebsocketEvent",
     "WebsocketHandlerConfig",
+    "snapshot",
     "validate_route_content_types",
     "validate_routes",
 ]

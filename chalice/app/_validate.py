@@ -2,19 +2,31 @@
 
 These are not run at import time because upstream accepted such apps until
 deploy; ``chalice.deploy.validate`` turns the ``ValueError`` into a user error.
-Pure functions over ``app.routes``; standard library only.
+Pure functions over ``app.routes`` (or the tooling's ``AppSnapshot`` routes,
+which have the same attributes); standard library only.
 """
 
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Protocol
 
-    from chalice.app._registry import RouteEntry
+    class RouteLike(Protocol):
+        """What the checks read of a route: ``RouteEntry`` and ``RouteSpec`` both have it."""
+
+        @property
+        def method(self) -> str: ...
+        @property
+        def view_name(self) -> str: ...
+        @property
+        def cors(self) -> object: ...
+        @property
+        def content_types(self) -> Sequence[str]: ...
 
 
-def validate_routes(routes: Mapping[str, Mapping[str, RouteEntry]]) -> None:
+def validate_routes(routes: Mapping[str, Mapping[str, RouteLike]]) -> None:
     """Raise ``ValueError`` for routes API Gateway (or CORS) cannot serve.
 
     A path may not be empty or end in ``/`` (except ``/`` itself); a path with
@@ -49,7 +61,7 @@ def validate_routes(routes: Mapping[str, Mapping[str, RouteEntry]]) -> None:
 
 
 def validate_route_content_types(
-    routes: Mapping[str, Mapping[str, RouteEntry]], binary_types: Iterable[str]
+    routes: Mapping[str, Mapping[str, RouteLike]], binary_types: Iterable[str]
 ) -> None:
     """Raise ``ValueError`` when a route mixes binary and non-binary content types."""
     binary = {t.lower() for t in binary_types}
@@ -59,6 +71,6 @@ def validate_route_content_types(
             if len(kinds) > 1:
                 raise ValueError(
                     f"In view function {entry.view_name!r} ({method} {path}), the "
-                    f"content_types {entry.content_types!r} mix binary and non-binary media "
+                    f"content_types {list(entry.content_types)!r} mix binary and non-binary media "
                     "types; use only binary or only non-binary types in one route"
                 )

@@ -11,7 +11,8 @@
   functions need, plus the polling statements of the SQS, Kinesis and
   DynamoDB sources and the websocket ``ManageConnections`` statement of the
   functions using the role; for file policies the file's contents;
-* the REST API has its resource policy loaded and its Swagger document.
+* the REST API has its resource policy loaded and its Swagger document,
+  written from the model's own routes (the app itself is never read).
 
 Collaborators are passed in (the packager; ``PolicyTools`` and the swagger
 generator default to ``policy.py`` and ``swagger.py``), so tests inject fakes.
@@ -67,9 +68,9 @@ class AppPolicy(Protocol):
 
 
 class SwaggerGenerator(Protocol):
-    def __call__(
-        self, app: Any, *, style: SwaggerStyle, rest_api: models.RestAPI | None = None
-    ) -> PolicyDocument: ...
+    """Writes the REST API document of a ``RestAPI`` model (its routes, policy...)."""
+
+    def __call__(self, rest_api: models.RestAPI, *, style: SwaggerStyle) -> PolicyDocument: ...
 
 
 @attrs.frozen
@@ -96,9 +97,9 @@ def default_policy_tools() -> PolicyTools:
 
 
 def _default_swagger() -> SwaggerGenerator:
-    from chalice.build.swagger import generate_swagger
+    from chalice.build.swagger import rest_api_document
 
-    return generate_swagger
+    return rest_api_document
 
 
 @attrs.define
@@ -153,7 +154,6 @@ class _Rebuilder:
     def __init__(
         self,
         *,
-        app: Any,
         config: Config,
         packages: BuiltArtifacts | None,
         policies: PolicyTools,
@@ -162,7 +162,6 @@ class _Rebuilder:
         needs: dict[str, _RoleNeeds],
         out: Report,
     ) -> None:
-        self.app = app
         self.config = config
         self.packages = packages
         self.policies = policies
@@ -264,7 +263,7 @@ class _Rebuilder:
             authorizers=tuple(self.function(a) for a in api.authorizers),
             policy=policy,
         )
-        doc = self.swagger(self.app, style=self.style, rest_api=built)
+        doc = self.swagger(built, style=self.style)
         return attrs.evolve(built, swagger_doc=doc)
 
     def _websocket_api(self, api: models.WebsocketAPI) -> models.WebsocketAPI:
@@ -282,7 +281,7 @@ class _Rebuilder:
 def build_application_artifacts(
     application: models.Application,
     *,
-    app: Any,
+    app: object = None,
     config: Config,
     packager: PackageBuilder,
     swagger: SwaggerStyle = SwaggerStyle.DEPLOY,
@@ -294,7 +293,10 @@ def build_application_artifacts(
 
     ``swagger`` selects the integration URI style of the REST API document
     (``DEPLOY`` for ``chalice deploy``, CloudFormation/Terraform for
-    ``chalice package``). ``out`` receives progress and warning lines.
+    ``chalice package``); the document is written from the ``RestAPI``
+    model's routes, so ``app`` is no longer read (still accepted, so callers
+    written before the snapshot keep working). ``out`` receives progress and
+    warning lines.
     """
     report: Report = out if out is not None else (lambda _line: None)
     has_functions = any(
@@ -310,7 +312,6 @@ def build_application_artifacts(
             precompile_bytecode=config.precompile_bytecode,
         )
     rebuilder = _Rebuilder(
-        app=app,
         config=config,
         packages=packages,
         policies=policies or default_policy_tools(),

@@ -22,11 +22,14 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalice.build import policy_cache
 from chalice.deploy.naming import to_cfn_resource_name
 from chalice.errors import ConfigError, UserError
+
+if TYPE_CHECKING:
+    from chalice.app._snapshot import EventSourceSpec
 
 Warn = Callable[[str], None]
 PolicyDocument = dict[str, Any]
@@ -97,6 +100,10 @@ EVENT_SOURCE_STATEMENTS: Mapping[str, Mapping[str, Any]] = {
         "Sid": "ChaliceWebsocketManageConnections",
     },
 }
+
+# The event sources Lambda polls with the role (``EventSourceKind`` values);
+# each names its statement above.
+_POLLED = frozenset({"sqs", "kinesis", "dynamodb"})
 
 # The client methods of boto3's S3 transfer manager are not API operations;
 # these are the actions the transfers they run need.
@@ -345,26 +352,14 @@ def add_statements(
     return dict(out)
 
 
-def event_source_statement(entry: Any) -> dict[str, Any] | None:
-    """The polling statement an event source registry entry needs, if any.
+def event_source_statement(source: EventSourceSpec) -> dict[str, Any] | None:
+    """The polling statement an event source of the app snapshot needs, if any.
 
     SQS, Kinesis and DynamoDB stream sources are polled by Lambda with the
     function's role; S3/SNS/CloudWatch/schedule sources push and need none.
     """
-    from chalice.app._registry import (
-        DynamoDBEventConfig,
-        KinesisEventConfig,
-        SQSEventConfig,
-    )
-
-    key = None
-    if isinstance(entry, SQSEventConfig):
-        key = "sqs"
-    elif isinstance(entry, KinesisEventConfig):
-        key = "kinesis"
-    elif isinstance(entry, DynamoDBEventConfig):
-        key = "dynamodb"
-    if key is None:
+    key = source.kind.value
+    if key not in _POLLED:
         return None
     return dict(json.loads(json.dumps(EVENT_SOURCE_STATEMENTS[key])))
 

@@ -1,7 +1,9 @@
 """The REST API definition (Swagger 2.0) built from an app's routes.
 
-``generate_swagger`` reads the route registry of a loaded app and returns the
-document API Gateway imports (SPEC §4.9). The only thing that varies between
+``rest_api_document`` turns a ``models.RestAPI`` (whose ``routes`` come from
+the app snapshot) into the document API Gateway imports (SPEC §4.9);
+``generate_swagger`` does the same for an app or its ``AppSnapshot``
+(``chalice generate-models``, tests). The only thing that varies between
 ``chalice deploy``, ``chalice package`` (SAM) and ``chalice package
 --pkg-format terraform`` is how the Lambda integration URIs are written, which
 ``SwaggerStyle`` selects. Deploy sends the document as it is (Swagger 2.0,
@@ -9,26 +11,31 @@ like upstream Chalice): API Gateway's importer has run on this dialect for
 years.
 
 This module computes documents only: it never calls AWS, never touches the
-disk and never mutates the app it reads.
+disk and never sees a live app object (only its snapshot).
 """
 
 from __future__ import annotations
 
 import copy
 import enum
-import inspect
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from chalice.app._snapshot import AppSnapshot, AuthorizerKind, AuthorizerSpec, CorsSpec, RouteSpec
+from chalice.app._snapshot import snapshot as describe
 from chalice.deploy import models
 from chalice.deploy.naming import to_cfn_resource_name
 from chalice.errors import UserError
 
+if TYPE_CHECKING:
+    from chalice.app import Chalice
+
 __all__ = [
     "SwaggerStyle",
     "generate_swagger",
+    "rest_api_document",
     "render_uris",
     "generate_models_text",
     "has_routes",
@@ -67,7 +74,7 @@ def _lambda_uri(style: SwaggerStyle, function_name: str) -> Any:
     return "${aws_lambda_function." + function_name + ".invoke_arn}"
 
 
-def _base_document(app_name: str, binary_types: list[str]) -> dict[str, Any]:
+def _base_document(app_name: str, binary_types: Iterable[str]) -> dict[str, Any]:
     return {
         "swagger": "2.0",
         "info": {"version": "1.0", "title": app_name},
@@ -97,42 +104,33 @@ def _path_parameters(names: list[str]) -> list[dict[str, Any]]:
     return [{"name": n, "in": "path", "required": True, "type": "string"} for n in names]
 
 
-def _is_builtin_authorizer(authorizer: Any) -> bool:
+def _builtin_security_definition(authorizer: AuthorizerSpec, style: SwaggerStyle) -> dict[str, Any]:
     # The built-in ``@app.authorizer`` is a Lambda function of this app: its
-    # URI depends on the swagger style, so we build its definition here
-    # rather than trusting its own ``to_swagger`` (which knows one style).
-    return getattr(authorizer, "config", None) is not None and hasattr(authorizer, "func")
-
-
-def _builtin_security_definition(authorizer: Any, style: SwaggerStyle) -> dict[str, Any]:
-    config = authorizer.config
+    # URI depends on the swagger style, so it is written here.
     auth: dict[str, Any] = {
         "type": "token",
         "authorizerUri": _lambda_uri(style, authorizer.name),
     }
-    execution_role = getattr(config, "execution_role", None)
-    if execution_role is not None:
-        auth["authorizerCredentials"] = execution_role
-    ttl = getattr(config, "ttl_seconds", None)
-    if ttl is not None:
-        auth["authorizerResultTtlInSeconds"] = ttl
+    if authorizer.execution_role is not None:
+        auth["authorizerCredentials"] = authorizer.execution_role
+    if authorizer.ttl_seconds is not None:
+        auth["authorizerResultTtlInSeconds"] = authorizer.ttl_seconds
     return {
         "in": "header",
         "type": "apiKey",
-        "name": getattr(config, "header", None) or "Authorization",
+        "name": authorizer.header,
         "x-amazon-apigateway-authtype": "custom",
         "x-amazon-apigateway-authorizer": auth,
     }
 
 
-def _security_definition(authorizer: Any, style: SwaggerStyle) -> dict[str, Any]:
-    if _is_builtin_authorizer(authorizer):
+def _security_definition(authorizer: AuthorizerSpec, style: SwaggerStyle) -> dict[str, Any]:
+    if authorizer.kind is AuthorizerKind.BUILTIN or authorizer.security_definition is None:
         return _builtin_security_definition(authorizer, style)
-    return copy.deepcopy(dict(authorizer.to_swagger()))
+    return copy.deepcopy(dict(authorizer.security_definition))
 
 
-def _apply_docstring(operation: dict[str, Any], view_function: Any) -> None:
-    doc = inspect.getdoc(view_function)
+def _apply_docstring(operation: dict[str, Any], doc: str | None) -> None:
     if not doc:
         return
     first, _, rest = doc.partition("\n")
@@ -142,33 +140,35 @@ def _apply_docstring(operation: dict[str, Any], view_function: Any) -> None:
         operation["description"] = rest
 
 
-def _operation(entry: Any, style: SwaggerStyle, security_defs: dict[str, Any]) -> dict[str, Any]:
+def _operation(
+    entry: RouteSpec, style: SwaggerStyle, security_defs: dict[str, Any]
+) -> dict[str, Any]:
     op: dict[str, Any] = {
         "consumes": list(entry.content_types),
         "produces": ["application/json"],
         "responses": _empty_responses(),
         "x-amazon-apigateway-integration": _proxy_integration(_lambda_uri(style, _API_HANDLER)),
     }
-    _apply_docstring(op, entry.view_function)
+    _apply_docstring(op, entry.docstring)
     security: list[dict[str, list[str]]] = []
     if entry.api_key_required:
         security.append({"api_key": []})
         security_defs.setdefault("api_key", {"type": "apiKey", "name": "x-api-key", "in": "header"})
     authorizer = entry.authorizer
     if authorizer is not None:
-        security.append({authorizer.name: list(getattr(authorizer, "scopes", None) or [])})
+        security.append({authorizer.name: list(authorizer.scopes)})
         security_defs.setdefault(authorizer.name, _security_definition(authorizer, style))
     if security:
         op["security"] = security
-    if entry.view_args:
-        op["parameters"] = _path_parameters(list(entry.view_args))
+    if entry.path_params:
+        op["parameters"] = _path_parameters(list(entry.path_params))
     return op
 
 
-def _preflight(methods: list[str], cors: Any, view_args: list[str]) -> dict[str, Any]:
+def _preflight(methods: list[str], cors: CorsSpec, view_args: list[str]) -> dict[str, Any]:
     """The ``options`` mock integration answering CORS preflight requests."""
     headers: dict[str, str] = {"Access-Control-Allow-Methods": ",".join([*methods, "OPTIONS"])}
-    headers.update(cors.get_access_control_headers())
+    headers.update(cors.access_control_headers())
     op: dict[str, Any] = {
         "consumes": ["application/json"],
         "produces": ["application/json"],
@@ -204,29 +204,48 @@ def _preflight(methods: list[str], cors: Any, view_args: list[str]) -> dict[str,
 
 
 def generate_swagger(
-    app: Any, *, style: SwaggerStyle, rest_api: models.RestAPI | None = None
+    app: Chalice | AppSnapshot, *, style: SwaggerStyle, rest_api: models.RestAPI | None = None
 ) -> dict[str, Any]:
-    """The Swagger 2.0 document for ``app``'s routes.
+    """The Swagger 2.0 document for the routes of ``app`` (an app or its snapshot).
 
-    Paths and methods appear in registration order (deterministic for a given
-    app.py). ``rest_api`` supplies the resource policy
-    (``rest_api.policy.document``) and the private endpoint's VPC endpoint ids.
+    ``rest_api`` supplies the resource policy (``rest_api.policy.document``)
+    and the private endpoint's VPC endpoint ids.
     """
-    doc = _base_document(app.app_name, list(getattr(app.api, "binary_types", []) or []))
+    described = describe(app)
+    doc = _document(described.app_name, described.api.binary_types, described.routes, style)
+    if rest_api is not None:
+        _apply_rest_api(doc, rest_api)
+    return doc
+
+
+def rest_api_document(rest_api: models.RestAPI, *, style: SwaggerStyle) -> dict[str, Any]:
+    """The Swagger 2.0 document of a ``RestAPI`` model: its routes, policy and endpoints."""
+    doc = _document(rest_api.title, rest_api.binary_types, rest_api.routes, style)
+    _apply_rest_api(doc, rest_api)
+    return doc
+
+
+def _document(
+    title: str, binary_types: Iterable[str], routes: Iterable[RouteSpec], style: SwaggerStyle
+) -> dict[str, Any]:
+    # Paths and methods appear in registration order (deterministic for a
+    # given app.py); the methods of one path are adjacent in a snapshot.
+    doc = _base_document(title, binary_types)
     paths: dict[str, Any] = doc["paths"]
     security_defs: dict[str, Any] = {}
-    for path, methods in app.routes.items():
-        if not methods:
-            continue
+    grouped: dict[str, list[RouteSpec]] = {}
+    for route in routes:
+        grouped.setdefault(route.path, []).append(route)
+    for path, methods in grouped.items():
         item: dict[str, Any] = {}
         cors_methods: list[str] = []
-        cors_config: Any = None
+        cors_config: CorsSpec | None = None
         view_args: list[str] = []
-        for method, entry in methods.items():
-            item[method.lower()] = _operation(entry, style, security_defs)
-            view_args = list(entry.view_args)
-            if entry.cors:
-                cors_methods.append(method)
+        for entry in methods:
+            item[entry.method.lower()] = _operation(entry, style, security_defs)
+            view_args = list(entry.path_params)
+            if entry.cors is not None:
+                cors_methods.append(entry.method)
                 if cors_config is None:
                     cors_config = entry.cors
         if cors_config is not None:
@@ -234,8 +253,6 @@ def generate_swagger(
         paths[path] = item
     if security_defs:
         doc["securityDefinitions"] = security_defs
-    if rest_api is not None:
-        _apply_rest_api(doc, rest_api)
     return doc
 
 
@@ -249,22 +266,23 @@ def _apply_rest_api(doc: dict[str, Any], rest_api: models.RestAPI) -> None:
         }
 
 
-def has_routes(app: Any) -> bool:
+def has_routes(app: Chalice | AppSnapshot) -> bool:
     """True when the app defines at least one route (so it has a REST API)."""
-    return any(methods for methods in app.routes.values())
+    return describe(app).has_routes
 
 
-def generate_models_text(app: Any) -> str:
+def generate_models_text(app: Chalice | AppSnapshot) -> str:
     """What ``chalice generate-models`` prints: the DEPLOY-style Swagger 2.0, indent 4.
 
     Raises ``UserError`` when the app has no routes.
     """
-    if not has_routes(app):
+    described = describe(app)
+    if not described.has_routes:
         raise UserError(
             "No REST API found to generate model from.",
             fix="Add at least one @app.route(...) to app.py.",
         )
-    return json.dumps(generate_swagger(app, style=SwaggerStyle.DEPLOY), indent=4)
+    return json.dumps(generate_swagger(described, style=SwaggerStyle.DEPLOY), indent=4)
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

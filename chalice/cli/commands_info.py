@@ -189,17 +189,19 @@ def gen_policy(filename: str | None) -> None:
 @_STAGE
 def generate_models(stage: str) -> None:
     """Print the Swagger 2.0 model of the app's REST API."""
-    from chalice.build.swagger import generate_models_text, has_routes
+    from chalice.app import snapshot
+    from chalice.build.swagger import generate_models_text
     from chalice.deploy.validate import validate_routes
     from chalice.project import load_project
 
     _config, app = load_project(context.current().project_dir, stage=stage, user_params={})
-    if not has_routes(app):
+    described = snapshot(app)
+    if not described.has_routes:
         _abort("No REST API found to generate model from.")
         return
     # A model of routes API Gateway would refuse (trailing '/', OPTIONS with CORS) is no use.
-    validate_routes(app.routes)
-    click.echo(generate_models_text(app))
+    validate_routes(described)
+    click.echo(generate_models_text(described))
 
 
 @click.command("generate-sdk")

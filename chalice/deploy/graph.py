@@ -1,8 +1,9 @@
 """The resource graph: a loaded app plus its config become frozen resource models.
 
-``build_application(app, config)`` reads the runtime registries of a
-``Chalice`` app (routes, event sources, pure lambdas, built-in authorizers,
-websocket handlers) and the layered config of each function, and returns a
+``build_application(app, config)`` reads the ``AppSnapshot`` of a ``Chalice``
+app (routes, event sources, pure lambdas, built-in authorizers, websocket
+handlers; ``chalice.app.snapshot``, taken once) and the layered config of each
+function, and returns a
 ``models.Application`` named by upstream's rules (SPEC §4.3), so that state
 files written by upstream chalice keep matching:
 
@@ -21,20 +22,25 @@ the group Lambda really writes to (upstream's quirk #8 names a group nothing
 writes to).
 
 Artifacts are placeholders here (``DeploymentPackage()``, policy documents
-``None``, ``swagger_doc=None``); ``build.py`` fills them. Pure: no disk, no AWS.
+``None``, ``swagger_doc=None``); ``chalice.build.artifacts`` fills them, the
+Swagger document from the ``RestAPI`` model's routes. Pure: no disk, no AWS.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from chalice.app import _registry as reg
+from chalice.app import _snapshot as snap
+from chalice.app._snapshot import AppSnapshot, snapshot
 from chalice.config import Config
 from chalice.deploy import models
 from chalice.errors import ValidationError
+
+if TYPE_CHECKING:
+    from chalice.app import Chalice
 
 API_HANDLER = "api_handler"
 DEFAULT_ROLE = "default-role"
@@ -98,13 +104,6 @@ def function_name_for(app_name: str, stage: str, name: str) -> str:
     return f"{app_name}-{stage}-{name}"
 
 
-def schedule_string(expression: Any) -> str:
-    """A schedule expression as the string PutRule takes."""
-    if isinstance(expression, str):
-        return expression
-    return str(expression.to_string())
-
-
 @attrs.frozen
 class FunctionSpec:
     """A function to create: its resource name, handler and config scope."""
@@ -117,23 +116,26 @@ class FunctionSpec:
 class _GraphBuilder:
     """One build: keeps shared resources (default role, layer) unique by name."""
 
-    def __init__(self, app: Any, config: Config) -> None:
+    def __init__(self, app: AppSnapshot, config: Config) -> None:
         self.app = app
         self.config = config
         self.app_name = config.app_name
         self.stage = config.stage
+        # The one list of functions: the default role's traits and every
+        # model below are derived from it. A name used twice (which
+        # validate_app refuses) keeps its first handler.
+        self.specs: dict[str, FunctionSpec] = {}
+        for spec in function_specs(app, config):
+            self.specs.setdefault(spec.name, spec)
         self._functions: dict[str, models.LambdaFunction] = {}
         self._roles: dict[str, models.Role] = {}
         self._default_traits = self._collect_default_traits()
         self._layer = self._managed_layer()
 
-    def _spec(self, name: str, handler: str) -> FunctionSpec:
-        return FunctionSpec(name=name, handler=handler, config=self.config.scope(name))
-
     def _collect_default_traits(self) -> frozenset[models.RoleTraits]:
         # The default role is shared, so it needs the VPC permissions as soon
         # as any function using it runs in a VPC.
-        for spec in function_specs(self.app, self.config):
+        for spec in self.specs.values():
             cfg = spec.config
             if cfg.manage_iam_role and cfg.autogen_policy and _vpc_config(spec)[0]:
                 return frozenset({models.RoleTraits.VPC_NEEDED})
@@ -224,37 +226,40 @@ class _GraphBuilder:
 
     # -- the application ---------------------------------------------------------
 
+    def named(self, name: str) -> models.LambdaFunction:
+        """The LambdaFunction model of the function spec named ``name``."""
+        return self.function(self.specs[name])
+
     def build(self) -> models.Application:
         resources: list[models.Resource] = []
-        for pure in self.app.pure_lambda_functions:
-            resources.append(self.function(self._spec(pure.name, pure.handler_string)))
+        for pure in self.app.pure_lambdas:
+            resources.append(self.named(pure.name))
         for source in self.app.event_sources:
-            fn = self.function(self._spec(source.name, source.handler_string))
-            resources.append(self._event(source, fn))
-        if _has_routes(self.app):
+            resources.append(self._event(source, self.named(source.name)))
+        if self.app.has_routes:
             resources.append(self._rest_api())
         if self.app.websocket_handlers:
             resources.append(self._websocket_api())
         return models.Application(stage=self.stage, resources=tuple(resources))
 
-    def _event(self, source: Any, fn: models.LambdaFunction) -> models.Resource:
+    def _event(self, source: snap.EventSourceSpec, fn: models.LambdaFunction) -> models.Resource:
         name = source.name
-        if isinstance(source, reg.ScheduledEventConfig):
+        if isinstance(source, snap.ScheduleEventSpec):
             return models.ScheduledEvent(
                 resource_name=f"{name}-event",
                 rule_name=f"{self.app_name}-{self.stage}-{name}-event",
-                schedule_expression=schedule_string(source.schedule_expression),
-                rule_description=source.description or "",
+                schedule_expression=source.schedule_expression,
+                rule_description=source.description,
                 lambda_function=fn,
             )
-        if isinstance(source, reg.CloudWatchEventConfig):
+        if isinstance(source, snap.CloudWatchEventSpec):
             return models.CloudWatchEvent(
                 resource_name=f"{name}-event",
                 rule_name=f"{self.app_name}-{self.stage}-{name}-event",
                 event_pattern=json.dumps(source.event_pattern),
                 lambda_function=fn,
             )
-        if isinstance(source, reg.S3EventConfig):
+        if isinstance(source, snap.S3EventSpec):
             return models.S3BucketNotification(
                 resource_name=f"{name}-s3event",
                 bucket=source.bucket,
@@ -263,11 +268,11 @@ class _GraphBuilder:
                 suffix=source.suffix,
                 lambda_function=fn,
             )
-        if isinstance(source, reg.SNSEventConfig):
+        if isinstance(source, snap.SNSEventSpec):
             return models.SNSLambdaSubscription(
                 resource_name=f"{name}-sns-subscription", topic=source.topic, lambda_function=fn
             )
-        if isinstance(source, reg.SQSEventConfig):
+        if isinstance(source, snap.SQSEventSpec):
             queue_arn: str | None = source.queue_arn
             queue = source.queue or queue_name_from_arn(queue_arn or "")
             return models.SQSEventSource(
@@ -279,7 +284,7 @@ class _GraphBuilder:
                 maximum_concurrency=source.maximum_concurrency,
                 lambda_function=fn,
             )
-        if isinstance(source, reg.KinesisEventConfig):
+        if isinstance(source, snap.KinesisEventSpec):
             return models.KinesisEventSource(
                 resource_name=f"{name}-kinesis-event-source",
                 stream=source.stream,
@@ -288,7 +293,7 @@ class _GraphBuilder:
                 maximum_batching_window_in_seconds=source.maximum_batching_window_in_seconds,
                 lambda_function=fn,
             )
-        if isinstance(source, reg.DynamoDBEventConfig):
+        if isinstance(source, snap.DynamoDBEventSpec):
             return models.DynamoDBEventSource(
                 resource_name=f"{name}-dynamodb-event-source",
                 stream_arn=source.stream_arn,
@@ -297,15 +302,12 @@ class _GraphBuilder:
                 maximum_batching_window_in_seconds=source.maximum_batching_window_in_seconds,
                 lambda_function=fn,
             )
-        raise TypeError(f"unknown event source registration: {source!r}")
+        raise TypeError(f"unknown event source: {source!r}")
 
     def _rest_api(self) -> models.RestAPI:
         cfg = self.config.scope(API_HANDLER)
-        handler = self.function(self._spec(API_HANDLER, "app.app"))
-        authorizers = tuple(
-            self.function(self._spec(a.name, a.handler_string))
-            for a in self.app.builtin_auth_handlers
-        )
+        handler = self.named(API_HANDLER)
+        authorizers = tuple(self.named(a.name) for a in self.app.builtin_authorizers)
         endpoint_type = cfg.api_gateway_endpoint_type
         vpce_ids = cfg.api_gateway_endpoint_vpce
         policy: models.IAMPolicy | models.FileBasedIAMPolicy | None = None
@@ -331,23 +333,21 @@ class _GraphBuilder:
                 endpoint_type=endpoint_type,
             ),
             vpce_ids=vpce_ids,
+            title=self.app.app_name,
+            binary_types=self.app.api.binary_types,
+            routes=self.app.routes,
         )
 
     def _websocket_api(self) -> models.WebsocketAPI:
-        handlers = self.app.websocket_handlers
         functions: dict[str, models.LambdaFunction | None] = {}
         for key, resource_name in WEBSOCKET_FUNCTIONS.items():
-            handler = handlers.get(key)
-            functions[key] = (
-                None
-                if handler is None
-                else self.function(self._spec(resource_name, handler.handler_string))
-            )
+            handler = self.app.websocket_handler(key)
+            functions[key] = None if handler is None else self.named(resource_name)
         return models.WebsocketAPI(
             resource_name="websocket_api",
             name=f"{self.app_name}-{self.stage}-websocket-api",
             api_gateway_stage=self.config.api_gateway_stage,
-            routes=tuple(handlers),
+            routes=tuple(h.route_key for h in self.app.websocket_handlers),
             connect_function=functions["$connect"],
             message_function=functions["$default"],
             disconnect_function=functions["$disconnect"],
@@ -391,12 +391,6 @@ def _trust_policy() -> dict[str, Any]:
     return copied
 
 
-def _has_routes(app: Any) -> bool:
-    # ``app.routes`` is a defaultdict: an unknown path looked up at runtime
-    # leaves an empty entry behind (quirk #3), which is not a route.
-    return any(methods for methods in app.routes.values())
-
-
 def _vpc_config(spec: FunctionSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     cfg = spec.config
     subnets, groups = cfg.subnet_ids, cfg.security_group_ids
@@ -415,27 +409,30 @@ def _vpc_config(spec: FunctionSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return subnets, groups
 
 
-def function_specs(app: Any, config: Config) -> list[FunctionSpec]:
+def function_specs(app: Chalice | AppSnapshot, config: Config) -> list[FunctionSpec]:
     """Every function the app deploys (name, handler, config scope), in graph order."""
+    described = snapshot(app)
 
     def spec(name: str, handler: str) -> FunctionSpec:
         return FunctionSpec(name=name, handler=handler, config=config.scope(name))
 
-    specs = [spec(f.name, f.handler_string) for f in app.pure_lambda_functions]
-    specs += [spec(e.name, e.handler_string) for e in app.event_sources]
-    if _has_routes(app):
+    specs = [spec(f.name, f.handler_string) for f in described.pure_lambdas]
+    specs += [spec(e.name, e.handler_string) for e in described.event_sources]
+    if described.has_routes:
         specs.append(spec(API_HANDLER, "app.app"))
-        specs += [spec(a.name, a.handler_string) for a in app.builtin_auth_handlers]
-    for key, handler in app.websocket_handlers.items():
-        specs.append(spec(WEBSOCKET_FUNCTIONS[key], handler.handler_string))
+        specs += [spec(a.name, a.handler_string) for a in described.builtin_authorizers]
+    for handler in described.websocket_handlers:
+        specs.append(spec(WEBSOCKET_FUNCTIONS[handler.route_key], handler.handler_string))
     return specs
 
 
-def build_application(app: Any, config: Config) -> models.Application:
+def build_application(app: Chalice | AppSnapshot, config: Config) -> models.Application:
     """The resource models of ``app`` for ``config``'s stage (SPEC §4.3).
 
+    ``app`` is a loaded app or its ``snapshot(app)``; pass the snapshot when
+    validation (``validate_app``) already took one, so the app is walked once.
     Raises ``ValidationError`` for settings that cannot be modelled (a VPC
     with only subnets or only security groups, ``manage_iam_role: false``
     without ``iam_role_arn``).
     """
-    return _GraphBuilder(app, config).build()
+    return _GraphBuilder(snapshot(app), config).build()

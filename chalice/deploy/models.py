@@ -15,9 +15,13 @@ touch the disk.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    # Type only: the models stay importable without describing an app.
+    from chalice.app._snapshot import RouteSpec
 
 
 class RoleTraits(enum.Enum):
@@ -311,6 +315,11 @@ class RestAPI:
     domain_name: DomainName | None = None
     vpce_ids: tuple[str, ...] = ()
     resource_type: ResourceType = ResourceType.REST_API
+    # What the API serves, from the app snapshot; the build writes swagger_doc
+    # from these (title = the Chalice app_name, binary media types, routes).
+    title: str = ""
+    binary_types: tuple[str, ...] = ()
+    routes: tuple[RouteSpec, ...] = ()
 
     def dependencies(self) -> list[Resource]:
         deps: list[Resource] = [self.lambda_function, *self.authorizers]

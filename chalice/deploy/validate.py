@@ -6,22 +6,35 @@ problem that would make the deploy fail (or deploy something broken) raises
 ``ValidationError`` naming the route, function or config key and how to fix
 it; things that merely look wrong come back as warning strings.
 
-Pure: reads the app's registries and the config, never the disk or AWS.
+Pure: reads the app's ``AppSnapshot`` (taken once per call, or given) and the
+config, never the disk or AWS.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from chalice.app import _registry as reg
 from chalice.app import _validate as runtime_checks
+from chalice.app._snapshot import (
+    AppSnapshot,
+    BuiltinAuthorizerSpec,
+    EventSourceSpec,
+    LambdaSpec,
+    RouteSpec,
+    ScheduleEventSpec,
+    SQSEventSpec,
+    snapshot,
+)
 from chalice.config import Config, lambda_runtime_for
 from chalice.configkeys import ENDPOINT_TYPES, MAX_COMPRESSION_SIZE, suggest
-from chalice.deploy.graph import API_HANDLER, function_name_for, function_specs, schedule_string
+from chalice.deploy.graph import API_HANDLER, FunctionSpec, function_name_for, function_specs
 from chalice.errors import ExperimentalFeatureError, ValidationError
+
+if TYPE_CHECKING:
+    from chalice.app import Chalice
 
 # Lambda function names: letters, digits, hyphens and underscores, <= 64.
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -65,14 +78,14 @@ _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\(\S+( \S+){5}\)$")
 
 
-def validate_routes(routes: Mapping[str, Mapping[str, Any]]) -> None:
+def validate_routes(app: Chalice | AppSnapshot) -> None:
     """The route rules of SPEC §1.4 (the runtime's checks) as a ``ValidationError``.
 
     No empty path, no trailing ``/`` except on ``/``, no explicit ``OPTIONS``
     on a CORS path, one CORS configuration per path.
     """
     try:
-        runtime_checks.validate_routes({p: m for p, m in routes.items() if m})
+        runtime_checks.validate_routes(snapshot(app).routes_by_path())
     except ValueError as err:
         raise ValidationError(
             f"Invalid route: {err}.",
@@ -82,11 +95,17 @@ def validate_routes(routes: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def validate_route_content_types(
-    routes: Mapping[str, Mapping[str, Any]], binary_types: list[str]
+    app: Chalice | AppSnapshot, binary_types: Iterable[str] | None = None
 ) -> None:
-    """A route's ``content_types`` must be all binary or all non-binary."""
+    """A route's ``content_types`` must be all binary or all non-binary.
+
+    ``binary_types`` defaults to the app's (``app.api.binary_types``).
+    """
+    described = snapshot(app)
+    if binary_types is None:
+        binary_types = described.api.binary_types
     try:
-        runtime_checks.validate_route_content_types(routes, binary_types)
+        runtime_checks.validate_route_content_types(described.routes_by_path(), binary_types)
     except ValueError as err:
         raise ValidationError(
             f"Invalid route: {err}.",
@@ -96,10 +115,15 @@ def validate_route_content_types(
         ) from None
 
 
-def validate_feature_flags(app: Any) -> None:
+def validate_feature_flags(app: Chalice | AppSnapshot) -> None:
     """Raise ``ExperimentalFeatureError`` for an experimental feature not opted into."""
-    used = set(getattr(app, "_features_used", ()) or ())
-    missing = sorted(used - set(getattr(app, "experimental_feature_flags", ()) or ()))
+    if isinstance(app, AppSnapshot):
+        used, opted_in = app.features_used, app.experimental_feature_flags
+    else:
+        # Two sets on the live app: no need to describe the whole app for them.
+        used = frozenset(getattr(app, "_features_used", ()) or ())
+        opted_in = frozenset(getattr(app, "experimental_feature_flags", ()) or ())
+    missing = sorted(used - opted_in)
     if missing:
         flags = ",\n".join(f"    {name!r}" for name in missing)
         raise ExperimentalFeatureError(
@@ -126,16 +150,15 @@ def python_version_warning(version_info: tuple[int, ...] | None = None) -> str |
     )
 
 
-def _check_route_methods(routes: Mapping[str, Mapping[str, Any]]) -> None:
-    for path, methods in routes.items():
-        for method, entry in methods.items():
-            if method not in HTTP_METHODS:
-                raise ValidationError(
-                    f"Route {path!r} (view {entry.view_name!r}) uses the HTTP method "
-                    f"{method!r}, which API Gateway does not support.",
-                    where="app.py (the @app.route registrations)",
-                    fix=f"Use methods from {', '.join(HTTP_METHODS)}.",
-                )
+def _check_route_methods(routes: Iterable[RouteSpec]) -> None:
+    for route in routes:
+        if route.method not in HTTP_METHODS:
+            raise ValidationError(
+                f"Route {route.path!r} (view {route.view_name!r}) uses the HTTP method "
+                f"{route.method!r}, which API Gateway does not support.",
+                where="app.py (the @app.route registrations)",
+                fix=f"Use methods from {', '.join(HTTP_METHODS)}.",
+            )
 
 
 def schedule_expression_error(expression: str) -> str | None:
@@ -153,11 +176,11 @@ def schedule_expression_error(expression: str) -> str | None:
     return "it is neither rate(...) nor cron(...) with six fields"
 
 
-def _check_schedules(app: Any) -> None:
+def _check_schedules(app: AppSnapshot) -> None:
     for source in app.event_sources:
-        if not isinstance(source, reg.ScheduledEventConfig):
+        if not isinstance(source, ScheduleEventSpec):
             continue
-        expression = schedule_string(source.schedule_expression)
+        expression = source.schedule_expression
         problem = schedule_expression_error(expression)
         if problem is not None:
             raise ValidationError(
@@ -173,12 +196,12 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-def _check_unique_names(app: Any) -> None:
+def _check_unique_names(app: AppSnapshot) -> None:
     seen: dict[str, str] = {}
-    groups = [
-        ("authorizer", app.builtin_auth_handlers),
+    groups: list[tuple[str, Iterable[BuiltinAuthorizerSpec | EventSourceSpec | LambdaSpec]]] = [
+        ("authorizer", app.builtin_authorizers),
         ("event handler", app.event_sources),
-        ("lambda function", app.pure_lambda_functions),
+        ("lambda function", app.pure_lambdas),
     ]
     for kind, entries in groups:
         for entry in entries:
@@ -250,9 +273,9 @@ def _check_rest_api(config: Config) -> None:
         )
 
 
-def _check_sqs(app: Any) -> None:
+def _check_sqs(app: AppSnapshot) -> None:
     for source in app.event_sources:
-        if not isinstance(source, reg.SQSEventConfig):
+        if not isinstance(source, SQSEventSpec):
             continue
         queue, queue_arn = source.queue, source.queue_arn
         where = f"@app.on_sqs_message on {source.name} ({source.handler_string})"
@@ -272,7 +295,7 @@ def _check_sqs(app: Any) -> None:
             )
 
 
-def _check_limits(spec: Any) -> None:
+def _check_limits(spec: FunctionSpec) -> None:
     cfg = spec.config
     env = cfg.environment_variables
     reserved = sorted(RESERVED_ENV_VARS & set(env))
@@ -311,7 +334,7 @@ def _check_limits(spec: Any) -> None:
         )
 
 
-def _check_function(spec: Any, config: Config) -> None:
+def _check_function(spec: FunctionSpec, config: Config) -> None:
     cfg = spec.config
     if not cfg.manage_iam_role and not cfg.iam_role_arn:
         raise ValidationError(
@@ -359,23 +382,27 @@ def _check_function(spec: Any, config: Config) -> None:
         )
 
 
-def validate_app(app: Any, config: Config) -> list[str]:
+def validate_app(app: Chalice | AppSnapshot, config: Config) -> list[str]:
     """Every check of SPEC §3.3 (plus a few of ours); returns warnings, raises errors.
+
+    ``app`` is a loaded app or its ``snapshot(app)`` (which the caller can
+    then hand to ``build_application`` too: one walk of the app).
 
     The warnings include the config file's own (``config.warnings``: unknown
     or misplaced keys) unless a ``warn`` callback given to ``Config.load``
     already received them, so a command printing these never repeats one.
     """
     warnings: list[str] = [] if config.warnings_reported else list(config.warnings)
-    validate_feature_flags(app)
-    validate_routes(app.routes)
-    validate_route_content_types(app.routes, list(app.api.binary_types))
-    _check_route_methods(app.routes)
-    _check_unique_names(app)
-    _check_schedules(app)
+    described = snapshot(app)
+    validate_feature_flags(described)
+    validate_routes(described)
+    validate_route_content_types(described)
+    _check_route_methods(described.routes)
+    _check_unique_names(described)
+    _check_schedules(described)
     _check_rest_api(config)
-    _check_sqs(app)
-    specs = function_specs(app, config)
+    _check_sqs(described)
+    specs = function_specs(described, config)
     for spec in specs:
         _check_function(spec, config)
     known = {s.name for s in specs}

@@ -84,6 +84,7 @@ def load_local_app(project_dir: Path, stage: str) -> tuple[Any, Any]:
     ``os.environ`` for the life of the process, as they would in Lambda.
     Raises ``UserError`` subclasses (config, import, route validation).
     """
+    from chalice.app import snapshot
     from chalice.config import Config
     from chalice.deploy.validate import validate_feature_flags, validate_routes
     from chalice.project import load_app
@@ -94,8 +95,9 @@ def load_local_app(project_dir: Path, stage: str) -> tuple[Any, Any]:
     app = load_app(project_dir, env=env)
     # As deploy (and upstream's local) would: an app that uses an experimental
     # feature without opting in fails here, not first at deploy time.
-    validate_feature_flags(app)
-    validate_routes(app.routes)
+    described = snapshot(app)
+    validate_feature_flags(described)
+    validate_routes(described)
     return config, app
 
 

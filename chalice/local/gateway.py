@@ -30,7 +30,7 @@ from chalice.local import responses
 from chalice.local.authorizers import ACCOUNT_ID, API_ID, AuthorizationFailed, LocalAuthorizers
 from chalice.local.context import LambdaContext, new_request_id
 from chalice.local.responses import GatewayResponse
-from chalice.local.routing import RouteTable, normalize_path
+from chalice.local.routing import RouteIndex, normalize_path
 from chalice.local.settings import API_HANDLER, LocalSettings, function_timeout_ms
 
 # API Gateway's payload limit for a REST API request.
@@ -111,7 +111,7 @@ class LocalGateway:
         self._memory = self._handler_settings.lambda_memory_size
         self._timeout_ms = function_timeout_ms(self._handler_settings)
         self._routes_seen = -1
-        self._table = RouteTable(())
+        self._index = RouteIndex(())
         self._clock = _ClockCache()
         self._authorizers = LocalAuthorizers(
             getattr(app, "handler_map", {}), stage=self._stage, make_context=self.lambda_context
@@ -131,14 +131,17 @@ class LocalGateway:
             function_name, scoped.lambda_memory_size, function_timeout_ms(scoped)
         )
 
-    def _route_table(self) -> RouteTable:
+    def _route_index(self, *, refresh: bool = False) -> RouteIndex:
+        # Routes can be added after the gateway was built (tests do this) but
+        # never removed: describe the app again when a path appears (or when
+        # ``invoke`` finds a method the index does not know yet).
         routes = self._app.routes
-        # Routes can be added after the gateway was built (tests do this);
-        # rebuild when the registry changes size.
-        if len(routes) != self._routes_seen:
-            self._table = RouteTable(path for path, methods in routes.items() if methods)
+        if refresh or len(routes) != self._routes_seen:
+            from chalice.app._snapshot import snapshot
+
+            self._index = RouteIndex(snapshot(self._app).routes)
             self._routes_seen = len(routes)
-        return self._table
+        return self._index
 
     def handle_request(
         self,
@@ -178,13 +181,16 @@ class LocalGateway:
         path, _, query = target.partition("?")
         path = path.partition("#")[0] or "/"
         single, multi = _header_maps(headers)
-        match = self._route_table().match(path)
+        index = self._route_index()
+        match = index.match(path)
         if match is None:
             return responses.missing_authentication_token(single.get("authorization"))
-        methods = self._app.routes[match.resource_path]
-        entry = methods.get(method)
+        entry = index.methods(match.resource_path).get(method)
+        if entry is None and method in self._app.routes.get(match.resource_path, ()):
+            index = self._route_index(refresh=True)
+            entry = index.methods(match.resource_path).get(method)
         if entry is None and method == "OPTIONS":
-            return responses.preflight(_preflight_headers(methods))
+            return responses.preflight(index.preflight_headers(match.resource_path))
         if len(body) > MAX_BODY_BYTES:
             return responses.request_too_large()
         event = self._build_event(
@@ -192,7 +198,11 @@ class LocalGateway:
         )
         if self._event_hook is not None:
             event = self._event_hook(event)
-        authorizer = getattr(entry, "authorizer", None) if entry is not None else None
+        authorizer = None
+        if entry is not None and entry.authorizer is not None:
+            # The snapshot describes the authorizer; running it (a built-in
+            # one's function) takes the object the route was registered with.
+            authorizer = self._app.routes[entry.path][entry.method].authorizer
         if authorizer is not None:
             try:
                 granted = self._authorizers.authorize(authorizer, event)
@@ -290,16 +300,6 @@ def _header_maps(headers: Headers) -> tuple[dict[str, str], dict[str, list[str]]
         else:
             existing.append(value)
     return single, multi
-
-
-def _preflight_headers(methods: Mapping[str, Any]) -> dict[str, str]:
-    cors_methods = [name for name, entry in methods.items() if getattr(entry, "cors", None)]
-    if not cors_methods:
-        return {"Access-Control-Allow-Methods": "OPTIONS"}
-    cors = methods[cors_methods[0]].cors
-    headers = dict(cors.get_access_control_headers())
-    headers["Access-Control-Allow-Methods"] = ",".join([*cors_methods, "OPTIONS"])
-    return headers
 
 
 def proxy_result_to_response(result: Any) -> GatewayResponse:

@@ -3,8 +3,10 @@
 API Gateway picks the most specific resource: at each segment a literal
 beats a ``{param}``, which beats a greedy ``{param+}``. ``RouteTable`` orders
 the templates that way once and answers ``match(path)`` with the template
-and its captured parameters. Pure computation: it never sees the app object
-or the network.
+and its captured parameters. ``RouteIndex`` adds what the gateway asks of a
+matched template: its methods (``RouteSpec``s of the app snapshot) and the
+CORS preflight answer. Pure computation: it never sees the app object or the
+network.
 
 >>> table = RouteTable(["/users/{id}", "/users/me", "/files/{path+}"])
 >>> table.match("/users/me")
@@ -17,8 +19,11 @@ RouteMatch(resource_path='/users/{id}', path_params={'id': '42'})
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from chalice.app._snapshot import RouteSpec
 
 _LITERAL, _PARAM, _GREEDY = 0, 1, 2
 # Bound on memoised lookups: enough for any dev session's distinct URLs,
@@ -148,3 +153,37 @@ def _match_greedy(template: _Template, segments: list[str]) -> dict[str, str] | 
         return None
     params[template.values[head]] = rest
     return params
+
+
+class RouteIndex:
+    """The routes of an app snapshot, by template and method, with their ``RouteTable``."""
+
+    def __init__(self, routes: Iterable[RouteSpec]) -> None:
+        self._methods: dict[str, dict[str, RouteSpec]] = {}
+        for route in routes:
+            self._methods.setdefault(route.path, {})[route.method] = route
+        self.table = RouteTable(self._methods)
+
+    def match(self, path: str) -> RouteMatch | None:
+        """``RouteTable.match``: the best template for ``path``, or None."""
+        return self.table.match(path)
+
+    def methods(self, resource_path: str) -> Mapping[str, RouteSpec]:
+        """The routes of one template by method (empty for an unknown template)."""
+        return self._methods.get(resource_path, {})
+
+    def preflight_headers(self, resource_path: str) -> dict[str, str]:
+        """What API Gateway's generated ``OPTIONS`` answers for ``resource_path``.
+
+        The CORS headers of the path's first CORS-enabled method, and every
+        CORS-enabled method plus ``OPTIONS`` in ``Access-Control-Allow-Methods``.
+        """
+        methods = self.methods(resource_path)
+        cors_methods = [name for name, route in methods.items() if route.cors is not None]
+        if not cors_methods:
+            return {"Access-Control-Allow-Methods": "OPTIONS"}
+        cors = methods[cors_methods[0]].cors
+        assert cors is not None  # filtered above
+        headers = cors.access_control_headers()
+        headers["Access-Control-Allow-Methods"] = ",".join([*cors_methods, "OPTIONS"])
+        return headers

@@ -93,11 +93,9 @@ class FakePolicies:
 class FakeSwagger:
     calls: list[tuple[SwaggerStyle, models.RestAPI | None]] = attrs.field(factory=list)
 
-    def __call__(
-        self, app: Any, *, style: SwaggerStyle, rest_api: models.RestAPI | None = None
-    ) -> dict[str, Any]:
+    def __call__(self, rest_api: models.RestAPI, *, style: SwaggerStyle) -> dict[str, Any]:
         self.calls.append((style, rest_api))
-        policy = rest_api.policy.document if rest_api and rest_api.policy else None
+        policy = rest_api.policy.document if rest_api.policy else None
         return {"swagger": "2.0", "style": style.value, "policy": policy}
 
 

@@ -199,12 +199,12 @@ def test_event_source_and_websocket_statements() -> None:
     assert "kinesis:GetRecords" in EVENT_SOURCE_STATEMENTS["kinesis"]["Action"]
 
 
-def test_event_source_statement_from_registry_entries() -> None:
-    from chalice.app._registry import S3EventConfig, SQSEventConfig
+def test_event_source_statement_from_snapshot_entries() -> None:
+    from chalice.app._snapshot import S3EventSpec, SQSEventSpec
 
-    sqs = SQSEventConfig("f", "app.f", "q", None, 1, 0, None)
+    sqs = SQSEventSpec("f", "app.f", "q", None, 1, 0, None)
     assert policy.event_source_statement(sqs) == dict(EVENT_SOURCE_STATEMENTS["sqs"])
-    s3 = S3EventConfig("g", "app.g", "bucket", ["s3:ObjectCreated:*"], None, None)
+    s3 = S3EventSpec("g", "app.g", "bucket", ("s3:ObjectCreated:*",), None, None)
     assert policy.event_source_statement(s3) is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from chalice.build.swagger import (
     SwaggerStyle,
     generate_models_text,
     generate_swagger,
+    rest_api_document,
     has_routes,
     render_uris,
 )
@@ -414,3 +416,30 @@ def test_generate_models_without_routes() -> None:
 )
 def test_to_cfn_resource_name(name: str, expected: str) -> None:
     assert to_cfn_resource_name(name) == expected
+
+
+# -- from the snapshot and the RestAPI model ------------------------------------------
+
+
+def test_snapshot_and_app_give_the_same_document() -> None:
+    from chalice.app import snapshot
+
+    for style in SwaggerStyle:
+        assert generate_swagger(snapshot(rich_app()), style=style) == generate_swagger(
+            rich_app(), style=style
+        )
+
+
+def test_rest_api_document_is_written_from_the_model(tmp_path: Path) -> None:
+    from chalice.config import Config
+    from chalice.deploy.graph import build_application
+
+    app = rich_app()
+    config = Config.from_dict({"version": "2.0", "app_name": "other"}, project_dir=tmp_path)
+    (api,) = [r for r in build_application(app, config).resources if r.resource_name == "rest_api"]
+    assert isinstance(api, models.RestAPI)
+    for style in SwaggerStyle:
+        doc = rest_api_document(api, style=style)
+        # The title is the Chalice app_name, as before, not the config's.
+        assert doc == generate_swagger(app, style=style, rest_api=api)
+        assert doc["info"]["title"] == "rich"

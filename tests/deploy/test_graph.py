@@ -533,3 +533,56 @@ def test_queue_name_from_arn_property(queue: str) -> None:
 def test_mount_path_property(prefix: str) -> None:
     path = mount_path(prefix)
     assert path == "(none)" or (not path.startswith("/") and not path.endswith("/"))
+
+
+# -- one walk of the app: the snapshot -------------------------------------------------
+
+
+def test_a_snapshot_builds_the_same_application(tmp_path: Path) -> None:
+    from chalice.app import snapshot
+
+    app = rich_app()
+    assert build_application(snapshot(app), config(tmp_path)) == build_application(
+        app, config(tmp_path)
+    )
+
+
+def test_the_app_is_described_once_per_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalice.app import _snapshot
+    from chalice.deploy import graph
+
+    walks: list[object] = []
+    real = _snapshot.snapshot
+
+    def counting(app: Any) -> Any:
+        if not isinstance(app, _snapshot.AppSnapshot):
+            walks.append(app)
+        return real(app)
+
+    monkeypatch.setattr(graph, "snapshot", counting)
+    app = rich_app()
+    build_application(app, config(tmp_path, {"subnet_ids": ["s"], "security_group_ids": ["g"]}))
+    assert walks == [app]
+
+
+def test_routes_enter_the_rest_api_model(tmp_path: Path) -> None:
+    from chalice.app import snapshot
+
+    app = rich_app()
+    api = by_name(build_application(app, config(tmp_path)))["rest_api"]
+    assert isinstance(api, models.RestAPI)
+    described = snapshot(app)
+    assert api.routes == described.routes
+    assert [(r.method, r.path) for r in api.routes] == [("GET", "/"), ("GET", "/p/bp")]
+    assert api.title == "demo"
+    assert api.binary_types == tuple(app.api.binary_types)
+
+
+def test_function_specs_follow_graph_order(tmp_path: Path) -> None:
+    from chalice.deploy.graph import function_specs
+
+    names = [s.name for s in function_specs(rich_app(), config(tmp_path))]
+    assert names[:2] == ["pure", "x_bp_fn"]
+    assert names[-4:] == ["api_handler", "auth", "websocket_connect", "websocket_message"]

@@ -12,6 +12,7 @@ from chalice.config import Config
 from chalice.deploy.validate import (
     python_version_warning,
     validate_app,
+    validate_feature_flags,
     validate_route_content_types,
     validate_routes,
 )
@@ -57,7 +58,7 @@ def test_empty_route_path() -> None:
         pass
 
     with pytest.raises(ValidationError, match="empty string"):
-        validate_routes(app.routes)
+        validate_routes(app)
 
 
 def test_cors_and_options() -> None:
@@ -72,7 +73,7 @@ def test_cors_and_options() -> None:
         pass
 
     with pytest.raises(ValidationError, match="OPTIONS"):
-        validate_routes(app.routes)
+        validate_routes(app)
 
 
 def test_cors_configs_differ() -> None:
@@ -87,7 +88,7 @@ def test_cors_configs_differ() -> None:
         pass
 
     with pytest.raises(ValidationError, match="CORS configuration"):
-        validate_routes(app.routes)
+        validate_routes(app)
 
 
 def test_same_cors_configs_ok() -> None:
@@ -97,7 +98,7 @@ def test_same_cors_configs_ok() -> None:
     def a() -> None:
         pass
 
-    validate_routes(app.routes)
+    validate_routes(app)
 
 
 def test_mixed_content_types() -> None:
@@ -110,7 +111,7 @@ def test_mixed_content_types() -> None:
         pass
 
     with pytest.raises(ValidationError, match="mix binary"):
-        validate_route_content_types(app.routes, app.api.binary_types)
+        validate_route_content_types(app)
 
 
 def test_duplicate_names(tmp_path: Path) -> None:
@@ -258,3 +259,47 @@ def test_lambda_limits(tmp_path: Path, data: dict[str, Any], message: str) -> No
 
 def test_five_layers_ok(tmp_path: Path) -> None:
     validate_app(simple_app(), config(tmp_path, layers=["a", "b", "c", "d", "e"]))
+
+
+def test_validate_app_takes_a_snapshot(tmp_path: Path) -> None:
+    from chalice.app import snapshot
+
+    app = simple_app()
+    assert validate_app(snapshot(app), config(tmp_path)) == validate_app(app, config(tmp_path))
+
+
+def test_mixed_content_types_message_lists_the_types() -> None:
+    from chalice.app import snapshot
+
+    app = Chalice(app_name="demo")
+
+    @app.route("/up", methods=["POST"], content_types=["application/json", "image/png"])
+    def up() -> None:
+        pass
+
+    with pytest.raises(ValidationError) as info:
+        validate_route_content_types(snapshot(app))
+    assert "the content_types ['application/json', 'image/png'] mix binary" in str(info.value)
+    # Explicit binary types win over the app's.
+    validate_route_content_types(app, ["text/plain"])
+
+
+def test_routes_looked_up_at_runtime_are_not_validated() -> None:
+    app = Chalice(app_name="demo")
+    app.routes[""]  # noqa: B018 - an unknown path lookup leaves an empty entry
+    validate_routes(app)
+
+
+def test_feature_flags_from_the_snapshot() -> None:
+    from chalice.app import snapshot
+
+    app = Chalice(app_name="demo")
+
+    @app.on_ws_connect()
+    def conn(event: Any) -> None:
+        pass
+
+    with pytest.raises(ExperimentalFeatureError, match="WEBSOCKETS"):
+        validate_feature_flags(snapshot(app))
+    app.experimental_feature_flags.add("WEBSOCKETS")
+    validate_feature_flags(snapshot(app))
