@@ -94,7 +94,13 @@ class LambdaService(Protocol):
         ...
 
     def publish_layer(
-        self, layer_name: str, zip_bytes: bytes, *, runtime: str, architecture: str, description: str
+        self,
+        layer_name: str,
+        zip_bytes: bytes,
+        *,
+        runtime: str,
+        architecture: str,
+        description: str,
     ) -> str:
         """Publish a new version; its ARN."""
         ...

@@ -104,9 +104,7 @@ class FakeAPIGateway(FakeService):
             self._api("CreateDeployment", api_id)
             deployment = self.new_id(6)
             # An existing stage is repointed and keeps its other settings.
-            current = self.stages.setdefault(
-                (api_id, stage), {"stageName": stage, "variables": {}}
-            )
+            current = self.stages.setdefault((api_id, stage), {"stageName": stage, "variables": {}})
             current["deploymentId"] = deployment
             current["tracingEnabled"] = tracing
             return deployment

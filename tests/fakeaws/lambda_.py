@@ -240,7 +240,13 @@ class FakeLambda(FakeService):
             return copy.deepcopy(found) if found is not None else None
 
     def publish_layer(
-        self, layer_name: str, zip_bytes: bytes, *, runtime: str, architecture: str, description: str
+        self,
+        layer_name: str,
+        zip_bytes: bytes,
+        *,
+        runtime: str,
+        architecture: str,
+        description: str,
     ) -> str:
         self._log(
             "PublishLayerVersion",

@@ -69,9 +69,7 @@ class FakeIAM(FakeService):
             return copy.deepcopy(found) if found is not None else None
 
     def put_role_policy(self, role: str, policy_name: str, document: dict[str, Any]) -> None:
-        self._log(
-            "PutRolePolicy", RoleName=role, PolicyName=policy_name, PolicyDocument=document
-        )
+        self._log("PutRolePolicy", RoleName=role, PolicyName=policy_name, PolicyDocument=document)
         with self.lock:
             if role not in self.roles:
                 raise self.missing("PutRolePolicy", f"Role {role}")

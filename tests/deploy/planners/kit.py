@@ -89,7 +89,9 @@ class World:
         self.ctx = self._context()
         steps = []
         for model in resources:
-            step = planner_for_model(model).plan(model, self.state.get(model.resource_name), self.ctx)
+            step = planner_for_model(model).plan(
+                model, self.state.get(model.resource_name), self.ctx
+            )
             self.ctx.steps[model.resource_name] = step
             steps.append(step)
         return steps

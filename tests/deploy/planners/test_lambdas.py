@@ -193,4 +193,3 @@ def test_layer_delete(w: World) -> None:
     w.delete("managed-layer")
     assert w.aws.log.ops(mutating=True) == ["lambda:DeleteLayerVersion"]
     assert w.aws.lambda_.layers["demo-dev-managed-layer"] == {}
-
