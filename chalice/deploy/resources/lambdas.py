@@ -15,6 +15,7 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
+from chalice.deploy.records import LambdaFunctionRecord, LambdaLayerRecord
 from chalice.deploy.resources.base import (
     IDENTITY_TAG_KEYS,
     PlanContext,
@@ -32,10 +33,11 @@ class LayerPlanner:
         lam = ctx.clients.lambda_
         sha = package_sha256(model.deployment_package)
         rtype = model.resource_type.value
-        old_arn = (recorded or {}).get("layer_version_arn")
+        name = model.resource_name
+        old_arn = LambdaLayerRecord.from_values(name, recorded or {}).layer_version_arn
         current = lam.get_layer_version(old_arn) if old_arn else None
         if current is not None and current.get("Content", {}).get("CodeSha256") == sha:
-            values = {"layer_version_arn": old_arn}
+            values = LambdaLayerRecord(name, layer_version_arn=old_arn).values()
             return Step(
                 model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
             )
@@ -43,7 +45,8 @@ class LayerPlanner:
         for version in lam.list_layer_versions(model.layer_name):
             found = lam.get_layer_version(str(version["LayerVersionArn"]))
             if found is not None and found.get("Content", {}).get("CodeSha256") == sha:
-                values = {"layer_version_arn": str(version["LayerVersionArn"])}
+                arn = str(version["LayerVersionArn"])
+                values = LambdaLayerRecord(name, layer_version_arn=arn).values()
                 return Step(
                     model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
                 )
@@ -65,7 +68,7 @@ class LayerPlanner:
                 architecture=model.architecture,
                 description=LAYER_DESCRIPTION,
             )
-            values = {"layer_version_arn": arn}
+            values = LambdaLayerRecord(name, layer_version_arn=arn).values()
             sc.record(values)
             if current is not None and old_arn:
                 sc.clients.lambda_.delete_layer_version(old_arn)
@@ -77,17 +80,18 @@ class LayerPlanner:
             action,
             publish,
             changes=changes,
-            expected={"layer_version_arn": KNOWN_AFTER_APPLY},
+            expected=LambdaLayerRecord(name, layer_version_arn=KNOWN_AFTER_APPLY).values(),
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        arn = str(recorded.get("layer_version_arn"))
+        rec = LambdaLayerRecord.from_entry(recorded)
+        arn = str(rec.layer_version_arn)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting layer version: {arn}")
             sc.clients.lambda_.delete_layer_version(arn)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
 def _desired_config(
@@ -155,18 +159,26 @@ class FunctionPlanner:
         current = ctx.clients.lambda_.get_function(name)
         layer_name = model.managed_layer.resource_name if model.managed_layer else None
         planned_layer = ctx.known(layer_name) if layer_name else None
-        layer_arn = str(planned_layer["layer_version_arn"]) if planned_layer else None
+        layer_arn = (
+            LambdaLayerRecord.from_values(str(layer_name), planned_layer).layer_version_arn
+            if planned_layer
+            else None
+        )
         desired = _desired_config(model, ctx, layer_arn)
         sha = package_sha256(model.deployment_package)
         tags = dict(model.tags)
-        expected = {"lambda_arn": ctx.lambda_arn(name)}
+
+        def record(arn: str) -> dict[str, Any]:
+            return LambdaFunctionRecord(model.resource_name, lambda_arn=arn).values()
+
+        expected = record(ctx.lambda_arn(name))
 
         def resolve(sc: StepContext) -> dict[str, Any]:
             """The desired config with values only known now (new layer version)."""
             cfg = dict(desired)
             if layer_name is not None:
-                arn = str(sc.outputs(layer_name)["layer_version_arn"])
-                cfg["layers"] = [arn, *model.layers]
+                layer = LambdaLayerRecord.from_values(layer_name, sc.outputs(layer_name))
+                cfg["layers"] = [str(layer.layer_version_arn), *model.layers]
             return cfg
 
         def set_concurrency(sc: StepContext) -> None:
@@ -198,7 +210,7 @@ class FunctionPlanner:
                 resp = ctx.tagging.create(
                     "lambda", ctx.identity_tags(model.resource_name), create_tagged
                 )
-                values = {"lambda_arn": str(resp["FunctionArn"])}
+                values = record(str(resp["FunctionArn"]))
                 # Recorded before any wait: the function exists even if it never
                 # becomes Active (State: Failed stops the deploy right after).
                 sc.record(values)
@@ -210,7 +222,8 @@ class FunctionPlanner:
             return Step(model.resource_name, rtype, Action.CREATE, create, expected=expected)
 
         cfg = current["Configuration"]
-        values = {"lambda_arn": str(cfg["FunctionArn"])}
+        fn_arn = str(cfg["FunctionArn"])
+        values = record(fn_arn)
         now = _current_config(cfg)
         # Identity tags are set when the function is created and then left alone:
         # never compared (a function deployed by upstream, found by name, has none
@@ -249,10 +262,10 @@ class FunctionPlanner:
             if "tags" in changed:
                 removed = sorted(set(now_tags) - set(tags))
                 if removed:
-                    lam.untag(values["lambda_arn"], removed)
+                    lam.untag(fn_arn, removed)
                 added = {k: v for k, v in tags.items() if now_tags.get(k) != v}
                 if added:
-                    lam.tag(values["lambda_arn"], added)
+                    lam.tag(fn_arn, added)
             if "reserved_concurrency" in changed:
                 set_concurrency(sc)
             return values
@@ -262,10 +275,11 @@ class FunctionPlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        arn = str(recorded.get("lambda_arn"))
+        rec = LambdaFunctionRecord.from_entry(recorded)
+        arn = str(rec.lambda_arn)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting function: {arn}")
             sc.clients.lambda_.delete_function(arn)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
