@@ -50,14 +50,19 @@ class StateRecord:
         """The record of resource ``name`` from its value keys (a step's outputs)."""
         return cls.from_entry({**values, "name": name})
 
-    def values(self) -> dict[str, Any]:
-        """The value keys that are set, in record order: what a step records.
+    def values(self, *, complete: bool = False) -> dict[str, Any]:
+        """The value keys, in record order: what a step records.
 
         Unset (None) keys are left out, so recording the values over an
-        existing entry never erases a key the record did not carry.
+        existing entry never erases a key the record did not carry;
+        ``complete`` keeps them (every key is written, None where AWS
+        answered nothing).
         """
-        entry = self.to_entry()
-        return {k: v for k, v in entry.items() if k not in ("name", "resource_type") and v is not None}
+        return {
+            k: v
+            for k, v in self.to_entry().items()
+            if k not in ("name", "resource_type") and (complete or v is not None)
+        }
 
     def to_entry(self) -> dict[str, Any]:
         """The state entry: ``name``, ``resource_type``, then the value keys in order."""
