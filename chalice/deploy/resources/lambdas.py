@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from chalice.deploy import models
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.records import LambdaFunctionRecord, LambdaLayerRecord
@@ -94,58 +96,77 @@ class LayerPlanner:
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
+@attrs.frozen
+class FunctionConfig:
+    """The configuration fields of a function that a deploy compares and sets."""
+
+    runtime: str | None
+    handler: str | None
+    role: str | None
+    timeout: int | None
+    memory_size: int | None
+    environment: dict[str, str]
+    tracing: str
+    subnet_ids: list[str]
+    security_group_ids: list[str]
+    layers: list[str]
+    architecture: str
+
+    def fields(self) -> dict[str, Any]:
+        """Field name -> value (the names a plan shows as changed)."""
+        return attrs.asdict(self, recurse=False)
+
+    def api_params(self) -> dict[str, Any]:
+        """UpdateFunctionConfiguration / CreateFunction fields."""
+        return {
+            "Runtime": self.runtime,
+            "Handler": self.handler,
+            "Role": self.role,
+            "Timeout": self.timeout,
+            "MemorySize": self.memory_size,
+            "Environment": {"Variables": self.environment},
+            "TracingConfig": {"Mode": self.tracing},
+            "VpcConfig": {
+                "SubnetIds": self.subnet_ids,
+                "SecurityGroupIds": self.security_group_ids,
+            },
+            "Layers": self.layers,
+        }
+
+
 def _desired_config(
     model: models.LambdaFunction, ctx: PlanContext, layer_arn: str | None
-) -> dict[str, Any]:
-    layers = ([layer_arn] if layer_arn else []) + list(model.layers)
-    return {
-        "runtime": model.runtime,
-        "handler": model.handler,
-        "role": ctx.role_arn(model.role),
-        "timeout": model.timeout,
-        "memory_size": model.memory_size,
-        "environment": dict(model.environment_variables),
-        "tracing": "Active" if model.xray else "PassThrough",
-        "subnet_ids": sorted(model.subnet_ids),
-        "security_group_ids": sorted(model.security_group_ids),
-        "layers": layers,
-        "architecture": model.architecture,
-    }
+) -> FunctionConfig:
+    return FunctionConfig(
+        runtime=model.runtime,
+        handler=model.handler,
+        role=ctx.role_arn(model.role),
+        timeout=model.timeout,
+        memory_size=model.memory_size,
+        environment=dict(model.environment_variables),
+        tracing="Active" if model.xray else "PassThrough",
+        subnet_ids=sorted(model.subnet_ids),
+        security_group_ids=sorted(model.security_group_ids),
+        layers=([layer_arn] if layer_arn else []) + list(model.layers),
+        architecture=model.architecture,
+    )
 
 
-def _current_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
+def _current_config(cfg: Mapping[str, Any]) -> FunctionConfig:
     vpc = cfg.get("VpcConfig") or {}
-    return {
-        "runtime": cfg.get("Runtime"),
-        "handler": cfg.get("Handler"),
-        "role": cfg.get("Role"),
-        "timeout": cfg.get("Timeout"),
-        "memory_size": cfg.get("MemorySize"),
-        "environment": dict((cfg.get("Environment") or {}).get("Variables") or {}),
-        "tracing": (cfg.get("TracingConfig") or {}).get("Mode", "PassThrough"),
-        "subnet_ids": sorted(vpc.get("SubnetIds") or []),
-        "security_group_ids": sorted(vpc.get("SecurityGroupIds") or []),
-        "layers": [layer["Arn"] for layer in cfg.get("Layers") or []],
-        "architecture": (cfg.get("Architectures") or ["x86_64"])[0],
-    }
-
-
-def _api_params(config: Mapping[str, Any]) -> dict[str, Any]:
-    """UpdateFunctionConfiguration / CreateFunction fields from our config dict."""
-    return {
-        "Runtime": config["runtime"],
-        "Handler": config["handler"],
-        "Role": config["role"],
-        "Timeout": config["timeout"],
-        "MemorySize": config["memory_size"],
-        "Environment": {"Variables": config["environment"]},
-        "TracingConfig": {"Mode": config["tracing"]},
-        "VpcConfig": {
-            "SubnetIds": config["subnet_ids"],
-            "SecurityGroupIds": config["security_group_ids"],
-        },
-        "Layers": config["layers"],
-    }
+    return FunctionConfig(
+        runtime=cfg.get("Runtime"),
+        handler=cfg.get("Handler"),
+        role=cfg.get("Role"),
+        timeout=cfg.get("Timeout"),
+        memory_size=cfg.get("MemorySize"),
+        environment=dict((cfg.get("Environment") or {}).get("Variables") or {}),
+        tracing=(cfg.get("TracingConfig") or {}).get("Mode", "PassThrough"),
+        subnet_ids=sorted(vpc.get("SubnetIds") or []),
+        security_group_ids=sorted(vpc.get("SecurityGroupIds") or []),
+        layers=[str(layer.get("Arn")) for layer in cfg.get("Layers") or []],
+        architecture=(cfg.get("Architectures") or ["x86_64"])[0],
+    )
 
 
 class FunctionPlanner:
@@ -173,13 +194,12 @@ class FunctionPlanner:
 
         expected = record(ctx.lambda_arn(name))
 
-        def resolve(sc: StepContext) -> dict[str, Any]:
+        def resolve(sc: StepContext) -> FunctionConfig:
             """The desired config with values only known now (new layer version)."""
-            cfg = dict(desired)
-            if layer_name is not None:
-                layer = LambdaLayerRecord.from_values(layer_name, sc.outputs(layer_name))
-                cfg["layers"] = [str(layer.layer_version_arn), *model.layers]
-            return cfg
+            if layer_name is None:
+                return desired
+            layer = LambdaLayerRecord.from_values(layer_name, sc.outputs(layer_name))
+            return attrs.evolve(desired, layers=[str(layer.layer_version_arn), *model.layers])
 
         def set_concurrency(sc: StepContext) -> None:
             if model.reserved_concurrency is None:
@@ -191,7 +211,7 @@ class FunctionPlanner:
 
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say(f"Creating lambda function: {name}")
-                params = _api_params(resolve(sc))
+                params = resolve(sc).api_params()
                 if not model.subnet_ids:
                     del params["VpcConfig"]
                 lam = sc.clients.lambda_
@@ -235,7 +255,8 @@ class FunctionPlanner:
         }
         now_concurrency = (current.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
         fields: dict[str, tuple[Any, Any]] = {"code_sha256": (cfg.get("CodeSha256"), sha)}
-        fields.update({k: (now[k], desired[k]) for k in desired})
+        wanted = desired.fields()
+        fields.update({k: (v, wanted[k]) for k, v in now.fields().items()})
         fields["tags"] = (now_tags, tags)
         fields["reserved_concurrency"] = (now_concurrency, model.reserved_concurrency)
         changes = diff(fields)
@@ -245,8 +266,8 @@ class FunctionPlanner:
             )
         changed = {c.field for c in changes}
         code_changed = "code_sha256" in changed
-        config_changed = bool(changed & set(desired)) and not (
-            changed & set(desired) == {"architecture"}
+        config_changed = bool(changed & set(wanted)) and not (
+            changed & set(wanted) == {"architecture"}
         )
 
         def update(sc: StepContext) -> Mapping[str, Any]:
@@ -258,7 +279,7 @@ class FunctionPlanner:
                     name, package_bytes(model.deployment_package), architecture=model.architecture
                 )
             if config_changed:
-                lam.update_configuration(name, _api_params(resolve(sc)))
+                lam.update_configuration(name, resolve(sc).api_params())
             if "tags" in changed:
                 removed = sorted(set(now_tags) - set(tags))
                 if removed:
