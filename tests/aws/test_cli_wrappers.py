@@ -128,3 +128,31 @@ def test_aws_error_is_what_the_wrappers_raise(aws_env: str) -> None:
             restApiId="nope", stageName="api", sdkType="javascript"
         )
     assert info.value.operation == "GetSdk"
+
+
+class _Session:
+    """A botocore-session stand-in that keeps the client config it was asked for."""
+
+    def __init__(self) -> None:
+        self.configs: list[Any] = []
+
+    def create_client(self, name: str, config: Any = None) -> Any:
+        self.configs.append(config)
+        return Flaky([], {})
+
+    def get_config_variable(self, name: str) -> str | None:
+        return {"region": "us-west-2", "max_attempts": "7"}.get(name)
+
+
+def test_max_attempts_and_read_timeout_reach_retries_and_botocore() -> None:
+    from chalice.aws.session import AWSClients
+
+    session = _Session()
+    clients = AWSClients(session, max_attempts=0, read_timeout=65, connection_timeout=10)
+    assert clients.retrier.settings.throttle.attempts == 1
+    assert clients.retrier.settings.transient.attempts == 1
+    clients.client("lambda")
+    [config] = session.configs
+    assert (config.read_timeout, config.connect_timeout) == (65, 10)
+    # Without an override the user's profile setting still applies.
+    assert AWSClients(_Session()).retrier.settings.throttle.attempts == 7
