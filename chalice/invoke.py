@@ -1,9 +1,10 @@
 """``chalice invoke``: call a deployed Lambda function once and show what it returned.
 
-The Lambda client is injected (a botocore ``lambda`` client fits, as does a
-test fake), so this module never imports botocore. A function error is shown as
-its stack trace plus ``Type: message`` and becomes ``UnhandledLambdaError``; an
-AWS error becomes ``LambdaClientError``. Both exit 1, as upstream does.
+The Lambda client is injected (the ``chalice.aws`` Lambda wrapper, which
+never retries an invoke, or a test fake), so this module never imports
+botocore. A function error is shown as its stack trace plus ``Type: message``
+and becomes ``UnhandledLambdaError``; an AWS error becomes
+``LambdaClientError``. Both exit 1, as upstream does.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from chalice.aws.errors import AWSError
 from chalice.errors import UserError
 
 
@@ -81,6 +83,13 @@ def unknown_function(
     )
 
 
+def _timeout(exc: Exception) -> InvokeTimeoutError:
+    return InvokeTimeoutError(
+        f"Timed out waiting for Lambda to answer: {exc}",
+        fix="The function may still be running; check 'chalice logs' for its output.",
+    )
+
+
 def invoke_function(client: LambdaClient, function_arn: str, payload: bytes | None) -> InvokeResult:
     """Invoke ``function_arn`` with ``payload``; AWS errors become ``LambdaClientError``."""
     kwargs: dict[str, Any] = {"FunctionName": function_arn, "InvocationType": "RequestResponse"}
@@ -88,17 +97,21 @@ def invoke_function(client: LambdaClient, function_arn: str, payload: bytes | No
         kwargs["Payload"] = payload
     try:
         response = client.invoke(**kwargs)
+    except AWSError as exc:  # what the chalice.aws wrapper raises
+        if exc.code == "ReadTimeoutError":
+            raise _timeout(exc) from exc
+        raise LambdaClientError(
+            f"got '{exc.code}' exception back from Lambda\n{exc.message}"
+        ) from exc
     except Exception as exc:
+        # A client with botocore's own errors (ClientError carries ``response``).
         error = getattr(exc, "response", None)
         if isinstance(error, Mapping) and "Error" in error:
             code = error["Error"].get("Code", "Unknown")
             message = error["Error"].get("Message", "")
             raise LambdaClientError(f"got '{code}' exception back from Lambda\n{message}") from exc
         if type(exc).__name__ in ("ReadTimeoutError", "ConnectTimeoutError"):
-            raise InvokeTimeoutError(
-                f"Timed out waiting for Lambda to answer: {exc}",
-                fix="The function may still be running; check 'chalice logs' for its output.",
-            ) from exc
+            raise _timeout(exc) from exc
         raise
     body = response.get("Payload", b"")
     raw = body.read() if hasattr(body, "read") else body

@@ -1,7 +1,7 @@
 """``chalice logs``: read a deployed function's CloudWatch Logs.
 
 Reads the log group ``/aws/lambda/<function name>`` with ``filter_log_events``
-through a small injected client (a botocore ``logs`` client fits), so tests pass
+through a small injected client (the ``chalice.aws`` Logs wrapper fits), so tests pass
 fakes or point botocore at an emulator. ``--since`` parsing and line formatting
 are pure functions. In follow mode the retriever polls, starting each poll at the
 newest timestamp seen and dropping events it already yielded (by ``eventId``).
@@ -146,7 +146,10 @@ def _to_event(raw: Mapping[str, Any]) -> LogEvent:
 
 
 def _is_missing_group(exc: Exception) -> bool:
-    # botocore ClientError carries the AWS code in .response; no botocore import needed.
+    # The chalice.aws wrapper raises AWSError (``code``); a raw botocore
+    # ClientError carries it in ``response``. No botocore import needed.
+    if getattr(exc, "code", None) == "ResourceNotFoundException":
+        return True
     response = getattr(exc, "response", None)
     if isinstance(response, Mapping):
         return bool(response.get("Error", {}).get("Code") == "ResourceNotFoundException")

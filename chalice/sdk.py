@@ -1,6 +1,6 @@
 """``chalice generate-sdk``: download API Gateway's generated SDK and unpack it.
 
-The API Gateway client is injected (botocore ``apigateway`` client or a fake).
+The API Gateway client is injected (the ``chalice.aws`` APIGateway wrapper or a fake).
 API Gateway returns a zip whose single top-level directory (``apiGateway-js-sdk``)
 holds the SDK; its contents end up directly in the output directory. Must not
 import botocore, and never writes outside the output directory (zip entries that

@@ -5,7 +5,8 @@ translated once (``AWSError``: service, operation, code, message) and the
 retry/wait policy (``retry.py``) is applied in one place. The wrappers hold no
 deploy logic and never decide *whether* to call AWS; that is the planners'
 job. Only ``chalice.deploy.executor`` (through planner steps) calls the
-mutating methods.
+mutating methods. Code outside this package names the protocols of
+``protocols.py`` (``Clients`` and one per service), not these classes.
 """
 
 from chalice.aws.errors import AWSError

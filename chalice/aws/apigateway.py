@@ -121,6 +121,11 @@ class APIGateway(Service):
             self.client.delete_base_path_mapping, NOT_FOUND, domainName=name, basePath=base_path
         )
 
+    # -- generated SDKs (chalice generate-sdk) --------------------------------
+    def get_sdk(self, **kwargs: Any) -> dict[str, Any]:
+        """``GetSdk`` with botocore's parameters; the zip is in ``body``."""
+        return self._call(self.client.get_sdk, **kwargs)
+
 
 def _body(definition: dict[str, Any]) -> bytes:
     # Compact, key order kept: the bytes are what the digest in the state

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalice.aws.errors import AWSError
+from chalice.aws.errors import AWSError, translate
 from chalice.aws.session import Service
 from chalice.errors import DeployError
 
@@ -253,3 +253,28 @@ class Lambda(Service):
 
     def delete_mapping(self, uuid: str) -> bool:
         return self._delete(self.client.delete_event_source_mapping, NOT_FOUND, UUID=uuid)
+
+    # -- invoke (chalice invoke) --------------------------------------------
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        """``Invoke`` with botocore's parameters, exactly once.
+
+        Never retried, whatever the table in ``retry.py`` says: a retry after
+        a timeout or a 5xx could run the function twice. A read timeout is an
+        ``AWSError`` coded ``ReadTimeoutError`` rather than the "could not reach
+        AWS" setup error: the function may well be running still.
+        """
+        from botocore.exceptions import ReadTimeoutError
+
+        def once() -> dict[str, Any]:
+            try:
+                answer: dict[str, Any] = self.client.invoke(**kwargs)
+            except ReadTimeoutError as err:
+                raise AWSError(
+                    service=self.service,
+                    operation="Invoke",
+                    code="ReadTimeoutError",
+                    message=str(err),
+                ) from err
+            return answer
+
+        return translate(self.service, "Invoke", once)

@@ -38,3 +38,7 @@ class Logs(Service):
 
     def delete_retention_policy(self, name: str) -> bool:
         return self._delete(self.client.delete_retention_policy, NOT_FOUND, logGroupName=name)
+
+    def filter_log_events(self, **kwargs: Any) -> dict[str, Any]:
+        """One page of ``FilterLogEvents`` (botocore's parameters), for ``chalice logs``."""
+        return self._call(self.client.filter_log_events, **kwargs)

@@ -119,10 +119,17 @@ def retry_settings(session: Any) -> RetrySettings:
 class _Shared:
     """What every view of one ``AWSClients`` shares: clients, account, pacer."""
 
-    def __init__(self, session: Any, max_pool: int, connection_timeout: int | None) -> None:
+    def __init__(
+        self,
+        session: Any,
+        max_pool: int,
+        connection_timeout: int | None,
+        read_timeout: int | None = None,
+    ) -> None:
         self.session = session
         self.max_pool = max_pool
         self.connection_timeout = connection_timeout
+        self.read_timeout = read_timeout
         self.lock = threading.Lock()
         self.account_lock = threading.Lock()
         self.clients: dict[str, Any] = {}
@@ -136,6 +143,9 @@ class AWSClients:
     for pacing, retries and waits; tests inject fakes (a virtual clock whose
     ``sleep`` advances it). Without ``sleep``, pauses end early when the
     deploy stops. ``pacing=False`` turns the client-side quotas off.
+    ``read_timeout`` (seconds) overrides ``connection_timeout`` for reads
+    (``chalice invoke`` waits as long as the function may run);
+    ``max_attempts`` overrides the user's botocore setting (0 or 1: no retry).
     """
 
     def __init__(
@@ -144,13 +154,20 @@ class AWSClients:
         *,
         max_pool: int = 64,
         connection_timeout: int | None = None,
+        read_timeout: int | None = None,
+        max_attempts: int | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         pacing: bool = True,
     ) -> None:
         self.session = session
-        self._shared = _Shared(session, max_pool, connection_timeout)
+        self._shared = _Shared(session, max_pool, connection_timeout, read_timeout)
         settings = retry_settings(session)
+        if max_attempts is not None:
+            settings = RetrySettings.from_config(
+                max_attempts=max(1, max_attempts),
+                mode="adaptive" if settings.adaptive else None,
+            )
         self.pacer = Pacer(clock=clock, enabled=pacing)
         self.retrier = Retrier(
             settings=settings,
@@ -190,6 +207,8 @@ class AWSClients:
                 if shared.connection_timeout is not None:
                     kwargs["connect_timeout"] = shared.connection_timeout
                     kwargs["read_timeout"] = shared.connection_timeout
+                if shared.read_timeout is not None:
+                    kwargs["read_timeout"] = shared.read_timeout
                 shared.clients[name] = _create_client(self.session, name, Config(**kwargs))
             return shared.clients[name]
 
@@ -293,17 +312,38 @@ class AWSClients:
         return SNS(self.client("sns"), retrier=self.retrier)
 
 
+def new_session(profile: str | None = None) -> Any:
+    """A botocore session for ``profile`` whose calls say ``chalice/<version>``.
+
+    The one place sessions are made, so deploy and the other commands (logs,
+    invoke, generate-sdk) identify themselves alike. ``AWS_ENDPOINT_URL`` and
+    the rest of botocore's environment are honoured.
+    """
+    import botocore.session
+
+    from chalice import __version__
+
+    session = botocore.session.Session(profile=profile)
+    session.user_agent_extra = f"chalice/{__version__}"
+    return session
+
+
 def create_clients(
     *,
     profile: str | None = None,
     session: Any = None,
     max_pool: int = 10,
     connection_timeout: int | None = None,
+    read_timeout: int | None = None,
+    max_attempts: int | None = None,
 ) -> AWSClients:
-    """An ``AWSClients`` over ``session`` or a new botocore session for ``profile``."""
+    """An ``AWSClients`` over ``session`` or a new session for ``profile``."""
     if session is None:
-        import botocore.session
-
-        session = botocore.session.Session(profile=profile)
-        session.user_agent_extra = "chalice"
-    return AWSClients(session, max_pool=max_pool, connection_timeout=connection_timeout)
+        session = new_session(profile)
+    return AWSClients(
+        session,
+        max_pool=max_pool,
+        connection_timeout=connection_timeout,
+        read_timeout=read_timeout,
+        max_attempts=max_attempts,
+    )

@@ -24,23 +24,22 @@ class ClientFactory(Protocol):
         read_timeout: int | None = None,
         max_attempts: int | None = None,
     ) -> Any:
-        """A client with botocore's method names for ``service``."""
+        """An object answering the botocore-named calls the command makes."""
         ...
 
 
-def botocore_clients(
+def aws_clients(
     service: str,
     *,
     profile: str | None = None,
     read_timeout: int | None = None,
     max_attempts: int | None = None,
 ) -> Any:
-    """The real ``ClientFactory``: a botocore client from a new session."""
+    """The real ``ClientFactory``: the ``chalice.aws`` wrapper of ``service``."""
     from chalice.cli import services
 
-    session = services.create_session(profile)
-    return services.create_client(
-        session, service, read_timeout=read_timeout, max_attempts=max_attempts
+    return services.service_client(
+        service, profile=profile, read_timeout=read_timeout, max_attempts=max_attempts
     )
 
 
@@ -51,7 +50,7 @@ class CLIContext:
 
     project_dir: Path
     debug: bool = False
-    clients: ClientFactory = botocore_clients
+    clients: ClientFactory = aws_clients
 
 
 def current() -> CLIContext:

@@ -1,8 +1,10 @@
-"""Collaborators the commands build: config, deployed state, botocore clients.
+"""Collaborators the commands build: config, deployed state, AWS service wrappers.
 
 One place that knows how to reach the other owners' modules, so each command
-stays a few lines. Everything heavy (botocore, the config and state modules) is
-imported inside the functions: importing this module must stay cheap.
+stays a few lines. AWS is reached only through ``chalice.aws`` (one seam for
+deploy and the other commands). Everything heavy (botocore, the config and
+state modules) is imported inside the functions: importing this module must
+stay cheap.
 """
 
 from __future__ import annotations
@@ -59,33 +61,29 @@ def deployed_function_names(project_dir: Path, *, stage: str) -> list[str]:
     return [str(r["name"]) for r in state.resources if r.get("resource_type") == "lambda_function"]
 
 
-def create_session(profile: str | None = None) -> Any:
-    """A botocore session for ``profile`` (``AWS_ENDPOINT_URL`` etc. are honoured)."""
-    import botocore.session
-
-    from chalice import __version__
-
-    session = botocore.session.Session(profile=profile)
-    session.user_agent_extra = f"chalice/{__version__}"
-    return session
-
-
-def create_client(
-    session: Any,
+def service_client(
     service: str,
     *,
+    profile: str | None = None,
     read_timeout: int | None = None,
-    connect_timeout: int | None = None,
     max_attempts: int | None = None,
 ) -> Any:
-    """A botocore client of ``service`` with optional timeout/retry settings."""
-    from botocore.config import Config as BotoConfig
+    """The ``chalice.aws`` wrapper of ``service`` (``logs``, ``lambda`` or ``apigateway``).
 
-    options: dict[str, Any] = {}
-    if read_timeout is not None:
-        options["read_timeout"] = read_timeout
-    if connect_timeout is not None:
-        options["connect_timeout"] = connect_timeout
-    if max_attempts is not None:
-        options["retries"] = {"max_attempts": max_attempts, "mode": "standard"}
-    return session.create_client(service, config=BotoConfig(**options) if options else None)
+    The same session, user agent, retry table and pacing as a deploy;
+    ``read_timeout``/``max_attempts`` as ``AWSClients`` takes them. The wrappers
+    answer the botocore-named calls the commands need (``filter_log_events``,
+    ``invoke``, ``get_sdk``) and raise ``AWSError``/``AWSSetupError``.
+    """
+    from chalice.aws.session import create_clients
+
+    clients = create_clients(
+        profile=profile, read_timeout=read_timeout, max_attempts=max_attempts
+    )
+    if service == "logs":
+        return clients.logs
+    if service == "lambda":
+        return clients.lambda_
+    if service == "apigateway":
+        return clients.apigateway
+    raise ValueError(f"no chalice.aws wrapper for the CLI's use of {service!r}")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 if TYPE_CHECKING:
-    from chalice.aws.session import AWSClients
+    from chalice.aws.protocols import Clients
 
 
 class Action(enum.Enum):
@@ -48,7 +48,10 @@ class Change:
 class StepContext(Protocol):
     """What a running step can use (provided by the executor)."""
 
-    clients: AWSClients
+    @property
+    def clients(self) -> Clients:
+        """AWS, for the step's calls (read-only: a property, so any implementation fits)."""
+        ...
 
     def outputs(self, name: str) -> Mapping[str, Any]:
         """Recorded values of resource ``name`` (a dependency that already ran)."""

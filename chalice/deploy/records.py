@@ -45,6 +45,25 @@ class StateRecord:
         record: _R = record_class(**values)
         return record
 
+    @classmethod
+    def from_values(cls: type[_R], name: str, values: Mapping[str, Any]) -> _R:
+        """The record of resource ``name`` from its value keys (a step's outputs)."""
+        return cls.from_entry({**values, "name": name})
+
+    def values(self, *, complete: bool = False) -> dict[str, Any]:
+        """The value keys, in record order: what a step records.
+
+        Unset (None) keys are left out, so recording the values over an
+        existing entry never erases a key the record did not carry;
+        ``complete`` keeps them (every key is written, None where AWS
+        answered nothing).
+        """
+        return {
+            k: v
+            for k, v in self.to_entry().items()
+            if k not in ("name", "resource_type") and (complete or v is not None)
+        }
+
     def to_entry(self) -> dict[str, Any]:
         """The state entry: ``name``, ``resource_type``, then the value keys in order."""
         entry: dict[str, Any] = {"name": self.name, "resource_type": self.RESOURCE_TYPE.value}
@@ -193,3 +212,11 @@ class CloudWatchEventRecord(StateRecord):
     RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.CLOUDWATCH_EVENT
     name: str
     rule_name: str | None = None
+
+
+def lambda_arn_of(name: str, values: Mapping[str, Any]) -> str:
+    """The ``lambda_arn`` function ``name`` recorded (its step has run)."""
+    arn = LambdaFunctionRecord.from_values(name, values).lambda_arn
+    if arn is None:
+        raise RuntimeError(f"Lambda function {name} has no recorded lambda_arn")
+    return arn

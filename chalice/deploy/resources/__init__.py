@@ -17,6 +17,12 @@ A planner implements ``ResourcePlanner`` (see ``base.py``):
 
 Planners never write the state file and never print directly: the executor
 records what ``apply`` returns and prints what it passes to ``ctx.say``.
+They read an entry through its typed record (``chalice/deploy/records.py``:
+``from_entry``/``from_values``) and return ``record.values()``, never raw
+key strings. They reach AWS only through the protocols of
+``chalice/aws/protocols.py`` (``ctx.clients``), which ``tests/fakeaws``
+implements in memory: each planner module has its decisions unit-tested in
+``tests/deploy/planners/test_<module>.py``.
 
 A planner is one part of a resource type: the type's descriptor in
 ``chalice/deploy/descriptors.py`` names it together with the model, the

@@ -31,6 +31,7 @@ import attrs
 
 from chalice.deploy import models
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Change, Step, StepContext, diff
+from chalice.deploy.records import RestAPIRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     has_permission,
@@ -128,7 +129,7 @@ def compare(
 
     ``tags`` are the identity tags the API should carry.
     """
-    rec = recorded or {}
+    rec = RestAPIRecord.from_values(model.resource_name, recorded or {})
     stage = live.stage
     variables = dict((stage or {}).get("variables") or {})
     legacy = variables.get(LEGACY_DIGEST_VARIABLE)
@@ -136,9 +137,9 @@ def compare(
     drift = False
     if stage is None:
         deployed = None
-    elif rec.get("deployment_id"):
-        drift = live_deployment != rec["deployment_id"]
-        deployed = None if drift else rec.get("definition_sha256")
+    elif rec.deployment_id:
+        drift = live_deployment != rec.deployment_id
+        deployed = None if drift else rec.definition_sha256
     else:
         # Deployed by an earlier release (digest in the stage variable) or by
         # upstream (no digest at all: the definition is put once to know it).
@@ -157,7 +158,7 @@ def compare(
     if not drift:
         fields = {"definition_sha256": (deployed, doc_digest), **fields}
     fields[f"stage_variables.{LEGACY_DIGEST_VARIABLE}"] = (legacy, None)
-    if not rec.get("deployment_id"):
+    if not rec.deployment_id:
         # A create that stopped between the import and the tagging (or an API
         # another tool made) gets its identity tags now. Once a deploy of ours
         # has finished they are not asked for again, so an account refusing
@@ -228,7 +229,7 @@ class RestAPIPlanner:
             # name it), and an "already exists" answer counts as done.
             def add(name: str) -> Callable[[], None]:
                 return lambda: sc.clients.lambda_.add_permission(
-                    str(sc.outputs(name)["lambda_arn"]),
+                    lambda_arn_of(name, sc.outputs(name)),
                     statement_id=statement_id("apigateway", api_id, name),
                     principal=principal,
                     source_arn=source_arn(api_id, name),
@@ -243,10 +244,10 @@ class RestAPIPlanner:
         api_id = str(live.api["id"])
         tags = ctx.identity_tags(model.resource_name)
         update = compare(model, recorded, live, doc_digest, tags)
-        base = {"rest_api_id": api_id, "rest_api_url": url(api_id)}
+        base = _record(model, api_id, url(api_id)).values()
         live_deployment = (live.stage or {}).get("deploymentId")
         if not update.changes:
-            values = {**base, "definition_sha256": doc_digest, "deployment_id": live_deployment}
+            values = _record(model, api_id, url(api_id), doc_digest, live_deployment).values()
             return Step(
                 model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=base
             )
@@ -283,7 +284,7 @@ class RestAPIPlanner:
                 arn = sc.clients.arn_apigateway(api_id)
                 calls.append(lambda: ctx.tagging.tag("apigateway", lambda: a.tag(arn, tags)))
             deployment = run_all(calls)[0] or live_deployment
-            return {**base, "definition_sha256": doc_digest, "deployment_id": deployment}
+            return _record(model, api_id, url(api_id), doc_digest, deployment).values()
 
         return Step(
             model.resource_name,
@@ -330,8 +331,9 @@ class RestAPIPlanner:
                 )
             return Live(api=got[0], stage=got[1], permissions=permissions)
 
-        if recorded and recorded.get("rest_api_id"):
-            live = round_for(str(recorded["rest_api_id"]), None)
+        recorded_id = RestAPIRecord.from_values(model.resource_name, recorded or {}).rest_api_id
+        if recorded_id:
+            live = round_for(recorded_id, None)
             if live is not None:
                 return live
         found = find_tagged(apigw.list_rest_apis(), ctx.identity_tags(model.resource_name))
@@ -356,7 +358,7 @@ class RestAPIPlanner:
             a = sc.clients.apigateway
             answer = a.import_rest_api(doc, endpoint_type=model.endpoint_type)
             api_id = str(answer["id"])
-            base = {"rest_api_id": api_id, "rest_api_url": url(api_id)}
+            base = _record(model, api_id, url(api_id)).values()
             # Recorded before anything else: a failure (or kill) from here on
             # leaves an API the state file names, so nothing is orphaned.
             sc.record(base)
@@ -376,25 +378,42 @@ class RestAPIPlanner:
             calls: list[Callable[[], Any]] = [definition_chain, tag]
             calls += add_permissions(sc, api_id, names)
             deployment = run_all(calls)[0]
-            return {**base, "definition_sha256": doc_digest, "deployment_id": deployment}
+            return _record(model, api_id, url(api_id), doc_digest, deployment).values()
 
         return Step(
             model.resource_name,
             model.resource_type.value,
             Action.CREATE,
             apply,
-            expected={"rest_api_id": KNOWN_AFTER_APPLY},
+            expected=RestAPIRecord(model.resource_name, rest_api_id=KNOWN_AFTER_APPLY).values(),
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         """Delete the recorded API (its stages and deployments go with it)."""
-        api_id = str(recorded.get("rest_api_id"))
+        rec = RestAPIRecord.from_entry(recorded)
+        api_id = str(rec.rest_api_id)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting Rest API: {api_id}")
             sc.clients.apigateway.delete_rest_api(api_id)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
+
+
+def _record(
+    model: models.RestAPI,
+    api_id: str,
+    url: str,
+    definition_sha256: str | None = None,
+    deployment_id: str | None = None,
+) -> RestAPIRecord:
+    return RestAPIRecord(
+        model.resource_name,
+        rest_api_id=api_id,
+        rest_api_url=url,
+        definition_sha256=definition_sha256,
+        deployment_id=deployment_id,
+    )
 
 
 def _compression_patch(model: models.RestAPI) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from chalice.aws.session import AWSClients
+from chalice.aws.protocols import Clients
 from chalice.deploy import models
 from chalice.deploy.plan import Step
 from chalice.deploy.state import DeployedState
@@ -31,7 +31,7 @@ IDENTITY_TAG_KEYS = ("chalice:app", "chalice:stage", "chalice:resource")
 class PlanContext:
     """What a planner may consult: AWS (reads), the state, earlier steps."""
 
-    clients: AWSClients
+    clients: Clients
     app_name: str
     stage: str
     state: DeployedState
@@ -132,7 +132,7 @@ def has_permission(statements: list[dict[str, Any]], *, principal: str, source_a
 
 
 def ensure_permission(
-    ctx_clients: AWSClients,
+    ctx_clients: Clients,
     function: str,
     *,
     principal: str,
@@ -156,7 +156,7 @@ def ensure_permission(
 
 
 def remove_permissions(
-    clients: AWSClients, function: str, *, principal: str, source_arn: str
+    clients: Clients, function: str, *, principal: str, source_arn: str
 ) -> None:
     """Remove every statement letting ``principal`` invoke from ``source_arn``."""
     lam = clients.lambda_
@@ -165,7 +165,7 @@ def remove_permissions(
             lam.remove_permission(function, str(stmt.get("Sid")))
 
 
-def service_principal(clients: AWSClients, service: str) -> str:
+def service_principal(clients: Clients, service: str) -> str:
     """``<service>.amazonaws.com`` (the principal form Lambda policies use)."""
     suffix = "amazonaws.com.cn" if clients.partition == "aws-cn" else "amazonaws.com"
     return f"{service}.{suffix}"

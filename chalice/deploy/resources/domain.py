@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.records import DomainNameRecord, RestAPIRecord, WebsocketAPIRecord
 from chalice.deploy.resources.base import PlanContext
 
 WEBSOCKET_DOMAIN = "websocket_api_custom_domain"
@@ -27,29 +30,38 @@ def _key(mount_path: str) -> str:
     return "/" if mount_path in ("(none)", "", "/") else "/" + mount_path.strip("/")
 
 
-def _rest_values(d: Mapping[str, Any], model: models.DomainName) -> dict[str, Any]:
-    return {
-        "hosted_zone_id": d.get("distributionHostedZoneId") or d.get("regionalHostedZoneId"),
-        "alias_domain_name": d.get("distributionDomainName") or d.get("regionalDomainName"),
-        "certificate_arn": d.get("certificateArn")
+def _rest_values(d: Mapping[str, Any], model: models.DomainName) -> DomainNameRecord:
+    return DomainNameRecord(
+        model.resource_name,
+        hosted_zone_id=d.get("distributionHostedZoneId") or d.get("regionalHostedZoneId"),
+        alias_domain_name=d.get("distributionDomainName") or d.get("regionalDomainName"),
+        certificate_arn=d.get("certificateArn")
         or d.get("regionalCertificateArn")
         or model.certificate_arn,
-        "security_policy": d.get("securityPolicy") or model.tls_version.value,
-        "domain_name": model.domain_name,
-        "api_mapping": [{"key": _key(model.api_mapping.mount_path)}],
-    }
+        security_policy=d.get("securityPolicy") or model.tls_version.value,
+        domain_name=model.domain_name,
+        api_mapping=[{"key": _key(model.api_mapping.mount_path)}],
+    )
 
 
-def _ws_values(d: Mapping[str, Any], model: models.DomainName) -> dict[str, Any]:
+def _ws_values(d: Mapping[str, Any], model: models.DomainName) -> DomainNameRecord:
     cfg = (d.get("DomainNameConfigurations") or [{}])[0]
-    return {
-        "hosted_zone_id": cfg.get("HostedZoneId"),
-        "alias_domain_name": cfg.get("ApiGatewayDomainName"),
-        "certificate_arn": cfg.get("CertificateArn") or model.certificate_arn,
-        "security_policy": cfg.get("SecurityPolicy") or model.tls_version.value,
-        "domain_name": model.domain_name,
-        "api_mapping": [{"key": _key(model.api_mapping.mount_path)}],
-    }
+    return DomainNameRecord(
+        model.resource_name,
+        hosted_zone_id=cfg.get("HostedZoneId"),
+        alias_domain_name=cfg.get("ApiGatewayDomainName"),
+        certificate_arn=cfg.get("CertificateArn") or model.certificate_arn,
+        security_policy=cfg.get("SecurityPolicy") or model.tls_version.value,
+        domain_name=model.domain_name,
+        api_mapping=[{"key": _key(model.api_mapping.mount_path)}],
+    )
+
+
+def _api_id(resource: str, values: Mapping[str, Any], *, ws: bool) -> str | None:
+    """The id of the API a domain maps to, from that API's values."""
+    if ws:
+        return WebsocketAPIRecord.from_values(resource, values).websocket_api_id
+    return RestAPIRecord.from_values(resource, values).rest_api_id
 
 
 class DomainPlanner:
@@ -104,12 +116,11 @@ class DomainPlanner:
                     )
 
         def api_id_of(sc: StepContext) -> str:
-            out = sc.outputs(api_res)
-            return str(out.get("websocket_api_id") if ws else out.get("rest_api_id"))
+            return str(_api_id(api_res, sc.outputs(api_res), ws=ws))
 
         # The configured domain changed: the old one is replaced.
-        old_name = (recorded or {}).get("domain_name")
-        replaced = str(old_name) if old_name and old_name != name else None
+        old_name = DomainNameRecord.from_values(model.resource_name, recorded or {}).domain_name
+        replaced = old_name if old_name and old_name != name else None
 
         if current is None:
 
@@ -135,7 +146,7 @@ class DomainPlanner:
                             "Tags": tags,
                         }
                     )
-                    values = _ws_values(d, model)
+                    values = _ws_values(d, model).values(complete=True)
                 else:
                     cert_key = (
                         "certificateArn"
@@ -150,7 +161,8 @@ class DomainPlanner:
                     }
                     if tags:
                         params["tags"] = tags
-                    values = _rest_values(sc.clients.apigateway.create_domain_name(params), model)
+                    created = sc.clients.apigateway.create_domain_name(params)
+                    values = _rest_values(created, model).values(complete=True)
                 sc.record({**values, "api_mapping": []})
                 mappings(sc, api_id_of(sc))
                 return values
@@ -161,13 +173,12 @@ class DomainPlanner:
                 model.resource_name, rtype, action, create, changes=changes, depends_on=deps
             )
 
-        values = _ws_values(current, model) if ws else _rest_values(current, model)
+        now = _ws_values(current, model) if ws else _rest_values(current, model)
         fields: dict[str, tuple[Any, Any]] = {
-            "certificate_arn": (values["certificate_arn"], model.certificate_arn),
-            "security_policy": (values["security_policy"], model.tls_version.value),
+            "certificate_arn": (now.certificate_arn, model.certificate_arn),
+            "security_policy": (now.security_policy, model.tls_version.value),
         }
-        api_known = ctx.known(api_res) or {}
-        api_id = api_known.get("websocket_api_id" if ws else "rest_api_id")
+        api_id = _api_id(api_res, ctx.known(api_res) or {}, ws=ws)
         if ws:
             have = [
                 (_key(m.get("ApiMappingKey") or ""), m.get("ApiId"), m.get("Stage"))
@@ -180,8 +191,9 @@ class DomainPlanner:
             ]
         fields["api_mapping"] = ((key, api_id, stage) in have, True)
         changes = diff(fields)
-        values["certificate_arn"] = model.certificate_arn
-        values["security_policy"] = model.tls_version.value
+        values = attrs.evolve(
+            now, certificate_arn=model.certificate_arn, security_policy=model.tls_version.value
+        ).values(complete=True)
         if not changes:
             return Step(
                 model.resource_name,
@@ -239,8 +251,9 @@ class DomainPlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        name = str(recorded.get("domain_name"))
-        ws = recorded["name"] == WEBSOCKET_DOMAIN
+        rec = DomainNameRecord.from_entry(recorded)
+        name = str(rec.domain_name)
+        ws = rec.name == WEBSOCKET_DOMAIN
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting custom domain name: {name}")
@@ -249,4 +262,4 @@ class DomainPlanner:
             else:
                 sc.clients.apigateway.delete_domain_name(name)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)

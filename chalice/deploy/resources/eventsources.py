@@ -12,9 +12,16 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.records import (
+    DynamoDBEventRecord,
+    KinesisEventRecord,
+    SQSEventRecord,
+    lambda_arn_of,
+)
 from chalice.deploy.resources.base import PlanContext
 
 Source = models.SQSEventSource | models.KinesisEventSource | models.DynamoDBEventSource
+Record = SQSEventRecord | KinesisEventRecord | DynamoDBEventRecord
 
 
 class _MappingPlanner:
@@ -22,6 +29,7 @@ class _MappingPlanner:
 
     arn_key = ""
     label = ""
+    record_class: type[Record] = SQSEventRecord
 
     def source_arn(self, model: Any, ctx: PlanContext) -> str:
         raise NotImplementedError
@@ -42,10 +50,9 @@ class _MappingPlanner:
         raise NotImplementedError
 
     def _values(self, model: Any, src: str, uuid: str, fn_arn: str) -> dict[str, Any]:
-        values: dict[str, Any] = {self.arn_key: src, "event_uuid": uuid}
-        values.update(self.extra_values(model))
-        values["lambda_arn"] = fn_arn
-        return values
+        fields: dict[str, Any] = {self.arn_key: src, "event_uuid": uuid, "lambda_arn": fn_arn}
+        fields.update(self.extra_values(model))
+        return self.record_class(model.resource_name, **fields).values()
 
     def plan(self, model: Source, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         lam = ctx.clients.lambda_
@@ -56,8 +63,9 @@ class _MappingPlanner:
         settings = self.settings(model)
         current: dict[str, Any] | None = None
         old_uuid: str | None = None
-        if recorded and recorded.get("event_uuid"):
-            found = lam.get_mapping(str(recorded["event_uuid"]))
+        rec = self.record_class.from_values(model.resource_name, recorded or {})
+        if rec.event_uuid:
+            found = lam.get_mapping(rec.event_uuid)
             if (
                 found is not None
                 and found.get("EventSourceArn") == src
@@ -65,7 +73,7 @@ class _MappingPlanner:
             ):
                 current = found
             elif found is not None:
-                old_uuid = str(recorded["event_uuid"])  # identity changed: replace
+                old_uuid = rec.event_uuid  # identity changed: replace
         if current is None and ctx.exists_now(fn.resource_name):
             found_list = lam.list_mappings(fn_arn, src)
             current = found_list[0] if found_list else None
@@ -74,7 +82,7 @@ class _MappingPlanner:
             def create(sc: StepContext) -> Mapping[str, Any]:
                 if old_uuid:
                     sc.clients.lambda_.delete_mapping(old_uuid)
-                live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
+                live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
                 sc.say(f"Subscribing {fn.function_name} to {self.label} {self.source_label(model)}")
                 uuid = sc.clients.lambda_.create_mapping(
                     {
@@ -88,7 +96,7 @@ class _MappingPlanner:
                 sc.record(values)
                 return values
 
-            changes = diff({"source": (recorded.get(self.arn_key) if recorded else None, src)})
+            changes = diff({"source": (rec.values().get(self.arn_key), src)})
             action = Action.UPDATE if old_uuid else Action.CREATE
             return Step(model.resource_name, rtype, action, create, changes=changes)
         uuid = str(current["UUID"])
@@ -111,13 +119,14 @@ class _MappingPlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        uuid = str(recorded.get("event_uuid"))
+        rec = self.record_class.from_entry(recorded)
+        uuid = str(rec.event_uuid)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting event source mapping: {uuid}")
             sc.clients.lambda_.delete_mapping(uuid)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
 def _current_setting(mapping: Mapping[str, Any], key: str) -> Any:
@@ -129,6 +138,7 @@ def _current_setting(mapping: Mapping[str, Any], key: str) -> Any:
 class SQSPlanner(_MappingPlanner):
     arn_key = "queue_arn"
     label = "SQS queue"
+    record_class = SQSEventRecord
 
     def source_arn(self, model: models.SQSEventSource, ctx: PlanContext) -> str:
         return model.queue_arn or ctx.clients.arn("sqs", model.queue)
@@ -153,6 +163,7 @@ class SQSPlanner(_MappingPlanner):
 class KinesisPlanner(_MappingPlanner):
     arn_key = "kinesis_arn"
     label = "Kinesis stream"
+    record_class = KinesisEventRecord
 
     def source_arn(self, model: models.KinesisEventSource, ctx: PlanContext) -> str:
         return ctx.clients.arn("kinesis", f"stream/{model.stream}")
@@ -167,6 +178,7 @@ class KinesisPlanner(_MappingPlanner):
 class DynamoDBPlanner(_MappingPlanner):
     arn_key = "stream_arn"
     label = "DynamoDB stream"
+    record_class = DynamoDBEventRecord
 
     def source_arn(self, model: models.DynamoDBEventSource, ctx: PlanContext) -> str:
         return model.stream_arn

@@ -13,8 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from chalice.deploy import models
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
+from chalice.deploy.records import LambdaFunctionRecord, LambdaLayerRecord
 from chalice.deploy.resources.base import (
     IDENTITY_TAG_KEYS,
     PlanContext,
@@ -32,10 +35,11 @@ class LayerPlanner:
         lam = ctx.clients.lambda_
         sha = package_sha256(model.deployment_package)
         rtype = model.resource_type.value
-        old_arn = (recorded or {}).get("layer_version_arn")
+        name = model.resource_name
+        old_arn = LambdaLayerRecord.from_values(name, recorded or {}).layer_version_arn
         current = lam.get_layer_version(old_arn) if old_arn else None
         if current is not None and current.get("Content", {}).get("CodeSha256") == sha:
-            values = {"layer_version_arn": old_arn}
+            values = LambdaLayerRecord(name, layer_version_arn=old_arn).values()
             return Step(
                 model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
             )
@@ -43,7 +47,8 @@ class LayerPlanner:
         for version in lam.list_layer_versions(model.layer_name):
             found = lam.get_layer_version(str(version["LayerVersionArn"]))
             if found is not None and found.get("Content", {}).get("CodeSha256") == sha:
-                values = {"layer_version_arn": str(version["LayerVersionArn"])}
+                arn = str(version["LayerVersionArn"])
+                values = LambdaLayerRecord(name, layer_version_arn=arn).values()
                 return Step(
                     model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values
                 )
@@ -65,7 +70,7 @@ class LayerPlanner:
                 architecture=model.architecture,
                 description=LAYER_DESCRIPTION,
             )
-            values = {"layer_version_arn": arn}
+            values = LambdaLayerRecord(name, layer_version_arn=arn).values()
             sc.record(values)
             if current is not None and old_arn:
                 sc.clients.lambda_.delete_layer_version(old_arn)
@@ -77,71 +82,91 @@ class LayerPlanner:
             action,
             publish,
             changes=changes,
-            expected={"layer_version_arn": KNOWN_AFTER_APPLY},
+            expected=LambdaLayerRecord(name, layer_version_arn=KNOWN_AFTER_APPLY).values(),
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        arn = str(recorded.get("layer_version_arn"))
+        rec = LambdaLayerRecord.from_entry(recorded)
+        arn = str(rec.layer_version_arn)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting layer version: {arn}")
             sc.clients.lambda_.delete_layer_version(arn)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
+
+
+@attrs.frozen
+class FunctionConfig:
+    """The configuration fields of a function that a deploy compares and sets."""
+
+    runtime: str | None
+    handler: str | None
+    role: str | None
+    timeout: int | None
+    memory_size: int | None
+    environment: dict[str, str]
+    tracing: str
+    subnet_ids: list[str]
+    security_group_ids: list[str]
+    layers: list[str]
+    architecture: str
+
+    def fields(self) -> dict[str, Any]:
+        """Field name -> value (the names a plan shows as changed)."""
+        return attrs.asdict(self, recurse=False)
+
+    def api_params(self) -> dict[str, Any]:
+        """UpdateFunctionConfiguration / CreateFunction fields."""
+        return {
+            "Runtime": self.runtime,
+            "Handler": self.handler,
+            "Role": self.role,
+            "Timeout": self.timeout,
+            "MemorySize": self.memory_size,
+            "Environment": {"Variables": self.environment},
+            "TracingConfig": {"Mode": self.tracing},
+            "VpcConfig": {
+                "SubnetIds": self.subnet_ids,
+                "SecurityGroupIds": self.security_group_ids,
+            },
+            "Layers": self.layers,
+        }
 
 
 def _desired_config(
     model: models.LambdaFunction, ctx: PlanContext, layer_arn: str | None
-) -> dict[str, Any]:
-    layers = ([layer_arn] if layer_arn else []) + list(model.layers)
-    return {
-        "runtime": model.runtime,
-        "handler": model.handler,
-        "role": ctx.role_arn(model.role),
-        "timeout": model.timeout,
-        "memory_size": model.memory_size,
-        "environment": dict(model.environment_variables),
-        "tracing": "Active" if model.xray else "PassThrough",
-        "subnet_ids": sorted(model.subnet_ids),
-        "security_group_ids": sorted(model.security_group_ids),
-        "layers": layers,
-        "architecture": model.architecture,
-    }
+) -> FunctionConfig:
+    return FunctionConfig(
+        runtime=model.runtime,
+        handler=model.handler,
+        role=ctx.role_arn(model.role),
+        timeout=model.timeout,
+        memory_size=model.memory_size,
+        environment=dict(model.environment_variables),
+        tracing="Active" if model.xray else "PassThrough",
+        subnet_ids=sorted(model.subnet_ids),
+        security_group_ids=sorted(model.security_group_ids),
+        layers=([layer_arn] if layer_arn else []) + list(model.layers),
+        architecture=model.architecture,
+    )
 
 
-def _current_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
+def _current_config(cfg: Mapping[str, Any]) -> FunctionConfig:
     vpc = cfg.get("VpcConfig") or {}
-    return {
-        "runtime": cfg.get("Runtime"),
-        "handler": cfg.get("Handler"),
-        "role": cfg.get("Role"),
-        "timeout": cfg.get("Timeout"),
-        "memory_size": cfg.get("MemorySize"),
-        "environment": dict((cfg.get("Environment") or {}).get("Variables") or {}),
-        "tracing": (cfg.get("TracingConfig") or {}).get("Mode", "PassThrough"),
-        "subnet_ids": sorted(vpc.get("SubnetIds") or []),
-        "security_group_ids": sorted(vpc.get("SecurityGroupIds") or []),
-        "layers": [layer["Arn"] for layer in cfg.get("Layers") or []],
-        "architecture": (cfg.get("Architectures") or ["x86_64"])[0],
-    }
-
-
-def _api_params(config: Mapping[str, Any]) -> dict[str, Any]:
-    """UpdateFunctionConfiguration / CreateFunction fields from our config dict."""
-    return {
-        "Runtime": config["runtime"],
-        "Handler": config["handler"],
-        "Role": config["role"],
-        "Timeout": config["timeout"],
-        "MemorySize": config["memory_size"],
-        "Environment": {"Variables": config["environment"]},
-        "TracingConfig": {"Mode": config["tracing"]},
-        "VpcConfig": {
-            "SubnetIds": config["subnet_ids"],
-            "SecurityGroupIds": config["security_group_ids"],
-        },
-        "Layers": config["layers"],
-    }
+    return FunctionConfig(
+        runtime=cfg.get("Runtime"),
+        handler=cfg.get("Handler"),
+        role=cfg.get("Role"),
+        timeout=cfg.get("Timeout"),
+        memory_size=cfg.get("MemorySize"),
+        environment=dict((cfg.get("Environment") or {}).get("Variables") or {}),
+        tracing=(cfg.get("TracingConfig") or {}).get("Mode", "PassThrough"),
+        subnet_ids=sorted(vpc.get("SubnetIds") or []),
+        security_group_ids=sorted(vpc.get("SecurityGroupIds") or []),
+        layers=[str(layer.get("Arn")) for layer in cfg.get("Layers") or []],
+        architecture=(cfg.get("Architectures") or ["x86_64"])[0],
+    )
 
 
 class FunctionPlanner:
@@ -155,19 +180,26 @@ class FunctionPlanner:
         current = ctx.clients.lambda_.get_function(name)
         layer_name = model.managed_layer.resource_name if model.managed_layer else None
         planned_layer = ctx.known(layer_name) if layer_name else None
-        layer_arn = str(planned_layer["layer_version_arn"]) if planned_layer else None
+        layer_arn = (
+            LambdaLayerRecord.from_values(str(layer_name), planned_layer).layer_version_arn
+            if planned_layer
+            else None
+        )
         desired = _desired_config(model, ctx, layer_arn)
         sha = package_sha256(model.deployment_package)
         tags = dict(model.tags)
-        expected = {"lambda_arn": ctx.lambda_arn(name)}
 
-        def resolve(sc: StepContext) -> dict[str, Any]:
+        def record(arn: str) -> dict[str, Any]:
+            return LambdaFunctionRecord(model.resource_name, lambda_arn=arn).values()
+
+        expected = record(ctx.lambda_arn(name))
+
+        def resolve(sc: StepContext) -> FunctionConfig:
             """The desired config with values only known now (new layer version)."""
-            cfg = dict(desired)
-            if layer_name is not None:
-                arn = str(sc.outputs(layer_name)["layer_version_arn"])
-                cfg["layers"] = [arn, *model.layers]
-            return cfg
+            if layer_name is None:
+                return desired
+            layer = LambdaLayerRecord.from_values(layer_name, sc.outputs(layer_name))
+            return attrs.evolve(desired, layers=[str(layer.layer_version_arn), *model.layers])
 
         def set_concurrency(sc: StepContext) -> None:
             if model.reserved_concurrency is None:
@@ -179,7 +211,7 @@ class FunctionPlanner:
 
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say(f"Creating lambda function: {name}")
-                params = _api_params(resolve(sc))
+                params = resolve(sc).api_params()
                 if not model.subnet_ids:
                     del params["VpcConfig"]
                 lam = sc.clients.lambda_
@@ -198,7 +230,7 @@ class FunctionPlanner:
                 resp = ctx.tagging.create(
                     "lambda", ctx.identity_tags(model.resource_name), create_tagged
                 )
-                values = {"lambda_arn": str(resp["FunctionArn"])}
+                values = record(str(resp["FunctionArn"]))
                 # Recorded before any wait: the function exists even if it never
                 # becomes Active (State: Failed stops the deploy right after).
                 sc.record(values)
@@ -210,7 +242,8 @@ class FunctionPlanner:
             return Step(model.resource_name, rtype, Action.CREATE, create, expected=expected)
 
         cfg = current["Configuration"]
-        values = {"lambda_arn": str(cfg["FunctionArn"])}
+        fn_arn = str(cfg["FunctionArn"])
+        values = record(fn_arn)
         now = _current_config(cfg)
         # Identity tags are set when the function is created and then left alone:
         # never compared (a function deployed by upstream, found by name, has none
@@ -222,7 +255,8 @@ class FunctionPlanner:
         }
         now_concurrency = (current.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
         fields: dict[str, tuple[Any, Any]] = {"code_sha256": (cfg.get("CodeSha256"), sha)}
-        fields.update({k: (now[k], desired[k]) for k in desired})
+        wanted = desired.fields()
+        fields.update({k: (v, wanted[k]) for k, v in now.fields().items()})
         fields["tags"] = (now_tags, tags)
         fields["reserved_concurrency"] = (now_concurrency, model.reserved_concurrency)
         changes = diff(fields)
@@ -232,8 +266,8 @@ class FunctionPlanner:
             )
         changed = {c.field for c in changes}
         code_changed = "code_sha256" in changed
-        config_changed = bool(changed & set(desired)) and not (
-            changed & set(desired) == {"architecture"}
+        config_changed = bool(changed & set(wanted)) and not (
+            changed & set(wanted) == {"architecture"}
         )
 
         def update(sc: StepContext) -> Mapping[str, Any]:
@@ -245,14 +279,14 @@ class FunctionPlanner:
                     name, package_bytes(model.deployment_package), architecture=model.architecture
                 )
             if config_changed:
-                lam.update_configuration(name, _api_params(resolve(sc)))
+                lam.update_configuration(name, resolve(sc).api_params())
             if "tags" in changed:
                 removed = sorted(set(now_tags) - set(tags))
                 if removed:
-                    lam.untag(values["lambda_arn"], removed)
+                    lam.untag(fn_arn, removed)
                 added = {k: v for k, v in tags.items() if now_tags.get(k) != v}
                 if added:
-                    lam.tag(values["lambda_arn"], added)
+                    lam.tag(fn_arn, added)
             if "reserved_concurrency" in changed:
                 set_concurrency(sc)
             return values
@@ -262,10 +296,11 @@ class FunctionPlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        arn = str(recorded.get("lambda_arn"))
+        rec = LambdaFunctionRecord.from_entry(recorded)
+        arn = str(rec.lambda_arn)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting function: {arn}")
             sc.clients.lambda_.delete_function(arn)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)

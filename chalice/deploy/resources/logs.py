@@ -11,6 +11,7 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.records import LogGroupRecord
 from chalice.deploy.resources.base import PlanContext
 
 
@@ -20,7 +21,7 @@ class LogGroupPlanner:
     ) -> Step:
         name = model.log_group_name
         days = model.retention_in_days
-        values = {"log_group_name": name}
+        values = LogGroupRecord(model.resource_name, log_group_name=name).values()
         group = ctx.clients.logs.get_log_group(name)
         rtype = model.resource_type.value
         if group is None:
@@ -52,10 +53,11 @@ class LogGroupPlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        name = str(recorded.get("log_group_name"))
+        rec = LogGroupRecord.from_entry(recorded)
+        name = str(rec.log_group_name)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting retention policy of log group: {name}")
             sc.clients.logs.delete_retention_policy(name)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.records import CloudWatchEventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
@@ -41,7 +42,7 @@ class RulePlanner:
         fn = model.lambda_function
         fn_arn = ctx.function_arn(fn)
         rtype = model.resource_type.value
-        values = {"rule_name": name}
+        values = CloudWatchEventRecord(model.resource_name, rule_name=name).values()
         if isinstance(model, models.ScheduledEvent):
             desired: dict[str, Any] = {
                 "schedule": model.schedule_expression,
@@ -87,7 +88,7 @@ class RulePlanner:
                     # them again would only need events:TagResource for nothing.
                     arn = put_rule(None)
                 sc.record(values)
-            live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
+            live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
             if target_changed:
                 sc.clients.events.put_target(name, target_id=TARGET_ID, arn=live_fn)
             if permission_missing:
@@ -141,10 +142,11 @@ class RulePlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        name = str(recorded.get("rule_name"))
+        rec = CloudWatchEventRecord.from_entry(recorded)
+        name = str(rec.rule_name)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting event rule: {name}")
             sc.clients.events.delete_rule(name)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.records import S3EventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
@@ -77,12 +78,17 @@ class S3EventPlanner:
             principal=principal,
             source_arn=bucket_arn,
         )
-        old = recorded if recorded and recorded.get("bucket") not in (None, model.bucket) else None
-        values = {"bucket": model.bucket, "lambda_arn": fn_arn}
+        rec = S3EventRecord.from_values(model.resource_name, recorded or {})
+        old = rec if rec.bucket not in (None, model.bucket) else None
+
+        def record(arn: str) -> dict[str, Any]:
+            return S3EventRecord(model.resource_name, bucket=model.bucket, lambda_arn=arn).values()
+
+        values = record(fn_arn)
         changes = diff(
             {
                 "bucket": (
-                    old.get("bucket") if old else (model.bucket if current else None),
+                    old.bucket if old else (model.bucket if current else None),
                     model.bucket,
                 ),
                 "notification": (
@@ -102,7 +108,7 @@ class S3EventPlanner:
             )
 
         def connect(sc: StepContext) -> Mapping[str, Any]:
-            live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
+            live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
             if old is not None:
                 _disconnect(sc, old)
             sc.say(f"Configuring S3 events in bucket {model.bucket} to function {fn.function_name}")
@@ -118,21 +124,23 @@ class S3EventPlanner:
             config = _without(s3.get_notification(model.bucket), live_fn)
             config.setdefault(KEY, []).append(_entry(model, live_fn))
             s3.put_notification(model.bucket, config)
-            return {"bucket": model.bucket, "lambda_arn": live_fn}
+            return record(live_fn)
 
         action = Action.CREATE if recorded is None and not current else Action.UPDATE
         return Step(model.resource_name, rtype, action, connect, changes=changes, expected=values)
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        rec = S3EventRecord.from_entry(recorded)
+
         def delete(sc: StepContext) -> None:
-            _disconnect(sc, recorded)
+            _disconnect(sc, rec)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
-def _disconnect(sc: StepContext, recorded: Mapping[str, Any]) -> None:
-    bucket = str(recorded.get("bucket"))
-    fn_arn = str(recorded.get("lambda_arn"))
+def _disconnect(sc: StepContext, recorded: S3EventRecord) -> None:
+    bucket = str(recorded.bucket)
+    fn_arn = str(recorded.lambda_arn)
     sc.say(f"Removing S3 events of bucket {bucket} to function {fn_arn}")
     s3 = sc.clients.s3
     try:

@@ -11,6 +11,7 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
+from chalice.deploy.records import SNSEventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
@@ -43,7 +44,18 @@ class SNSPlanner:
         t_arn = topic_arn(ctx, model.topic)
         rtype = model.resource_type.value
         principal = service_principal(ctx.clients, "sns")
-        old = recorded if recorded and recorded.get("topic_arn") not in (None, t_arn) else None
+        rec = SNSEventRecord.from_values(model.resource_name, recorded or {})
+        old = rec if rec.topic_arn not in (None, t_arn) else None
+
+        def record(fn: str, sub: str) -> dict[str, Any]:
+            return SNSEventRecord(
+                model.resource_name,
+                topic=model.topic,
+                lambda_arn=fn,
+                subscription_arn=sub,
+                topic_arn=t_arn,
+            ).values()
+
         fn_exists = ctx.exists_now(fn.resource_name)
         sub_arn = _find(ctx.clients.sns.list_subscriptions(t_arn), fn_arn) if fn_exists else None
         allowed = fn_exists and has_permission(
@@ -53,7 +65,7 @@ class SNSPlanner:
         )
 
         def subscribe(sc: StepContext) -> Mapping[str, Any]:
-            live_fn = str(sc.outputs(fn.resource_name)["lambda_arn"])
+            live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
             if old is not None:
                 _unsubscribe(sc, old)
             sc.say(f"Subscribing {fn.function_name} to SNS topic {model.topic}")
@@ -65,48 +77,41 @@ class SNSPlanner:
                 sid=statement_id("sns", t_arn.rsplit(":", 1)[-1]),
             )
             arn = sub_arn or sc.clients.sns.subscribe_lambda(t_arn, live_fn)
-            values = {
-                "topic": model.topic,
-                "lambda_arn": live_fn,
-                "subscription_arn": arn,
-                "topic_arn": t_arn,
-            }
-            return values
+            return record(live_fn, arn)
 
         if sub_arn is None or not allowed or old is not None:
             action = Action.CREATE if recorded is None and sub_arn is None else Action.UPDATE
             changes = diff(
                 {
-                    "topic_arn": ((old or {}).get("topic_arn", t_arn if recorded else None), t_arn),
+                    "topic_arn": (
+                        old.topic_arn if old else (t_arn if recorded else None),
+                        t_arn,
+                    ),
                     "subscribed": (sub_arn is not None, True),
                     "permission": (allowed, True),
                 }
             )
             return Step(model.resource_name, rtype, action, subscribe, changes=changes)
-        values = {
-            "topic": model.topic,
-            "lambda_arn": fn_arn,
-            "subscription_arn": sub_arn,
-            "topic_arn": t_arn,
-        }
+        values = record(fn_arn, sub_arn)
         return Step(model.resource_name, rtype, Action.UNCHANGED, recorded=values, expected=values)
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        rec = SNSEventRecord.from_entry(recorded)
+
         def delete(sc: StepContext) -> None:
-            _unsubscribe(sc, recorded)
+            _unsubscribe(sc, rec)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
-def _unsubscribe(sc: StepContext, recorded: Mapping[str, Any]) -> None:
-    sub = recorded.get("subscription_arn")
-    sc.say(f"Unsubscribing from SNS topic: {recorded.get('topic')}")
-    if sub:
-        sc.clients.sns.unsubscribe(str(sub))
-    if recorded.get("lambda_arn") and recorded.get("topic_arn"):
+def _unsubscribe(sc: StepContext, recorded: SNSEventRecord) -> None:
+    sc.say(f"Unsubscribing from SNS topic: {recorded.topic}")
+    if recorded.subscription_arn:
+        sc.clients.sns.unsubscribe(recorded.subscription_arn)
+    if recorded.lambda_arn and recorded.topic_arn:
         remove_permissions(
             sc.clients,
-            str(recorded["lambda_arn"]),
+            recorded.lambda_arn,
             principal=service_principal(sc.clients, "sns"),
-            source_arn=str(recorded["topic_arn"]),
+            source_arn=recorded.topic_arn,
         )

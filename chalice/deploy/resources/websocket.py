@@ -13,6 +13,7 @@ from typing import Any
 
 from chalice.deploy import models
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
+from chalice.deploy.records import WebsocketAPIRecord, lambda_arn_of
 from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
     PlanContext,
@@ -42,6 +43,13 @@ def _url(ctx: PlanContext, api_id: str, stage: str) -> str:
     return f"wss://{api_id}.execute-api.{ctx.clients.region}.{ctx.clients.dns_suffix}/{stage}/"
 
 
+def _values(ctx: PlanContext, model: models.WebsocketAPI, api_id: str) -> dict[str, Any]:
+    url = _url(ctx, api_id, model.api_gateway_stage)
+    return WebsocketAPIRecord(
+        model.resource_name, websocket_api_url=url, websocket_api_id=api_id
+    ).values()
+
+
 class WebsocketPlanner:
     def plan(
         self, model: models.WebsocketAPI, recorded: dict[str, Any] | None, ctx: PlanContext
@@ -56,8 +64,11 @@ class WebsocketPlanner:
         principal = service_principal(ctx.clients, "apigateway")
 
         api: dict[str, Any] | None = None
-        if recorded and recorded.get("websocket_api_id"):
-            api = v2.get_api(str(recorded["websocket_api_id"]))
+        recorded_id = WebsocketAPIRecord.from_values(
+            model.resource_name, recorded or {}
+        ).websocket_api_id
+        if recorded_id:
+            api = v2.get_api(recorded_id)
         if api is None:
             # Adoption after a crash; an account that may not list APIs has none to adopt.
             api = ctx.tagging.lookup("apigatewayv2", lambda: find_tagged(v2.list_apis(), tags))
@@ -67,7 +78,7 @@ class WebsocketPlanner:
         ) -> Mapping[str, Any]:
             a = sc.clients.apigatewayv2
             live = {
-                k: _uri(part, region, str(sc.outputs(f.resource_name)["lambda_arn"]))
+                k: _uri(part, region, lambda_arn_of(f.resource_name, sc.outputs(f.resource_name)))
                 for k, f in routes.items()
             }
             integrations = {
@@ -97,7 +108,7 @@ class WebsocketPlanner:
             for f in routes.values():
                 ensure_permission(
                     sc.clients,
-                    str(sc.outputs(f.resource_name)["lambda_arn"]),
+                    lambda_arn_of(f.resource_name, sc.outputs(f.resource_name)),
                     principal=principal,
                     source_arn=sc.clients.arn("execute-api", f"{api_id}/*"),
                     sid=statement_id("websocket", api_id, f.resource_name),
@@ -108,7 +119,7 @@ class WebsocketPlanner:
                     a.update_stage(api_id, stage, deployment)
                 else:
                     a.create_stage(api_id, stage, deployment)
-            return {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
+            return _values(ctx, model, api_id)
 
         if api is None:
 
@@ -119,9 +130,7 @@ class WebsocketPlanner:
                     tags,
                     lambda t: sc.clients.apigatewayv2.create_websocket_api(model.name, tags=t),
                 )
-                sc.record(
-                    {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
-                )
+                sc.record(_values(ctx, model, api_id))
                 return sync(sc, api_id, stage_exists=False, redeploy=True)
 
             return Step(
@@ -129,11 +138,13 @@ class WebsocketPlanner:
                 rtype,
                 Action.CREATE,
                 create,
-                expected={"websocket_api_id": KNOWN_AFTER_APPLY},
+                expected=WebsocketAPIRecord(
+                    model.resource_name, websocket_api_id=KNOWN_AFTER_APPLY
+                ).values(),
             )
 
         api_id = str(api["ApiId"])
-        values = {"websocket_api_url": _url(ctx, api_id, stage), "websocket_api_id": api_id}
+        values = _values(ctx, model, api_id)
         integrations = {
             i["IntegrationId"]: i.get("IntegrationUri") for i in v2.list_integrations(api_id)
         }
@@ -170,10 +181,11 @@ class WebsocketPlanner:
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        api_id = str(recorded.get("websocket_api_id"))
+        rec = WebsocketAPIRecord.from_entry(recorded)
+        api_id = str(rec.websocket_api_id)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting Websocket API: {api_id}")
             sc.clients.apigatewayv2.delete_api(api_id)
 
-        return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+        return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)

@@ -11,16 +11,108 @@ tests/conftest.py ensures (scripts/demo.py applies it to its moto too).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
 _applied = False
 
+# The moto releases these patches are tested on (pyproject.toml pins the same).
+TESTED_RANGE = ((5, 2, 5), (5, 3, 0))
+
+# Every moto internal a patch below replaces or extends, as (module, attribute
+# path). Checked before anything is patched: a moto that renamed one would
+# otherwise leave the fix silently unapplied and the e2e tests judging moto's
+# behaviour instead of AWS's.
+PATCHED = (
+    ("moto.apigateway.models", "APIGatewayBackend.delete_rest_api"),
+    ("moto.apigateway.models", "APIGatewayBackend.get_base_path_mappings"),
+    ("moto.apigateway.models", "APIGatewayBackend.put_integration"),
+    ("moto.apigateway.models", "APIGatewayBackend.import_rest_api"),
+    ("moto.apigateway.models", "APIGatewayBackend.put_rest_api"),
+    ("moto.apigateway.models", "RestAPI.apply_patch_operations"),
+    ("moto.apigateway.exceptions", "RestAPINotFound"),
+    ("moto.apigateway.responses", "APIGatewayResponse.import_rest_api"),
+    ("moto.apigateway.responses", "APIGatewayResponse.tag_resource"),
+    ("moto.apigateway.responses", "APIGatewayResponse.untag_resource"),
+    ("moto.apigateway.responses", "APIGatewayResponse.get_tags"),
+    ("moto.apigateway.responses", "APIGatewayResponse.create_deployment"),
+    ("moto.apigateway.responses", "APIGatewayResponse.dispatch"),
+    ("moto.apigateway.urls", "url_paths"),
+    ("moto.apigatewayv2.models", "Stage.to_json"),
+    ("moto.apigatewayv2.responses", "ApiGatewayV2Response.dispatch"),
+    ("moto.apigatewayv2.urls", "url_paths"),
+    ("moto.s3.responses", "S3Response._notification_config_from_body"),
+    ("moto.awslambda.models", "LambdaFunction.update_configuration"),
+)
+
+
+class MotoFidelityError(RuntimeError):
+    """The installed moto lacks an internal these fixes patch: they cannot apply."""
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
+
+
+def check_internals() -> None:
+    """Raise ``MotoFidelityError`` naming every patched moto internal that is missing."""
+    import importlib
+    import importlib.util
+
+    import moto
+
+    missing: list[str] = []
+    for module_name, path in PATCHED:
+        if module_name.endswith(".urls"):
+            # Not imported here: moto.apigateway.urls copies apigatewayv2's
+            # url_paths when imported, so importing it before the v2 route is
+            # added would hide that route. Its existence is enough to check.
+            if importlib.util.find_spec(module_name) is None:
+                missing.append(module_name)
+            continue
+        try:
+            target: Any = importlib.import_module(module_name)
+        except ImportError:
+            missing.append(module_name)
+            continue
+        for part in path.split("."):
+            target = getattr(target, part, None)
+            if target is None:
+                missing.append(f"{module_name}.{path}")
+                break
+    if missing:
+        low, high = (".".join(map(str, v)) for v in TESTED_RANGE)
+        raise MotoFidelityError(
+            f"moto {moto.__version__} lacks what tests/deploy/e2e/moto_fidelity.py "
+            f"patches: {', '.join(missing)}. The fixes are tested on moto >={low},<{high}; "
+            f"install that range (pip install 'moto[server]>={low},<{high}') or port the "
+            "fixes to this moto."
+        )
+
+
+def _warn_untested_version() -> None:
+    import warnings
+
+    import moto
+
+    low, high = TESTED_RANGE
+    if not low <= _version(moto.__version__) < high:
+        warnings.warn(
+            f"moto {moto.__version__} is outside the range the fidelity fixes are tested on "
+            f"({'.'.join(map(str, low))} to below {'.'.join(map(str, high))}); "
+            "e2e results may reflect moto, not AWS",
+            stacklevel=3,
+        )
+
 
 def apply() -> None:
+    """Apply every fix (once per process); raise if moto cannot take them."""
     global _applied
     if _applied:
         return
+    check_internals()
+    _warn_untested_version()
     _applied = True
     _delete_unknown_rest_api_is_404()
     _apigatewayv2_deployments()
