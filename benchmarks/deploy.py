@@ -46,8 +46,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from critical_path import BOUNDS, Call, CallLog, print_rows, row
+
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ROOT / ".venv" / "bin" / "chalice"
+# Ours runs from this checkout (whichever venv runs the benchmark).
+OURS = [sys.executable, "-m", "chalice.cli"]
 UPSTREAM = ROOT / ".bench" / "upstream-venv" / "bin" / "chalice"
 
 SAMPLE_APP = """
@@ -152,6 +155,7 @@ class Proxy:
         self.upstream = urllib.parse.urlparse(upstream)
         self.latency = 0.0
         self.counts: Counter[tuple[str, bool]] = Counter()
+        self.log = CallLog()
         self.lock = threading.Lock()
         proxy = self
 
@@ -164,8 +168,8 @@ class Proxy:
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                proxy.count(self.command, self.path, self.headers, body)
-                time.sleep(proxy.latency)
+                start = time.perf_counter()
+                op, mutating = proxy.count(self.command, self.path, self.headers, body)
                 conn = http.client.HTTPConnection(
                     proxy.upstream.hostname, proxy.upstream.port, timeout=120
                 )
@@ -174,6 +178,10 @@ class Proxy:
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
+                # Each call takes exactly ``latency`` (moto's own time included),
+                # as if every answer came from a region ``latency`` away.
+                time.sleep(max(0.0, start + proxy.latency - time.perf_counter()))
+                proxy.log.add(Call(start, time.perf_counter(), op, mutating))
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
                     if k.lower() not in ("transfer-encoding", "content-length", "connection"):
@@ -185,12 +193,17 @@ class Proxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            # The default listen backlog (5) drops the SYNs of a burst of new
+            # connections, which the client resends only after 1 s.
+            request_queue_size = 256
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def count(self, method: str, path: str, headers: Any, body: bytes) -> None:
+    def count(self, method: str, path: str, headers: Any, body: bytes) -> tuple[str, bool]:
         target = headers.get("X-Amz-Target")
         if target:
             op = target.rsplit(".", 1)[-1]
@@ -199,10 +212,15 @@ class Proxy:
             op = urllib.parse.parse_qs(body.decode())["Action"][0]
             mutating = not op.startswith(("Get", "List", "Describe", "Head"))
         else:
-            op = f"{method} {urllib.parse.urlparse(path).path.split('/')[1:3]}"
+            # REST services: the service is in the signature's credential scope.
+            auth = str(headers.get("Authorization") or "")
+            service = auth.split("Credential=", 1)[-1].split("/")[3] if "/" in auth else "?"
+            parts = urllib.parse.urlparse(path).path.split("/")[1:4]
+            op = f"{service}:{method} /{'/'.join(parts)}"
             mutating = method not in ("GET", "HEAD")
         with self.lock:
             self.counts[(op, mutating)] += 1
+        return op, mutating
 
     def take(self) -> tuple[int, int, Counter[str]]:
         with self.lock:
@@ -252,10 +270,10 @@ def make_project(base: Path, app: str) -> Path:
     return project
 
 
-def run_cli(cli: Path, project: Path, args: list[str], env: dict[str, str]) -> float:
+def run_cli(cli: list[str], project: Path, args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     proc = subprocess.run(
-        [str(cli), "--project-dir", str(project), *args],
+        [*cli, "--project-dir", str(project), *args],
         cwd=str(project),
         env=env,
         capture_output=True,
@@ -269,7 +287,7 @@ def run_cli(cli: Path, project: Path, args: list[str], env: dict[str, str]) -> f
 
 
 def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list[dict[str, Any]]:
-    cli = OURS if impl == "ours" else UPSTREAM
+    cli = OURS if impl == "ours" else [str(UPSTREAM)]
     reset(moto)
     base = Path(tempfile.mkdtemp(prefix=f"bench-{impl}-"))
     project = make_project(base, app)
@@ -280,13 +298,14 @@ def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-west-2",
         AWS_EC2_METADATA_DISABLED="true",
-        PYTHONPATH="",
+        PYTHONPATH=str(ROOT) if impl == "ours" else "",
     )
     env.pop("AWS_PROFILE", None)
     proxy.latency = 0.0
     # Build the zip once, untimed (both tools cache it), so phases measure deploying.
     run_cli(cli, project, ["package", "--pkg-format", "terraform", str(base / "warm")], env)
     proxy.take()
+    proxy.log.take()
     proxy.latency = latency_ms / 1000
     rows = []
     phases = [
@@ -311,6 +330,7 @@ def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list
                 "calls": total,
                 "mutating": mutating,
                 "ops": ops,
+                "log": proxy.log.take(),
             }
         )
     shutil.rmtree(base, ignore_errors=True)
@@ -394,6 +414,19 @@ def realism_main(quota_speed: float) -> None:
     )
 
 
+def critical_main(latencies: list[int], apps: list[str], *, verbose: bool) -> None:
+    """Ours only: each phase's measured critical path next to its bound."""
+    moto = start_moto()
+    proxy = Proxy(moto)
+    for latency in latencies:
+        rows = []
+        for app in apps:
+            for r in bench("ours", app, latency, moto, proxy):
+                if r["phase"] in BOUNDS[app]:
+                    rows.append(row(app, r["phase"], r["log"], latency / 1000))
+        print_rows(rows, latency, verbose=verbose)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -404,6 +437,12 @@ def main() -> None:
     parser.add_argument(
         "--realism", action="store_true", help="twenty under the realism layer (in-process)"
     )
+    parser.add_argument(
+        "--critical-path",
+        action="store_true",
+        help="ours only: measured critical path, bound and ratio per phase",
+    )
+    parser.add_argument("--verbose", action="store_true", help="print each longest run")
     parser.add_argument(
         "--quota-speed", type=float, default=1.0, help="refill quotas this many times faster"
     )
@@ -425,6 +464,9 @@ def main() -> None:
         AWS_EC2_METADATA_DISABLED="true",
     )
     os.environ.pop("AWS_PROFILE", None)
+    if args.critical_path:
+        critical_main(args.latency, args.apps, verbose=args.verbose)
+        return
     moto = start_moto()
     proxy = Proxy(moto)
     results = []
