@@ -18,7 +18,7 @@ import attrs
 
 from chalice.aws.session import AWSClients
 from chalice.deploy import models
-from chalice.deploy.plan import Step
+from chalice.deploy.plan import KNOWN_AFTER_APPLY, Step
 from chalice.deploy.state import DeployedState
 from chalice.deploy.tagging import Tagging
 
@@ -90,8 +90,16 @@ class PlanContext:
         return self.clients.arn("iam", f"role/{role.role_name}", region=False)
 
     def function_arn(self, fn: models.LambdaFunction) -> str:
-        known = self.known(fn.resource_name)
-        if known and known.get("lambda_arn"):
+        """The function's ARN, without waiting for its step.
+
+        A function's ARN follows from its name (Lambda names the ARN after
+        the function), so a dependant starts its reads while the function is
+        still being planned: the planned or recorded ARN when there is one,
+        else the one the name gives.
+        """
+        step = self.steps.get(fn.resource_name)
+        known = step.expected if step is not None else self.state.get(fn.resource_name)
+        if known and known.get("lambda_arn") and known["lambda_arn"] != KNOWN_AFTER_APPLY:
             return str(known["lambda_arn"])
         return self.lambda_arn(fn.function_name)
 
