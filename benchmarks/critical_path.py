@@ -49,44 +49,46 @@ def _lambda_wait(calls: int) -> float:
     return max(0.0, (calls - LAMBDA_BURST) / LAMBDA_RATE)
 
 
+# The role's inline policy is part of the role: a function is created once
+# its role can do what the function needs (AWS checks an SQS/Kinesis/DynamoDB
+# mapping's permissions when it is created), so PutRolePolicy is in the chain.
+ROLE_CHAIN = ("iam.GetRole", "iam.CreateRole", "iam.PutRolePolicy", "lambda.CreateFunction")
+
 # The sample app (benchmarks/deploy.py): one role, 9 functions, a REST API
 # with an authorizer, 2 schedules, SNS/SQS/S3 subscriptions.
 SAMPLE = {
     "first deploy": Bound(
-        (
-            "iam.GetRole",
-            "iam.CreateRole",
-            "lambda.CreateFunction",
-            "apigateway.ImportRestApi",
-            "apigateway.CreateDeployment",
-        ),
-        why="a function needs its role; the API's definition names the functions' ARNs; "
-        "the deployment needs the API id (permissions and tags run beside it)",
+        (*ROLE_CHAIN, "apigateway.ImportRestApi", "apigateway.CreateDeployment"),
+        why="the API's definition names the functions; the deployment needs the API id "
+        "(tags and permissions run beside it); as long: AddPermission then "
+        "PutBucketNotificationConfiguration (S3 checks it may invoke the function)",
     ),
     "unchanged redeploy": Bound(
-        ("lambda.GetFunction",),
-        why="every read is independent (ARNs and ids come from the state file); "
-        "nothing is written",
+        ("lambda.GetFunction", "lambda.GetPolicy"),
+        why="ids come from the state file, so reads are independent, except that a "
+        "function's policy is read once the function is known to exist",
     ),
     "delete": Bound(
         (
+            "s3.GetBucketNotificationConfiguration",
             "s3.PutBucketNotificationConfiguration",
             "apigateway.DeleteRestApi",
             "lambda.DeleteFunction",
             "iam.DeleteRolePolicy",
             "iam.DeleteRole",
         ),
-        why="tiers: subscriptions, then APIs, then functions, then roles; "
-        "DeleteRole is refused while an inline policy remains",
+        why="tiers: subscriptions (S3 keeps other notifications: read, then write; "
+        "a rule loses its targets before it goes), then APIs, then functions, then "
+        "roles; DeleteRole is refused while an inline policy remains",
     ),
 }
 
 # The twenty app: one role, 20 functions, nothing else.
 TWENTY = {
     "first deploy": Bound(
-        ("iam.GetRole", "iam.CreateRole", "lambda.CreateFunction"),
+        ROLE_CHAIN,
         quota_wait=_lambda_wait(20),
-        why="a function needs its role; 20 CreateFunction at 15/s after a burst of 10",
+        why="20 CreateFunction at 15/s after a burst of 10",
     ),
     "unchanged redeploy": Bound(("lambda.GetFunction",), why="every read is independent"),
     "delete": Bound(
@@ -193,4 +195,6 @@ def print_rows(rows: list[dict[str, Any]], latency_ms: int, *, verbose: bool) ->
             f"{r['bound']:>9.3f}{shape:>15}{r['ratio']:>7.2f}{r['calls']:>7}{r['mutating']:>5}"
         )
         if verbose:
+            bound = BOUNDS[r["app"]][r["phase"]]
+            print("    bound: " + " > ".join(bound.chain) + f" ({bound.why})")
             print("    longest run: " + " > ".join(r["chain"]))

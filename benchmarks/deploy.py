@@ -135,7 +135,10 @@ APPS = {"sample": SAMPLE_APP, "twenty": twenty_app()}
 
 
 def start_moto() -> str:
+    import logging
+
     sys.path.insert(0, str(ROOT))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     from moto.server import ThreadedMotoServer
 
     from tests.deploy.e2e import moto_fidelity
