@@ -352,9 +352,9 @@ def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
     import botocore.session
 
     from chalice.deploy import deployer
-    from chalice.deploy.reporter import RecordingReporter
     from tests.deploy.e2e.realism import AWSRealism, clients_take_a_clock, realistic_clients
     from tests.deploy.e2e.realism_quotas import Quotas
+    from tests.reporting import RecordingReporter
 
     reset(moto)
     base = Path(tempfile.mkdtemp(prefix="bench-realism-"))
