@@ -343,14 +343,16 @@ def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list
 # -- realism mode (in-process, virtual clock) -----------------------------------
 
 
-def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
+def realism_run(moto: str, quota_speed: float | None, *, pacing: bool = True) -> list[dict[str, Any]]:
     """``twenty``: first deploy + unchanged redeploy under the realism layer.
 
-    ``quota_speed`` None: the layer without quotas (unpaced, unlimited AWS);
-    otherwise AWS's published quotas refilled ``quota_speed`` times faster.
+    ``quota_speed`` None: the layer without quotas (unlimited AWS); otherwise
+    AWS's published quotas refilled ``quota_speed`` times faster. ``pacing``
+    False: the deploy does not pace its own calls (AWS throttles it instead).
     """
     import botocore.session
 
+    from chalice.aws.session import AWSClients
     from chalice.deploy import deployer
     from tests.deploy.e2e.realism import AWSRealism, clients_take_a_clock, realistic_clients
     from tests.deploy.e2e.realism_quotas import Quotas
@@ -368,7 +370,13 @@ def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
     paced = "paced" if clients_take_a_clock() else "unpaced"
     for phase in ("first deploy", "unchanged redeploy"):
         layer.reset_counters()
-        clients = realistic_clients(layer.attach(botocore.session.Session()), layer.clock)
+        session = layer.attach(botocore.session.Session())
+        if pacing:
+            clients = realistic_clients(session, layer.clock)
+        else:
+            clients = AWSClients(
+                session, sleep=layer.clock.sleep, clock=layer.clock.now, pacing=False
+            )
         aws_start = layer.clock.now()
         start = time.perf_counter()
         deployer.deploy_application(
@@ -380,7 +388,8 @@ def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
         )
         rows.append(
             {
-                "mode": "no quotas" if quota_speed is None else f"quotas x{quota_speed:g}",
+                "mode": ("no quotas" if quota_speed is None else f"quotas x{quota_speed:g}")
+                + ("" if pacing else " unpaced"),
                 "phase": phase,
                 "seconds": time.perf_counter() - start,
                 "aws": layer.clock.now() - aws_start,
@@ -398,18 +407,22 @@ def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
 def realism_main(quota_speed: float) -> None:
     moto = start_moto()
     os.environ["AWS_ENDPOINT_URL"] = moto
-    results = realism_run(moto, None) + realism_run(moto, quota_speed)
+    results = (
+        realism_run(moto, None)
+        + realism_run(moto, quota_speed, pacing=False)
+        + realism_run(moto, quota_speed)
+    )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"load average: {load} on {os.cpu_count()} CPUs (wall times depend on it; AWS time does not)"
     )
     print(
-        f"{'twenty':<10}{'mode':<14}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
+        f"{'twenty':<10}{'mode':<22}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
         f"{'throttled':>10}  other waits served"
     )
     for r in results:
         print(
-            f"{'':<10}{r['mode']:<14}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
+            f"{'':<10}{r['mode']:<22}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
             f"{r['calls']:>7}{r['mutating']:>5}{r['throttles']:>10}  {r['waits'] or '-'}"
         )
     print(
