@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import json
+import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -134,11 +134,27 @@ T = TypeVar("T")
 def concurrently(*calls: Callable[[], T]) -> list[T]:
     """Run ``calls`` at once (threads: they wait on the network); results in order.
 
-    The first exception is raised after all have finished.
+    The first call runs in this thread, each other one in a thread of its
+    own (no pool: starting a thread is the cost here). The first exception
+    is raised after all have finished.
     """
-    if len(calls) <= 1:
-        return [c() for c in calls]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(c) for c in calls]
-        concurrent.futures.wait(futures)
-    return [f.result() for f in futures]
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        except BaseException as err:  # re-raised below, in the caller's thread
+            errors[i] = err
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    if calls:
+        run(0)
+    for thread in threads:
+        thread.join()
+    first = next((e for e in errors if e is not None), None)
+    if first is not None:
+        raise first
+    return results

@@ -196,9 +196,18 @@ class Executor:
                     self._stop_all(plan, None)
                 else:
                     ready = sorted(i for i, deps in waiting.items() if deps <= done)
-                    for i in ready:
-                        del waiting[i]
-                        running[pool.submit(self._run, steps[i], i, step_clients)] = i
+                    while ready:
+                        for i in ready:
+                            del waiting[i]
+                            if steps[i].apply is None:
+                                # Nothing to call (unchanged, or a forgotten entry):
+                                # recorded here, without a thread to start.
+                                self._apply(steps[i], i, step_clients)
+                                done.add(steps[i].name)
+                                self.output.finish(i)
+                            else:
+                                running[pool.submit(self._run, steps[i], i, step_clients)] = i
+                        ready = sorted(i for i, deps in waiting.items() if deps <= done)
                 if failures and not running:
                     break  # start nothing new; planners still reading end on their own
                 if not running and not unplanned:
