@@ -15,11 +15,21 @@ Phases: first deploy, unchanged redeploy, one-line change, delete.
 AWS-realism layer (``tests/deploy/e2e/realism.py``: IAM propagation, Lambda
 Pending/InProgress states, AWS's published quotas scaled by
 ``--quota-speed``) on a virtual clock, and reports the first deploy and the
-unchanged redeploy with and without quotas: wall time next to "AWS time"
+unchanged redeploy without quotas, with quotas and the deploy's pacing off,
+and with both: wall time next to "AWS time"
 (the virtual seconds the deploy spent waiting: backoff, pacing, states),
 calls, mutating calls and throttles served.
 
     .venv/bin/python benchmarks/deploy.py --realism [--quota-speed 1]
+
+``--critical-path`` runs ours only and prints, per phase (first deploy,
+unchanged redeploy, delete) and app, the measured critical path (first
+request to last answer, every call held to exactly ``--latency`` ms), the
+bound (required serial calls x latency + quota waits, ``critical_path.py``
+says which calls and why), their ratio, and the same phase at 0 ms (our own
+time, which no ordering removes).
+
+    .venv/bin/python benchmarks/deploy.py --critical-path --latency 50 [--verbose]
 
 Upstream lives in ``.bench/upstream-venv`` (``pip install chalice==1.34.0``).
 Moto only imports OpenAPI 3 definitions, which upstream does not send, so for
