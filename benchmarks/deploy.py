@@ -15,11 +15,21 @@ Phases: first deploy, unchanged redeploy, one-line change, delete.
 AWS-realism layer (``tests/deploy/e2e/realism.py``: IAM propagation, Lambda
 Pending/InProgress states, AWS's published quotas scaled by
 ``--quota-speed``) on a virtual clock, and reports the first deploy and the
-unchanged redeploy with and without quotas: wall time next to "AWS time"
+unchanged redeploy without quotas, with quotas and the deploy's pacing off,
+and with both: wall time next to "AWS time"
 (the virtual seconds the deploy spent waiting: backoff, pacing, states),
 calls, mutating calls and throttles served.
 
     .venv/bin/python benchmarks/deploy.py --realism [--quota-speed 1]
+
+``--critical-path`` runs ours only and prints, per phase (first deploy,
+unchanged redeploy, delete) and app, the measured critical path (first
+request to last answer, every call held to exactly ``--latency`` ms), the
+bound (required serial calls x latency + quota waits, ``critical_path.py``
+says which calls and why), their ratio, and the same phase at 0 ms (our own
+time, which no ordering removes).
+
+    .venv/bin/python benchmarks/deploy.py --critical-path --latency 50 [--verbose]
 
 Upstream lives in ``.bench/upstream-venv`` (``pip install chalice==1.34.0``).
 Moto only imports OpenAPI 3 definitions, which upstream does not send, so for
@@ -46,8 +56,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from critical_path import BOUNDS, Call, CallLog, print_rows, row, span
+
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ROOT / ".venv" / "bin" / "chalice"
+# Ours runs from this checkout (whichever venv runs the benchmark).
+OURS = [sys.executable, "-m", "chalice.cli"]
 UPSTREAM = ROOT / ".bench" / "upstream-venv" / "bin" / "chalice"
 
 SAMPLE_APP = """
@@ -132,7 +145,10 @@ APPS = {"sample": SAMPLE_APP, "twenty": twenty_app()}
 
 
 def start_moto() -> str:
+    import logging
+
     sys.path.insert(0, str(ROOT))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     from moto.server import ThreadedMotoServer
 
     from tests.deploy.e2e import moto_fidelity
@@ -152,6 +168,7 @@ class Proxy:
         self.upstream = urllib.parse.urlparse(upstream)
         self.latency = 0.0
         self.counts: Counter[tuple[str, bool]] = Counter()
+        self.log = CallLog()
         self.lock = threading.Lock()
         proxy = self
 
@@ -164,8 +181,8 @@ class Proxy:
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                proxy.count(self.command, self.path, self.headers, body)
-                time.sleep(proxy.latency)
+                start = time.perf_counter()
+                op, mutating = proxy.count(self.command, self.path, self.headers, body)
                 conn = http.client.HTTPConnection(
                     proxy.upstream.hostname, proxy.upstream.port, timeout=120
                 )
@@ -174,6 +191,10 @@ class Proxy:
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
+                # Each call takes exactly ``latency`` (moto's own time included),
+                # as if every answer came from a region ``latency`` away.
+                time.sleep(max(0.0, start + proxy.latency - time.perf_counter()))
+                proxy.log.add(Call(start, time.perf_counter(), op, mutating))
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
                     if k.lower() not in ("transfer-encoding", "content-length", "connection"):
@@ -185,12 +206,17 @@ class Proxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            # The default listen backlog (5) drops the SYNs of a burst of new
+            # connections, which the client resends only after 1 s.
+            request_queue_size = 256
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def count(self, method: str, path: str, headers: Any, body: bytes) -> None:
+    def count(self, method: str, path: str, headers: Any, body: bytes) -> tuple[str, bool]:
         target = headers.get("X-Amz-Target")
         if target:
             op = target.rsplit(".", 1)[-1]
@@ -199,10 +225,15 @@ class Proxy:
             op = urllib.parse.parse_qs(body.decode())["Action"][0]
             mutating = not op.startswith(("Get", "List", "Describe", "Head"))
         else:
-            op = f"{method} {urllib.parse.urlparse(path).path.split('/')[1:3]}"
+            # REST services: the service is in the signature's credential scope.
+            auth = str(headers.get("Authorization") or "")
+            service = auth.split("Credential=", 1)[-1].split("/")[3] if "/" in auth else "?"
+            parts = urllib.parse.urlparse(path).path.split("/")[1:4]
+            op = f"{service}:{method} /{'/'.join(parts)}"
             mutating = method not in ("GET", "HEAD")
         with self.lock:
             self.counts[(op, mutating)] += 1
+        return op, mutating
 
     def take(self) -> tuple[int, int, Counter[str]]:
         with self.lock:
@@ -252,10 +283,10 @@ def make_project(base: Path, app: str) -> Path:
     return project
 
 
-def run_cli(cli: Path, project: Path, args: list[str], env: dict[str, str]) -> float:
+def run_cli(cli: list[str], project: Path, args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     proc = subprocess.run(
-        [str(cli), "--project-dir", str(project), *args],
+        [*cli, "--project-dir", str(project), *args],
         cwd=str(project),
         env=env,
         capture_output=True,
@@ -269,7 +300,7 @@ def run_cli(cli: Path, project: Path, args: list[str], env: dict[str, str]) -> f
 
 
 def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list[dict[str, Any]]:
-    cli = OURS if impl == "ours" else UPSTREAM
+    cli = OURS if impl == "ours" else [str(UPSTREAM)]
     reset(moto)
     base = Path(tempfile.mkdtemp(prefix=f"bench-{impl}-"))
     project = make_project(base, app)
@@ -280,13 +311,14 @@ def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-west-2",
         AWS_EC2_METADATA_DISABLED="true",
-        PYTHONPATH="",
+        PYTHONPATH=str(ROOT) if impl == "ours" else "",
     )
     env.pop("AWS_PROFILE", None)
     proxy.latency = 0.0
     # Build the zip once, untimed (both tools cache it), so phases measure deploying.
     run_cli(cli, project, ["package", "--pkg-format", "terraform", str(base / "warm")], env)
     proxy.take()
+    proxy.log.take()
     proxy.latency = latency_ms / 1000
     rows = []
     phases = [
@@ -311,6 +343,7 @@ def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list
                 "calls": total,
                 "mutating": mutating,
                 "ops": ops,
+                "log": proxy.log.take(),
             }
         )
     shutil.rmtree(base, ignore_errors=True)
@@ -320,18 +353,20 @@ def bench(impl: str, app: str, latency_ms: int, moto: str, proxy: Proxy) -> list
 # -- realism mode (in-process, virtual clock) -----------------------------------
 
 
-def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
+def realism_run(moto: str, quota_speed: float | None, *, pacing: bool = True) -> list[dict[str, Any]]:
     """``twenty``: first deploy + unchanged redeploy under the realism layer.
 
-    ``quota_speed`` None: the layer without quotas (unpaced, unlimited AWS);
-    otherwise AWS's published quotas refilled ``quota_speed`` times faster.
+    ``quota_speed`` None: the layer without quotas (unlimited AWS); otherwise
+    AWS's published quotas refilled ``quota_speed`` times faster. ``pacing``
+    False: the deploy does not pace its own calls (AWS throttles it instead).
     """
     import botocore.session
 
+    from chalice.aws.session import AWSClients
     from chalice.deploy import deployer
-    from chalice.deploy.reporter import RecordingReporter
     from tests.deploy.e2e.realism import AWSRealism, clients_take_a_clock, realistic_clients
     from tests.deploy.e2e.realism_quotas import Quotas
+    from tests.reporting import RecordingReporter
 
     reset(moto)
     base = Path(tempfile.mkdtemp(prefix="bench-realism-"))
@@ -345,7 +380,13 @@ def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
     paced = "paced" if clients_take_a_clock() else "unpaced"
     for phase in ("first deploy", "unchanged redeploy"):
         layer.reset_counters()
-        clients = realistic_clients(layer.attach(botocore.session.Session()), layer.clock)
+        session = layer.attach(botocore.session.Session())
+        if pacing:
+            clients = realistic_clients(session, layer.clock)
+        else:
+            clients = AWSClients(
+                session, sleep=layer.clock.sleep, clock=layer.clock.now, pacing=False
+            )
         aws_start = layer.clock.now()
         start = time.perf_counter()
         deployer.deploy_application(
@@ -357,7 +398,8 @@ def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
         )
         rows.append(
             {
-                "mode": "no quotas" if quota_speed is None else f"quotas x{quota_speed:g}",
+                "mode": ("no quotas" if quota_speed is None else f"quotas x{quota_speed:g}")
+                + ("" if pacing else " unpaced"),
                 "phase": phase,
                 "seconds": time.perf_counter() - start,
                 "aws": layer.clock.now() - aws_start,
@@ -375,23 +417,48 @@ def realism_run(moto: str, quota_speed: float | None) -> list[dict[str, Any]]:
 def realism_main(quota_speed: float) -> None:
     moto = start_moto()
     os.environ["AWS_ENDPOINT_URL"] = moto
-    results = realism_run(moto, None) + realism_run(moto, quota_speed)
+    results = (
+        realism_run(moto, None)
+        + realism_run(moto, quota_speed, pacing=False)
+        + realism_run(moto, quota_speed)
+    )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"load average: {load} on {os.cpu_count()} CPUs (wall times depend on it; AWS time does not)"
     )
     print(
-        f"{'twenty':<10}{'mode':<14}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
+        f"{'twenty':<10}{'mode':<22}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
         f"{'throttled':>10}  other waits served"
     )
     for r in results:
         print(
-            f"{'':<10}{r['mode']:<14}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
+            f"{'':<10}{r['mode']:<22}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
             f"{r['calls']:>7}{r['mutating']:>5}{r['throttles']:>10}  {r['waits'] or '-'}"
         )
     print(
         f"(deploy {results[-1]['paced']}: AWSClients {'takes' if results[-1]['paced'] == 'paced' else 'has no'} clock=)"
     )
+
+
+def critical_main(latencies: list[int], apps: list[str], *, verbose: bool) -> None:
+    """Ours only: each phase's measured critical path next to its bound."""
+    moto = start_moto()
+    proxy = Proxy(moto)
+    # At 0 ms per call the span is our own time alone (CPU, threads, moto):
+    # the part of each measured path that no call ordering can remove.
+    floor = {}
+    for app in apps:
+        for r in bench("ours", app, 0, moto, proxy):
+            floor[(app, r["phase"])] = span(r["log"])
+    for latency in latencies:
+        rows = []
+        for app in apps:
+            for r in bench("ours", app, latency, moto, proxy):
+                if r["phase"] in BOUNDS[app]:
+                    measured = row(app, r["phase"], r["log"], latency / 1000)
+                    measured["floor"] = floor.get((app, r["phase"]), 0.0)
+                    rows.append(measured)
+        print_rows(rows, latency, verbose=verbose)
 
 
 def main() -> None:
@@ -404,6 +471,12 @@ def main() -> None:
     parser.add_argument(
         "--realism", action="store_true", help="twenty under the realism layer (in-process)"
     )
+    parser.add_argument(
+        "--critical-path",
+        action="store_true",
+        help="ours only: measured critical path, bound and ratio per phase",
+    )
+    parser.add_argument("--verbose", action="store_true", help="print each longest run")
     parser.add_argument(
         "--quota-speed", type=float, default=1.0, help="refill quotas this many times faster"
     )
@@ -425,6 +498,9 @@ def main() -> None:
         AWS_EC2_METADATA_DISABLED="true",
     )
     os.environ.pop("AWS_PROFILE", None)
+    if args.critical_path:
+        critical_main(args.latency, args.apps, verbose=args.verbose)
+        return
     moto = start_moto()
     proxy = Proxy(moto)
     results = []

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 import urllib.parse
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+from chalice.aws.errors import AWSError
 from chalice.aws.session import Service
 
 NOT_FOUND = ("NoSuchEntity",)
@@ -65,16 +69,92 @@ class IAM(Service):
             PolicyDocument=json.dumps(document, indent=2),
         )
 
-    def delete_role(self, name: str) -> bool:
-        """Delete the role and its inline policies. False if it was already gone."""
-        try:
-            names = self._call(self.client.list_role_policies, RoleName=name)["PolicyNames"]
-        except Exception as err:
-            if getattr(err, "code", None) in NOT_FOUND:
+    def delete_role(self, name: str, *, inline_policies: Sequence[str] | None = None) -> bool:
+        """Delete the role and what IAM requires gone first. False if it was already gone.
+
+        IAM refuses DeleteRole (``DeleteConflict``) while the role has inline or
+        attached managed policies. ``inline_policies`` are the ones we know we
+        put: they are deleted without listing first, so the usual delete is
+        two calls; if IAM still refuses (someone attached or added a policy),
+        whatever is left is listed, removed (concurrently) and the role
+        deleted again. Without ``inline_policies`` the role is emptied first.
+        """
+        if inline_policies is None:
+            if not self._empty(name):
                 return False
-            raise
-        for policy in names:
-            self._delete(
-                self.client.delete_role_policy, NOT_FOUND, RoleName=name, PolicyName=policy
-            )
+        else:
+            for policy in inline_policies:
+                self._delete(
+                    self.client.delete_role_policy, NOT_FOUND, RoleName=name, PolicyName=policy
+                )
+        try:
+            return self._delete(self.client.delete_role, NOT_FOUND, RoleName=name)
+        except AWSError as err:
+            if err.code != "DeleteConflict" or inline_policies is None:
+                raise
+        if not self._empty(name):
+            return False
         return self._delete(self.client.delete_role, NOT_FOUND, RoleName=name)
+
+    def _empty(self, name: str) -> bool:
+        """Remove every inline and attached policy of role ``name`` (False: no such role).
+
+        The two lists, then the removals, run concurrently: none depends on another.
+        """
+        listings = concurrently(
+            lambda: self._get(self.client.list_role_policies, NOT_FOUND, RoleName=name),
+            lambda: self._get(self.client.list_attached_role_policies, NOT_FOUND, RoleName=name),
+        )
+        inline, attached = listings
+        if inline is None or attached is None:
+            return False
+        removals: list[Callable[[], object]] = [
+            functools.partial(
+                self._delete, self.client.delete_role_policy, NOT_FOUND, RoleName=name, PolicyName=p
+            )
+            for p in inline.get("PolicyNames", [])
+        ]
+        removals += [
+            functools.partial(
+                self._delete,
+                self.client.detach_role_policy,
+                NOT_FOUND,
+                RoleName=name,
+                PolicyArn=str(a["PolicyArn"]),
+            )
+            for a in attached.get("AttachedPolicies", [])
+        ]
+        concurrently(*removals)
+        return True
+
+
+T = TypeVar("T")
+
+
+def concurrently(*calls: Callable[[], T]) -> list[T]:
+    """Run ``calls`` at once (threads: they wait on the network); results in order.
+
+    The first call runs in this thread, each other one in a thread of its
+    own (no pool: starting a thread is the cost here). The first exception
+    is raised after all have finished.
+    """
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        except BaseException as err:  # re-raised below, in the caller's thread
+            errors[i] = err
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    if calls:
+        run(0)
+    for thread in threads:
+        thread.join()
+    first = next((e for e in errors if e is not None), None)
+    if first is not None:
+        raise first
+    return results

@@ -195,6 +195,12 @@ class AWSClients:
     def client(self, name: str) -> Any:
         """The botocore client for service ``name`` (created once, thread-safe)."""
         shared = self._shared
+        # No lock once created: a thread creating another service's client
+        # (a second or more of loading its model) must not hold up calls
+        # on clients that exist. Creation itself stays serial (not thread-safe).
+        found = shared.clients.get(name)
+        if found is not None:
+            return found
         with shared.lock:
             if name not in shared.clients:
                 from botocore.config import Config

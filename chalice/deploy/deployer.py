@@ -7,9 +7,11 @@ The pipeline, in order (each collaborator is passed in or built here once):
    it (warnings are printed), build the resource graph, then the artifacts
    (zips, policy documents, swagger with deploy-style URIs; local only).
 5. Lock the stage, load its state (migrating a legacy ``deployed.json``).
-6. ``build_plan``: compare models with the state and AWS (read calls only).
-7. ``Executor``: run the plan's DAG in parallel; each resource is recorded in
-   ``.chalice/deployed/<stage>.json`` as soon as it exists or is deleted.
+6. ``start_plan``: compare models with the state and AWS (read calls only).
+7. ``Executor``: run the plan's DAG in parallel, each step as soon as it is
+   planned and its dependencies ran (so writes overlap unrelated reads); each
+   resource is recorded in ``.chalice/deployed/<stage>.json`` as soon as it
+   exists or is deleted.
 8. Print the ``Resources deployed:`` report.
 
 ``plan`` stops after 6 and prints the plan; it records nothing and takes no
@@ -31,7 +33,7 @@ from chalice.deploy.descriptors import DESCRIPTORS
 from chalice.deploy.executor import Executor, Mode, Recorder
 from chalice.deploy.lock import StageLock
 from chalice.deploy.plan import Plan
-from chalice.deploy.planner import build_delete_plan, build_plan, planning_order
+from chalice.deploy.planner import build_delete_plan, build_plan, planning_order, start_plan
 from chalice.deploy.reporter import Reporter
 from chalice.deploy.resources import PlanContext
 from chalice.deploy.state import DeployedState, load_state, state_path
@@ -170,12 +172,15 @@ def deploy_application(
         state = load_state(project_dir, stage, app_name=app_name)
         _announce_migration(state, project_dir, stage, ui)
         ctx = _plan_context(clients, app_name, stage, state, ui)
-        the_plan = build_plan(application, ctx, max_parallel=max_parallel)
+        # Each step starts as soon as it is planned and its dependencies ran:
+        # writes overlap the reads of unrelated resources.
+        planning = start_plan(application, ctx, max_parallel=max_parallel)
         order = tuple(r.resource_name for r in planning_order(application))
         recorder = Recorder(project_dir, stage, state, order=order)
         Executor(
             clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel
-        ).execute(the_plan)
+        ).execute(planning)
+        the_plan = planning.plan()
         if state.migrated_from is not None:
             recorder.flush()
         final = recorder.state

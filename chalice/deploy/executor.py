@@ -23,7 +23,7 @@ import enum
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -34,6 +34,27 @@ from chalice.deploy.plan import Action, Plan, Step
 from chalice.deploy.reporter import OrderedOutput, Reporter
 from chalice.deploy.state import DeployedState, save_state
 from chalice.errors import DeployError, UserError
+
+
+class Steps(Protocol):
+    """Steps still being planned (``planner.PlanStream``): one future per step."""
+
+    names: tuple[str, ...]
+    futures: tuple[concurrent.futures.Future[Step], ...]
+
+    def abort(self) -> None:
+        """Plan nothing more (a step failed)."""
+        ...
+
+    def wait(self) -> None:
+        """Until every planner has ended."""
+        ...
+
+
+def _resolved(step: Step) -> concurrent.futures.Future[Step]:
+    fut: concurrent.futures.Future[Step] = concurrent.futures.Future()
+    fut.set_result(step)
+    return fut
 
 
 class Mode(enum.Enum):
@@ -132,40 +153,82 @@ class Executor:
         self._first_lock = threading.Lock()
         self._first_failure: str | None = None
 
-    def execute(self, plan: Plan) -> DeployedState:
-        steps = list(plan.steps)
-        self.output = OrderedOutput(self.reporter, len(steps))
+    def execute(self, plan: Plan | Steps) -> DeployedState:
+        """Run every step; with ``Steps`` still being planned, start each as it comes.
+
+        A step starts once it is planned and the steps it depends on ran, so
+        writes overlap the reads of unrelated resources. A planning error is a
+        failure like any other (no new step starts; running ones finish).
+        """
+        if isinstance(plan, Plan):
+            names = tuple(s.name for s in plan.steps)
+            futures: tuple[concurrent.futures.Future[Step], ...] = tuple(
+                _resolved(s) for s in plan.steps
+            )
+        else:
+            names, futures = plan.names, plan.futures
+        self.output = OrderedOutput(self.reporter, len(names))
         self.stop = threading.Event()
         self._first_failure = None
         # Tests may pass a fake (or None) for clients: only real ones have views.
         with_stop = getattr(self.clients, "with_stop", None)
         step_clients = with_stop(self.stop) if with_stop is not None else self.clients
-        names = {s.name for s in steps}
-        waiting = {i: {d for d in s.depends_on if d in names} for i, s in enumerate(steps)}
+        known = set(names)
+        unplanned = {f: i for i, f in enumerate(futures)}
+        steps: dict[int, Step] = {}
+        waiting: dict[int, set[str]] = {}
         done: set[str] = set()
         failures: list[tuple[Step, BaseException]] = []
         running: dict[concurrent.futures.Future[None], int] = {}
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
-            while waiting or running:
-                if not failures:
-                    ready = sorted(i for i, deps in waiting.items() if deps <= done)
-                    for i in ready:
-                        del waiting[i]
-                        running[pool.submit(self._run, steps[i], i, step_clients)] = i
-                if not running:
-                    break  # a failure stopped scheduling, or a dependency cycle
-                finished, _ = concurrent.futures.wait(
-                    running, return_when=concurrent.futures.FIRST_COMPLETED
-                )
-                for fut in finished:
-                    i = running.pop(fut)
+            while unplanned or waiting or running:
+                for fut in [f for f in unplanned if f.done()]:
+                    i = unplanned.pop(fut)
                     err = fut.exception()
+                    if err is None:
+                        steps[i] = fut.result()
+                        waiting[i] = {d for d in steps[i].depends_on if d in known}
+                    elif not failures:  # later ones were only stopped by the first
+                        failures.append((Step(names[i], "resource", Action.UNCHANGED), err))
+                        self._stop_all(plan, names[i])
+                if failures:
+                    self._stop_all(plan, None)
+                else:
+                    ready = sorted(i for i, deps in waiting.items() if deps <= done)
+                    while ready:
+                        for i in ready:
+                            del waiting[i]
+                            if steps[i].apply is None:
+                                # Nothing to call (unchanged, or a forgotten entry):
+                                # recorded here, without a thread to start.
+                                self._apply(steps[i], i, step_clients)
+                                done.add(steps[i].name)
+                                self.output.finish(i)
+                            else:
+                                running[pool.submit(self._run, steps[i], i, step_clients)] = i
+                        ready = sorted(i for i, deps in waiting.items() if deps <= done)
+                if failures and not running:
+                    break  # start nothing new; planners still reading end on their own
+                if not running and not unplanned:
+                    break  # a dependency cycle
+                watched: list[concurrent.futures.Future[Any]] = list(running)
+                if not failures:
+                    watched += list(unplanned)
+                finished, _ = concurrent.futures.wait(
+                    watched, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                # Planners that finished are taken at the top of the loop.
+                for ran in [f for f in running if f in finished]:
+                    i = running.pop(ran)
+                    err = ran.exception()
                     if err is not None:
                         failures.append((steps[i], err))
                     else:
                         done.add(steps[i].name)
                     self.output.finish(i)
+        if not isinstance(plan, Plan) and failures:
+            plan.wait()  # no planner outlives the command (they stopped retrying)
         self.output.flush_all()
         if failures:
             # The step that failed first is the cause; the others mostly stopped
@@ -176,6 +239,15 @@ class Executor:
             stuck = ", ".join(steps[i].name for i in sorted(waiting))
             raise RuntimeError(f"steps never became ready (dependency cycle?): {stuck}")
         return self.recorder.state
+
+    def _stop_all(self, plan: Plan | Steps, failed: str | None) -> None:
+        """After the first failure: running calls stop retrying, planning stops."""
+        with self._first_lock:
+            if failed is not None and not self.stop.is_set():
+                self._first_failure = failed
+            self.stop.set()
+        if not isinstance(plan, Plan):
+            plan.abort()
 
     def _run(self, step: Step, index: int, clients: AWSClients) -> None:
         if self.stop.is_set():

@@ -12,8 +12,16 @@ something still uses it. Nothing here mutates AWS.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+
+import attrs
 
 from chalice.aws.errors import AWSError, is_access_denied
+from chalice.aws.retry import Stopped
+from chalice.aws.session import AWSClients
 from chalice.deploy import models
 from chalice.deploy.descriptors import DELETE_TIERS
 from chalice.deploy.executor import advice
@@ -88,51 +96,127 @@ def _prefetch_account(ctx: PlanContext, pool: concurrent.futures.ThreadPoolExecu
     pool.submit(fetch)
 
 
-def build_plan(application: models.Application, ctx: PlanContext, *, max_parallel: int = 8) -> Plan:
-    """The deploy plan: create/update/unchanged per desired resource, then the sweep.
+class PlanStream:
+    """A plan being built: one slot per step, in plan order, each a future.
 
-    Resources are planned concurrently (their reads are independent) as soon
-    as the resources they depend on are planned, since a planner may consult
-    what its dependencies will look like (``ctx.known``).
+    Every planner starts at once (in dependency order, on a FIFO pool, so a
+    planner waiting in ``ctx.known`` for a dependency never waits for one not
+    yet started). The executor may start a step as soon as its slot resolves
+    and its dependencies ran, while other resources are still being read;
+    ``plan()`` waits for every slot, for ``chalice plan``. After ``abort()``
+    (the first failure) planners not yet started are skipped, and the reads
+    of running ones no longer retry or wait.
+    """
+
+    def __init__(self, stage: str, names: tuple[str, ...], futures: tuple[Future[Step], ...]) -> None:
+        self.stage = stage
+        self.names = names
+        self.futures = futures
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        self._first: BaseException | None = None
+
+    def failed(self, err: BaseException) -> None:
+        """A planner failed: keep the first error, start no other planner."""
+        with self._lock:
+            if self._first is None:
+                self._first = err
+        self.stop.set()
+
+    def abort(self) -> None:
+        """Stop planning (a step failed): skipped planners resolve to ``Stopped``."""
+        self.stop.set()
+
+    def wait(self) -> None:
+        """Until every planner has ended (whatever the outcome)."""
+        concurrent.futures.wait(self.futures)
+
+    def plan(self) -> Plan:
+        """The whole plan; raises the first planning error (in time)."""
+        self.wait()
+        with self._lock:
+            first = self._first
+        if first is not None:
+            raise first
+        return Plan(stage=self.stage, steps=tuple(f.result() for f in self.futures))
+
+
+def _stoppable(clients: AWSClients, stop: threading.Event) -> AWSClients:
+    # Tests may pass fakes without views; those have no retries to stop.
+    with_stop = getattr(clients, "with_stop", None)
+    return clients if with_stop is None else with_stop(stop)
+
+
+def start_plan(
+    application: models.Application, ctx: PlanContext, *, max_parallel: int = 8
+) -> PlanStream:
+    """Start planning a deploy: create/update/unchanged per desired resource, then the sweep.
+
+    Returns at once. Planners consult what their dependencies will look like
+    (``ctx.known``/``ctx.exists_now``), which waits for those steps only.
     """
     order = planning_order(application)
-    names = {m.resource_name for m in order}
-    deps: dict[str, set[str]] = {}
-    # Planning needs only what a planner consults (``ctx.known``/``exists_now``):
-    # layers, functions and APIs. Roles and log groups have predictable names
-    # and ARNs, so functions are planned alongside them.
-    predictable = {
-        m.resource_name for m in order if isinstance(m, (models.ManagedIAMRole, models.LogGroup))
-    }
+    wanted = frozenset(m.resource_name for m in order)
+    gone = _gone_entries([r for r in ctx.state.resources if r["name"] not in wanted])
+    names = tuple(m.resource_name for m in order) + tuple(str(e["name"]) for e in gone)
+    ctx.expect(names)
+    stream = PlanStream(ctx.stage, names, ())
+    # The planners' reads stop retrying once the plan is abandoned.
+    plan_ctx = attrs.evolve(ctx, clients=_stoppable(ctx.clients, stream.stop))
+    plan_ctx._planning = ctx._planning  # the same waits: one plan
+    workers = min(max(MIN_PLANNING_WORKERS, max_parallel), len(names) + 1)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan")
+    _start_workers(pool, workers)
+    futures: list[Future[Step]] = []
+
+    def run(name: str, plan_one: Callable[[], Step]) -> Step:
+        step: Step | None = None
+        try:
+            if stream.stop.is_set():
+                raise Stopped(f"{name} was not planned: another step failed")
+            step = plan_one()
+            return step
+        except BaseException as err:
+            if not isinstance(err, Stopped):
+                stream.failed(err)
+            raise
+        finally:
+            plan_ctx.planned(name, step)
+
+    _prefetch_account(plan_ctx, pool)
     for m in order:
-        needs = set(_model_deps(m)) - predictable
-        if isinstance(m, models.DomainName):
-            needs.add(api_resource_of(m))
-        deps[m.resource_name] = needs & names
-    planned: dict[str, Step] = {}
-    pending = {m.resource_name: m for m in order}
-    workers = max(MIN_PLANNING_WORKERS, max_parallel)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        _prefetch_account(ctx, pool)
-        running: dict[concurrent.futures.Future[Step], str] = {}
-        while pending or running:
-            for name in [n for n in pending if deps[n] <= planned.keys()]:
-                running[pool.submit(_plan_one, pending.pop(name), ctx)] = name
-            if not running:
-                raise RuntimeError(f"dependency cycle among {sorted(pending)}")
-            done, _ = concurrent.futures.wait(
-                running, return_when=concurrent.futures.FIRST_COMPLETED
+        futures.append(pool.submit(run, m.resource_name, functools.partial(_plan_one, m, plan_ctx)))
+    tiers = _tiers(gone)
+    for entry in gone:
+        futures.append(
+            pool.submit(
+                run,
+                str(entry["name"]),
+                functools.partial(_plan_delete, entry, plan_ctx, wanted | tiers[str(entry["name"])]),
             )
-            for fut in done:
-                del running[fut]
-                step = fut.result()  # the first planning error stops the plan
-                planned[step.name] = step
-                ctx.steps[step.name] = step
-    steps = [planned[m.resource_name] for m in order]
-    wanted = {s.name for s in steps}
-    gone = [r for r in ctx.state.resources if r["name"] not in wanted]
-    steps.extend(_delete_steps(gone, ctx, after=frozenset(wanted)))
-    return Plan(stage=ctx.stage, steps=tuple(steps))
+        )
+    stream.futures = tuple(futures)
+    pool.shutdown(wait=False)  # the submitted planners run to their end
+    return stream
+
+
+def _start_workers(pool: concurrent.futures.ThreadPoolExecutor, count: int) -> None:
+    """Start ``count`` workers now, while nothing else runs.
+
+    A pool starts a thread per submit, and ``Thread.start`` waits until the
+    new thread runs: once the first planners are busy (creating botocore
+    clients, signing), each start waits for the GIL, and the 27th planner of
+    an app started ~0.3 s after the first on a loaded machine.
+    """
+    barrier = threading.Barrier(count + 1)
+    for _ in range(count):
+        pool.submit(barrier.wait)
+    barrier.wait()
+
+
+def build_plan(application: models.Application, ctx: PlanContext, *, max_parallel: int = 8) -> Plan:
+    """The whole deploy plan (``chalice plan``), every resource read first."""
+    return start_plan(application, ctx, max_parallel=max_parallel).plan()
 
 
 def build_delete_plan(ctx: PlanContext) -> Plan:
@@ -141,14 +225,11 @@ def build_delete_plan(ctx: PlanContext) -> Plan:
 
 
 def _with_deps(step: Step, deps: frozenset[str]) -> Step:
-    import attrs
-
     return attrs.evolve(step, depends_on=deps)
 
 
-def _delete_steps(
-    recorded: list[dict[str, object]], ctx: PlanContext, *, after: frozenset[str] = frozenset()
-) -> list[Step]:
+def _gone_entries(recorded: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Recorded entries to delete, in deletion order (reverse creation order, by tier)."""
     entries = list(reversed(recorded))
     for entry in entries:
         if str(entry.get("resource_type")) not in DELETE_TIERS:
@@ -159,20 +240,31 @@ def _delete_steps(
                 "by hand), or use the chalice version that wrote it",
             )
     entries.sort(key=lambda e: DELETE_TIERS[str(e["resource_type"])])
-    steps: list[Step] = []
-    for entry in entries:
-        planner = planner_for_type(str(entry["resource_type"]))
-        assert planner is not None
-        tier = DELETE_TIERS[str(entry["resource_type"])]
-        earlier = frozenset(s.name for s in steps if DELETE_TIERS[s.resource_type] < tier)
-        try:
-            step = planner.plan_delete(dict(entry), ctx)
-        except AWSError as err:
-            # Planning a deletion may ask AWS (the account id of an ARN...).
-            where = f"{entry.get('resource_type')} '{entry.get('name')}'"
-            raise _planning_error(err, where) from err
-        steps.append(_with_deps(step, after | earlier))
-    return steps
+    return entries
 
 
-__all__ = ["Action", "build_delete_plan", "build_plan", "planning_order"]
+def _tiers(entries: list[dict[str, object]]) -> dict[str, frozenset[str]]:
+    """For each entry, the entries of earlier delete tiers (deleted before it)."""
+    tier = {str(e["name"]): DELETE_TIERS[str(e["resource_type"])] for e in entries}
+    return {n: frozenset(o for o, t in tier.items() if t < tier[n]) for n in tier}
+
+
+def _plan_delete(entry: dict[str, object], ctx: PlanContext, after: frozenset[str]) -> Step:
+    planner = planner_for_type(str(entry["resource_type"]))
+    assert planner is not None
+    try:
+        step = planner.plan_delete(dict(entry), ctx)
+    except AWSError as err:
+        # Planning a deletion may ask AWS (the account id of an ARN...).
+        where = f"{entry.get('resource_type')} '{entry.get('name')}'"
+        raise _planning_error(err, where) from err
+    return _with_deps(step, after)
+
+
+def _delete_steps(recorded: list[dict[str, object]], ctx: PlanContext) -> list[Step]:
+    entries = _gone_entries(recorded)
+    tiers = _tiers(entries)
+    return [_plan_delete(e, ctx, tiers[str(e["name"])]) for e in entries]
+
+
+__all__ = ["Action", "PlanStream", "build_delete_plan", "build_plan", "planning_order", "start_plan"]

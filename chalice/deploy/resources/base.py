@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -17,7 +18,7 @@ import attrs
 
 from chalice.aws.protocols import Clients
 from chalice.deploy import models
-from chalice.deploy.plan import Step
+from chalice.deploy.plan import KNOWN_AFTER_APPLY, Step
 from chalice.deploy.state import DeployedState
 from chalice.deploy.tagging import Tagging
 
@@ -38,10 +39,33 @@ class PlanContext:
     steps: dict[str, Step] = attrs.field(factory=dict)
     # Whether this account lets us tag at create time (shared by all steps).
     tagging: Tagging = attrs.field(factory=Tagging)
+    # Resources being planned right now (by other threads): ``known`` and
+    # ``exists_now`` wait for their step, so a planner starts its own reads
+    # at once and waits only where it needs a dependency's answer.
+    _planning: dict[str, threading.Event] = attrs.field(factory=dict, init=False)
+
+    def expect(self, names: Iterable[str]) -> None:
+        """``names`` are about to be planned: consulting them waits for their step."""
+        for name in names:
+            self._planning.setdefault(name, threading.Event())
+
+    def planned(self, name: str, step: Step | None) -> None:
+        """The step of ``name`` (None: its planning failed, the plan is abandoned)."""
+        if step is not None:
+            self.steps[name] = step
+        event = self._planning.get(name)
+        if event is not None:
+            event.set()
+
+    def _step(self, name: str) -> Step | None:
+        event = self._planning.get(name)
+        if event is not None:
+            event.wait()
+        return self.steps.get(name)
 
     def known(self, name: str) -> Mapping[str, Any] | None:
         """Values of resource ``name`` after the plan runs, if known while planning."""
-        step = self.steps.get(name)
+        step = self._step(name)
         if step is None:
             return self.state.get(name)
         return step.expected
@@ -50,7 +74,7 @@ class PlanContext:
         """Whether resource ``name`` exists in AWS right now (before the plan runs)."""
         from chalice.deploy.plan import Action
 
-        step = self.steps.get(name)
+        step = self._step(name)
         return step is not None and step.action in (Action.UPDATE, Action.UNCHANGED)
 
     def identity_tags(self, resource_name: str) -> dict[str, str]:
@@ -66,8 +90,16 @@ class PlanContext:
         return self.clients.arn("iam", f"role/{role.role_name}", region=False)
 
     def function_arn(self, fn: models.LambdaFunction) -> str:
-        known = self.known(fn.resource_name)
-        if known and known.get("lambda_arn"):
+        """The function's ARN, without waiting for its step.
+
+        A function's ARN follows from its name (Lambda names the ARN after
+        the function), so a dependant starts its reads while the function is
+        still being planned: the planned or recorded ARN when there is one,
+        else the one the name gives.
+        """
+        step = self.steps.get(fn.resource_name)
+        known = step.expected if step is not None else self.state.get(fn.resource_name)
+        if known and known.get("lambda_arn") and known["lambda_arn"] != KNOWN_AFTER_APPLY:
             return str(known["lambda_arn"])
         return self.lambda_arn(fn.function_name)
 

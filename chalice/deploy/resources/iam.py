@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from chalice.aws.iam import concurrently as _concurrently
 from chalice.aws.iam import parse_policy
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
@@ -27,13 +28,18 @@ class RolePlanner:
         iam = ctx.clients.iam
         name = model.role_name
         document = _document(model)
-        expected = {
-            "role_name": name,
-            "role_arn": ctx.clients.arn("iam", f"role/{name}", region=False),
-        }
-        role = iam.get_role(name)
+        # Both reads go out at once: the policy is read by name, and GetRole
+        # answers with the ARN, so neither waits for the other or for the
+        # account id (the ARN is only computed for a role still to be made).
+        role, current_policy = _concurrently(
+            lambda: iam.get_role(name), lambda: iam.get_role_policy(name, name)
+        )
         rtype = model.resource_type.value
         if role is None:
+            expected = {
+                "role_name": name,
+                "role_arn": ctx.clients.arn("iam", f"role/{name}", region=False),
+            }
             tags = ctx.identity_tags(model.resource_name)
 
             def create(sc: StepContext) -> Mapping[str, Any]:
@@ -55,7 +61,6 @@ class RolePlanner:
         arn = str(role["Arn"])
         values = {"role_name": name, "role_arn": arn}
         current_trust = parse_policy(role.get("AssumeRolePolicyDocument") or "{}")
-        current_policy = iam.get_role_policy(name, name)
         changes = diff(
             {
                 "trust_policy": (current_trust, model.trust_policy),
@@ -90,6 +95,9 @@ class RolePlanner:
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting IAM role: {name}")
-            sc.clients.iam.delete_role(name)
+            # We put one inline policy, named as the role: deleting it without
+            # listing first saves a round trip; anything else a user attached
+            # is found and removed if IAM refuses the DeleteRole.
+            sc.clients.iam.delete_role(name, inline_policies=[name])
 
         return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)

@@ -123,10 +123,12 @@ def test_error_is_one_clear_message(project: Path, aws: Any, tmp_path: Path) -> 
         "lambda.CreateFunction failed with"
     )
     assert "where: lambda_function 'bad'" in msg and "how to fix:" in msg
-    # What was created before the failure is recorded. 'bad' (a pre-created role)
-    # is ready at once and runs right after the role; 'good' is queued behind it
-    # and never starts once 'bad' failed (no new step after a failure).
-    assert load_state(project, "dev").resource_names() == ["default-role"]
+    # What was created before the failure is recorded, and 'bad' is not. Steps
+    # start as soon as they are planned, so 'good' (ready once the role exists)
+    # may have started before 'bad' was planned and failed; either way nothing
+    # starts after the failure, and what ran is recorded.
+    names = load_state(project, "dev").resource_names()
+    assert names in (["default-role"], ["default-role", "good"])
 
 
 def test_custom_domain_change_replaces_the_old_domain(

@@ -1,0 +1,206 @@
+"""Critical path of a deploy phase: what was measured, what the bound is, their ratio.
+
+Every AWS call is held to exactly ``L`` ms by the benchmark proxy (it answers
+``L`` ms after the request arrived, however fast moto was), so time spent
+between calls is ours: a call that waited for another one, a step that
+waited for unrelated reads, a pool that was full, or our own CPU time.
+
+*Measured critical path*: from the phase's first request to its last answer.
+
+*Bound*: the longest chain of calls that must run one after the other,
+times ``L``, plus the waits AWS's quotas impose (``chalice/aws/pacing.py``).
+A call must follow another when it needs its answer (the API id an import
+returned) or the resource it made (a function needs its role), or when AWS
+refuses it before the other finished (DeleteRole before DeleteRolePolicy is
+a DeleteConflict), or when our plan orders them on purpose (a REST API is
+deleted before the functions it invokes, see ``DELETE_TIERS``). Each chain
+below lists those calls; a read that decides whether the writes happen at
+all is part of the chain. The quota wait of ``n`` calls against a bucket of
+``burst`` tokens refilled at ``rate`` per second is ``(n - burst) / rate``.
+
+*Schedule depth*: the longest run of calls in which each one started after
+the previous one answered; the bound's chain length is what it should be.
+
+*0 ms*: the same phase's span with no latency at all, i.e. our own time
+(botocore clients, signing, threads, moto) that no ordering of calls removes;
+on a loaded machine it is what keeps a short phase (a no-op: one or two
+calls deep) above its bound at 50 ms.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import attrs
+
+# Lambda's control-plane quota per API and its burst (chalice/aws/pacing.py).
+LAMBDA_RATE, LAMBDA_BURST = 15.0, 10.0
+
+
+@attrs.frozen
+class Bound:
+    """One phase's lower bound: the chain of calls that must be serial + quota waits."""
+
+    chain: tuple[str, ...]
+    quota_wait: float = 0.0
+    why: str = ""
+
+    def seconds(self, latency: float) -> float:
+        return len(self.chain) * latency + self.quota_wait
+
+
+def _lambda_wait(calls: int) -> float:
+    return max(0.0, (calls - LAMBDA_BURST) / LAMBDA_RATE)
+
+
+# The role's inline policy is part of the role: a function is created once
+# its role can do what the function needs (AWS checks an SQS/Kinesis/DynamoDB
+# mapping's permissions when it is created), so PutRolePolicy is in the chain.
+ROLE_CHAIN = ("iam.GetRole", "iam.CreateRole", "iam.PutRolePolicy", "lambda.CreateFunction")
+
+# The sample app (benchmarks/deploy.py): one role, 9 functions, a REST API
+# with an authorizer, 2 schedules, SNS/SQS/S3 subscriptions.
+SAMPLE = {
+    "first deploy": Bound(
+        (*ROLE_CHAIN, "apigateway.ImportRestApi", "apigateway.CreateDeployment"),
+        why="the API's definition names the functions; the deployment needs the API id "
+        "(tags and permissions run beside it); as long: AddPermission then "
+        "PutBucketNotificationConfiguration (S3 checks it may invoke the function)",
+    ),
+    "unchanged redeploy": Bound(
+        ("lambda.GetFunction", "lambda.GetPolicy"),
+        why="ids come from the state file, so reads are independent, except that a "
+        "function's policy is read once the function is known to exist",
+    ),
+    "delete": Bound(
+        (
+            "s3.GetBucketNotificationConfiguration",
+            "s3.PutBucketNotificationConfiguration",
+            "apigateway.DeleteRestApi",
+            "lambda.DeleteFunction",
+            "iam.DeleteRolePolicy",
+            "iam.DeleteRole",
+        ),
+        why="tiers: subscriptions (S3 keeps other notifications: read, then write; "
+        "a rule loses its targets before it goes), then APIs, then functions, then "
+        "roles; DeleteRole is refused while an inline policy remains",
+    ),
+}
+
+# The twenty app: one role, 20 functions, nothing else.
+TWENTY = {
+    "first deploy": Bound(
+        ROLE_CHAIN,
+        quota_wait=_lambda_wait(20),
+        why="20 CreateFunction at 15/s after a burst of 10",
+    ),
+    "unchanged redeploy": Bound(("lambda.GetFunction",), why="every read is independent"),
+    "delete": Bound(
+        ("lambda.DeleteFunction", "iam.DeleteRolePolicy", "iam.DeleteRole"),
+        quota_wait=_lambda_wait(20),
+        why="functions before their role; 20 DeleteFunction at 15/s after a burst of 10",
+    ),
+}
+
+BOUNDS: dict[str, dict[str, Bound]] = {"sample": SAMPLE, "twenty": TWENTY}
+
+
+@attrs.frozen
+class Call:
+    """One request as the proxy saw it (seconds on the proxy's clock)."""
+
+    start: float
+    end: float
+    op: str
+    mutating: bool
+
+
+class CallLog:
+    """The calls of one phase (thread-safe; ``take`` empties it)."""
+
+    def __init__(self) -> None:
+        self._calls: list[Call] = []
+        self._lock = threading.Lock()
+
+    def add(self, call: Call) -> None:
+        with self._lock:
+            self._calls.append(call)
+
+    def take(self) -> list[Call]:
+        with self._lock:
+            calls, self._calls = self._calls, []
+        return sorted(calls, key=lambda c: c.start)
+
+
+def span(calls: list[Call]) -> float:
+    """First request to last answer (0 without calls)."""
+    if not calls:
+        return 0.0
+    return max(c.end for c in calls) - min(c.start for c in calls)
+
+
+def depth(calls: list[Call]) -> tuple[int, list[Call]]:
+    """The longest run of calls each started after the previous one answered.
+
+    >>> a = Call(0.0, 1.0, "A", False); b = Call(0.5, 1.5, "B", False)
+    >>> c = Call(1.2, 2.2, "C", True)
+    >>> n, chain = depth([a, b, c]); n, [x.op for x in chain]
+    (2, ['A', 'C'])
+    """
+    best: list[tuple[int, int]] = []  # per call: (depth, index of predecessor or -1)
+    ordered = sorted(calls, key=lambda c: c.start)
+    for i, call in enumerate(ordered):
+        candidates = [(best[j][0], j) for j in range(i) if ordered[j].end <= call.start]
+        d, j = max(candidates, default=(0, -1))
+        best.append((d + 1, j))
+    if not best:
+        return 0, []
+    i = max(range(len(best)), key=lambda k: best[k][0])
+    chain: list[Call] = []
+    while i >= 0:
+        chain.append(ordered[i])
+        i = best[i][1]
+    return len(chain), chain[::-1]
+
+
+def row(app: str, phase: str, calls: list[Call], latency: float) -> dict[str, Any]:
+    """Measured span, schedule depth, bound and ratio of one phase."""
+    bound = BOUNDS[app][phase]
+    measured = span(calls)
+    n, chain = depth(calls)
+    limit = bound.seconds(latency)
+    return {
+        "app": app,
+        "phase": phase,
+        "measured": measured,
+        "depth": n,
+        "chain": [c.op for c in chain],
+        "bound": limit,
+        "bound_calls": len(bound.chain),
+        "quota": bound.quota_wait,
+        "ratio": measured / limit if limit else float("nan"),
+        "calls": len(calls),
+        "mutating": sum(c.mutating for c in calls),
+    }
+
+
+def print_rows(rows: list[dict[str, Any]], latency_ms: int, *, verbose: bool) -> None:
+    print(
+        f"critical path at {latency_ms} ms per call (bound = serial calls x L + quota waits)"
+    )
+    print(
+        f"{'app':<8}{'phase':<20}{'measured s':>11}{'depth':>6}{'bound s':>9}"
+        f"{'(calls+quota)':>15}{'ratio':>7}{'calls':>7}{'mut':>5}{'0 ms s':>8}"
+    )
+    for r in rows:
+        shape = f"{r['bound_calls']}+{r['quota']:.2f}s"
+        print(
+            f"{r['app']:<8}{r['phase']:<20}{r['measured']:>11.3f}{r['depth']:>6}"
+            f"{r['bound']:>9.3f}{shape:>15}{r['ratio']:>7.2f}{r['calls']:>7}{r['mutating']:>5}"
+            f"{r.get('floor', 0.0):>8.3f}"
+        )
+        if verbose:
+            bound = BOUNDS[r["app"]][r["phase"]]
+            print("    bound: " + " > ".join(bound.chain) + f" ({bound.why})")
+            print("    longest run: " + " > ".join(r["chain"]))
