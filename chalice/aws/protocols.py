@@ -18,7 +18,7 @@ implement these protocols. Nothing here calls AWS.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 
@@ -159,8 +159,12 @@ class IAMService(Protocol):
         """Create or replace an inline policy."""
         ...
 
-    def delete_role(self, name: str) -> bool:
-        """Delete the role and its inline policies; False if it was gone."""
+    def delete_role(self, name: str, *, inline_policies: Sequence[str] | None = None) -> bool:
+        """Delete the role and what IAM requires gone first; False if it was gone.
+
+        ``inline_policies`` names the inline policies known to exist (from the
+        state), so the common case needs no List call first.
+        """
         ...
 
 

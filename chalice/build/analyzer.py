@@ -51,8 +51,8 @@ from chalice.build.analyzer_values import (
     mro,
     options,
 )
-from chalice.build.policy_cache import ProjectSources, read_sources
 from chalice.build.boto3_models import ResourceModels
+from chalice.build.policy_cache import ProjectSources, read_sources
 from chalice.errors import AppLoadError
 
 Calls = dict[str, set[str]]

@@ -28,9 +28,9 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
+from chalice.build.swagger import SwaggerStyle
 from chalice.config import Config
 from chalice.deploy import models
-from chalice.build.swagger import SwaggerStyle
 
 PolicyDocument = dict[str, Any]
 Report = Callable[[str], None]

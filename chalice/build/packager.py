@@ -38,7 +38,6 @@ import attrs
 
 import chalice
 from chalice.build import keyhash
-from chalice.deploy import models
 from chalice.build.bytecode import bytecode_entries, bytecode_for, bytecode_tag
 from chalice.build.dependencies import (
     DependencyResolver,
@@ -47,6 +46,7 @@ from chalice.build.dependencies import (
     wheel_entries,
 )
 from chalice.build.wheels import Target
+from chalice.deploy import models
 from chalice.errors import BuildError
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from concurrent.futures import Future
 import attrs
 
 from chalice.aws.errors import AWSError, is_access_denied
+from chalice.aws.protocols import Clients
 from chalice.aws.retry import Stopped
-from chalice.aws.session import AWSClients
 from chalice.deploy import models
 from chalice.deploy.descriptors import DELETE_TIERS
 from chalice.deploy.executor import advice
@@ -141,7 +141,7 @@ class PlanStream:
         return Plan(stage=self.stage, steps=tuple(f.result() for f in self.futures))
 
 
-def _stoppable(clients: AWSClients, stop: threading.Event) -> AWSClients:
+def _stoppable(clients: Clients, stop: threading.Event) -> Clients:
     # Tests may pass fakes without views; those have no retries to stop.
     with_stop = getattr(clients, "with_stop", None)
     return clients if with_stop is None else with_stop(stop)

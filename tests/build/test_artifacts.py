@@ -10,10 +10,10 @@ from typing import Any
 import attrs
 import pytest
 
-from chalice.config import Config
-from chalice.deploy import models
 from chalice.build.artifacts import PolicyTools, build_application_artifacts, default_policy_tools
 from chalice.build.swagger import SwaggerStyle
+from chalice.config import Config
+from chalice.deploy import models
 from chalice.errors import ConfigError
 
 FUNCTION_ZIP = models.DeploymentPackage(filename="/tmp/fn.zip", sha256="Zm4=")
@@ -342,8 +342,8 @@ def test_real_packager_policy_and_swagger(tmp_path: Path, monkeypatch: pytest.Mo
     # load_project changes sys.path and imports `app`: keep them local to this test.
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.delitem(sys.modules, "app", raising=False)
-    from chalice.deploy.graph import build_application
     from chalice.build.packager import Packager
+    from chalice.deploy.graph import build_application
     from chalice.project import load_project
 
     root = tmp_path / "built"

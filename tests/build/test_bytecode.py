@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from chalice.config import Config
 from chalice.build.bytecode import bytecode_tag, compile_source, compile_sources, pyc_arcname
 from chalice.build.packager import Packager
 from chalice.build.wheels import Target
+from chalice.config import Config
 from chalice.errors import BuildError, ConfigError
 from tests.build.test_packager import (
     PY,

@@ -15,16 +15,16 @@ from chalice.app import (
     CustomAuthorizer,
     IAMAuthorizer,
 )
-from chalice.deploy import models
-from chalice.deploy.naming import to_cfn_resource_name
 from chalice.build.swagger import (
     SwaggerStyle,
     generate_models_text,
     generate_swagger,
-    rest_api_document,
     has_routes,
     render_uris,
+    rest_api_document,
 )
+from chalice.deploy import models
+from chalice.deploy.naming import to_cfn_resource_name
 from chalice.errors import UserError
 
 DEPLOY_URI = (

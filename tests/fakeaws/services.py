@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tests.fakeaws.core import ACCOUNT, PARTITION, FakeService
@@ -75,7 +75,10 @@ class FakeIAM(FakeService):
                 raise self.missing("PutRolePolicy", f"Role {role}")
             self.policies[role][policy_name] = copy.deepcopy(document)
 
-    def delete_role(self, name: str) -> bool:
+    def delete_role(self, name: str, *, inline_policies: Sequence[str] | None = None) -> bool:
+        # As the real wrapper: the known inline policies first, then the role.
+        for policy in inline_policies or ():
+            self._log("DeleteRolePolicy", RoleName=name, PolicyName=policy)
         self._log("DeleteRole", RoleName=name)
         with self.lock:
             self.policies.pop(name, None)

@@ -76,5 +76,5 @@ def test_delete_removes_policies_then_role(w: World) -> None:
     w.deploy(role())
     w.aws.log.clear()
     w.delete("default-role")
-    assert w.aws.log.ops(mutating=True) == ["iam:DeleteRole"]
+    assert w.aws.log.ops(mutating=True) == ["iam:DeleteRolePolicy", "iam:DeleteRole"]
     assert w.aws.iam.roles == {}
