@@ -272,7 +272,8 @@ class S3Backend:
             kms = " and kms:Encrypt, kms:Decrypt, kms:GenerateDataKey on the key" if (
                 self.spec.kms_key_id
             ) else ""
-            prefix = self.spec.object_key(self.app_name, "*").rsplit("/", 1)[0]
+            head = self.spec.key_prefix.strip("/")
+            prefix = f"{head}/{self.app_name}" if head else self.app_name
             return StateError(
                 f"Access denied to the state bucket '{bucket}' ({err.operation}: {err.message}).",
                 where=where,
