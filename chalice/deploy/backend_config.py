@@ -36,7 +36,9 @@ from chalice.errors import ConfigError
 
 ENV_VAR = "CHALICE_STATE_BACKEND"
 FIELDS = ("type", "bucket", "key_prefix", "region", "kms_key_id")
-EXAMPLE = '"state_backend": {"type": "s3", "bucket": "my-team-chalice-state", "key_prefix": "chalice"}'
+EXAMPLE = (
+    '"state_backend": {"type": "s3", "bucket": "my-team-chalice-state", "key_prefix": "chalice"}'
+)
 
 # S3's bucket naming rules, simplified: 3-63 lowercase letters, digits, dots, hyphens.
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -218,7 +220,9 @@ def resolve(
     if env is not None and env.strip():
         return parse_env(env)
     stages = data.get("stages") or {}
-    stage_value = (stages.get(stage) or {}).get("state_backend") if isinstance(stages, dict) else None
+    stage_value = (
+        (stages.get(stage) or {}).get("state_backend") if isinstance(stages, dict) else None
+    )
     if stage_value is not None:
         return parse_value(stage_value, where=f"{source}, key `stages.{stage}.state_backend`")
     top = data.get("state_backend")

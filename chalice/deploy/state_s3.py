@@ -269,9 +269,11 @@ class S3Backend:
                 "--versioning-configuration Status=Enabled'; or fix `bucket` in state_backend",
             )
         if is_access_denied(err) or err.code in ("403", "Forbidden"):
-            kms = " and kms:Encrypt, kms:Decrypt, kms:GenerateDataKey on the key" if (
-                self.spec.kms_key_id
-            ) else ""
+            kms = (
+                " and kms:Encrypt, kms:Decrypt, kms:GenerateDataKey on the key"
+                if (self.spec.kms_key_id)
+                else ""
+            )
             head = self.spec.key_prefix.strip("/")
             prefix = f"{head}/{self.app_name}" if head else self.app_name
             return StateError(
@@ -286,7 +288,7 @@ class S3Backend:
                 f"The state bucket '{bucket}' is in another region than the one used "
                 f"({self.spec.region or 'your profile region'}).",
                 where=where,
-                fix="set the bucket's region in state_backend, e.g. \"region\": \"eu-west-1\" "
+                fix='set the bucket\'s region in state_backend, e.g. "region": "eu-west-1" '
                 "(see 'aws s3api get-bucket-location --bucket "
                 f"{bucket}')",
             )
@@ -418,7 +420,9 @@ class S3Backend:
 
     def expired(self, holder: Holder, found: StoredObject) -> bool:
         """Whether the lease lapsed, on S3's clock when it says the time."""
-        lease = holder.lease_seconds if holder.lease_seconds is not None else self.timing.lease_seconds
+        lease = (
+            holder.lease_seconds if holder.lease_seconds is not None else self.timing.lease_seconds
+        )
         if found.last_modified is None:
             return False
         now = found.server_time or self.clock()

@@ -24,7 +24,9 @@ def error(operation: str, code: str) -> AWSError:
 
 
 class FakeStore:
-    def __init__(self, *, versioning: str = "Enabled", buckets: tuple[str, ...] = ("state",)) -> None:
+    def __init__(
+        self, *, versioning: str = "Enabled", buckets: tuple[str, ...] = ("state",)
+    ) -> None:
         self.now = EPOCH
         self.objects: dict[tuple[str, str], StoredObject] = {}
         self.history: dict[tuple[str, str], list[StoredObject]] = {}

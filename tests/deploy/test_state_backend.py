@@ -42,7 +42,10 @@ def test_stage_wins_over_top_level_and_environment_over_both(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CHALICE_STATE_BACKEND", raising=False)
-    data = {"state_backend": S3, "stages": {"dev": {}, "prod": {"state_backend": {"type": "local"}}}}
+    data = {
+        "state_backend": S3,
+        "stages": {"dev": {}, "prod": {"state_backend": {"type": "local"}}},
+    }
     dev = _config(tmp_path, data).state_backend
     assert dev.kind is BackendKind.S3 and dev.key_prefix == "chalice"
     assert dev.object_key("shop", "dev") == "chalice/shop/deployed/dev.json"
@@ -50,7 +53,12 @@ def test_stage_wins_over_top_level_and_environment_over_both(
     assert _config(tmp_path, data, "prod").state_backend.kind is BackendKind.LOCAL
     monkeypatch.setenv("CHALICE_STATE_BACKEND", "s3://ci-state/p/q?region=us-east-1&kms_key_id=k")
     ci = _config(tmp_path, data, "prod").state_backend
-    assert (ci.bucket, ci.key_prefix, ci.region, ci.kms_key_id) == ("ci-state", "p/q", "us-east-1", "k")
+    assert (ci.bucket, ci.key_prefix, ci.region, ci.kms_key_id) == (
+        "ci-state",
+        "p/q",
+        "us-east-1",
+        "k",
+    )
     assert "CHALICE_STATE_BACKEND" in ci.source
     monkeypatch.setenv("CHALICE_STATE_BACKEND", "local")
     assert _config(tmp_path, data).state_backend.kind is BackendKind.LOCAL

@@ -124,7 +124,9 @@ def test_expired_lease_is_taken_over_on_s3s_clock() -> None:
         backend(store).acquire("dev", command="chalice deploy", force=False, notice=print)
     store.advance(1)
     notices: list[str] = []
-    held = backend(store).acquire("dev", command="chalice deploy", force=False, notice=notices.append)
+    held = backend(store).acquire(
+        "dev", command="chalice deploy", force=False, notice=notices.append
+    )
     assert len(notices) == 1 and "its lease expired" in notices[0]
     lock = json.loads(store.objects[("state", "team/shop/deployed/dev.lock")].body)
     assert lock["token"] == held.holder.token and lock["lease_seconds"] == 120.0

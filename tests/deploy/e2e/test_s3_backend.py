@@ -49,7 +49,9 @@ def name(request: pytest.FixtureRequest) -> str:
 def bucket(shared_env: str, boto: Any) -> str:
     s3 = boto.s3
     try:
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        s3.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+        )
     except s3.exceptions.BucketAlreadyOwnedByYou:
         pass
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
