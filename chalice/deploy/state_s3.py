@@ -149,6 +149,11 @@ class LeaseKeeper:
             try:
                 if not self._renew():
                     self.lost = True
+                    self._notice(
+                        "Warning: this command lost the stage's lock (it was broken by hand or "
+                        "taken over after a lapse); its state writes stay conditional, so a "
+                        "conflicting write stops it rather than overwrite the other's."
+                    )
                     return
                 self.renewals += 1
             except Exception as err:  # keep trying: the lease outlives a few failures

@@ -137,7 +137,8 @@ def test_renewal_keeps_the_lease_alive_and_detects_loss() -> None:
     store = FakeStore()
     ticks = Ticks()
     b = backend(store, lease=60, wait=ticks.wait)
-    held = b.acquire("dev", command="chalice deploy", force=False, notice=print)
+    notices: list[str] = []
+    held = b.acquire("dev", command="chalice deploy", force=False, notice=notices.append)
     keeper = held.keeper
     assert keeper is not None
     for _ in range(3):  # renew at 40 s intervals: never 60 s without a renewal
@@ -155,6 +156,7 @@ def test_renewal_keeps_the_lease_alive_and_detects_loss() -> None:
     ticks.tick()
     thread.join()  # the keeper ends by itself once it finds the lock is not ours
     assert keeper.lost and keeper.renewals == 3
+    assert len(notices) == 1 and "lost the stage's lock" in notices[0]
     held.release()  # a lost lock is not deleted (it may be someone else's now)
 
 
