@@ -466,7 +466,9 @@ class S3Backend:
         holder, found = seen
         if holder.token == me.token:  # our create was applied; its answer was lost
             return found.etag
-        if not self.expired(holder, found):
+        # A holder on this very host whose process is gone need not wait for its lease.
+        dead = holder.provably_dead()
+        if not dead and not self.expired(holder, found):
             raise self._locked_error(stage, holder)
         try:
             etag = self._put_lock(stage, me, if_match=found.etag)
@@ -475,10 +477,12 @@ class S3Backend:
                 raise
             again = self._read_lock(stage)
             raise self._locked_error(stage, again[0] if again else None) from err
-        notice(
-            f"Took over the lock of stage '{stage}' from {holder.describe()}: its lease expired "
-            "(that command was killed or lost its connection)."
+        why = (
+            "that process is no longer running on this host"
+            if dead
+            else "its lease expired (that command was killed or lost its connection)"
         )
+        notice(f"Took over the lock of stage '{stage}' from {holder.describe()}: {why}.")
         return etag
 
     def _locked_error(self, stage: str, holder: Holder | None) -> LockError:

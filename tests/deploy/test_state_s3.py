@@ -244,3 +244,19 @@ def test_session_writes_after_every_change_conditionally() -> None:
     ]
     assert [v["VersionId"] for v in b.history("dev")] == ["2", "1"]
     assert b.read("dev", version_id="1")[0] == state("a")
+
+
+def test_a_dead_holder_on_this_host_is_taken_over_before_its_lease_ends() -> None:
+    import attrs
+
+    from chalice.deploy.lock import Holder
+
+    store = FakeStore()
+    dead = attrs.evolve(Holder.current("chalice deploy"), pid=2**22 + 7, lease_seconds=600.0)
+    store.put("state", "team/shop/deployed/dev.lock", dead.to_json().encode(), if_absent=True)
+    notices: list[str] = []
+    held = backend(store).acquire(
+        "dev", command="chalice deploy", force=False, notice=notices.append
+    )
+    assert len(notices) == 1 and "no longer running on this host" in notices[0]
+    held.release()
