@@ -142,3 +142,29 @@ def test_missing_bucket_is_one_clear_error(project: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 2, result.output
     assert "The state bucket 'no-such-state-bucket' does not exist" in result.output
     assert "create-bucket" in result.output and "Traceback" not in result.output
+
+
+def test_cli_delete_reads_and_writes_the_s3_state(project: Path, boto: Any) -> None:
+    # What `chalice delete` deletes comes from the bucket, not the checkout.
+    from chalice.deploy.state import DeployedState, save_state
+
+    gone = DeployedState(
+        resources=(
+            {
+                "name": "api_handler",
+                "resource_type": "lambda_function",
+                "lambda_arn": "arn:aws:lambda:us-west-2:123456789012:function:never-created",
+            },
+        )
+    )
+    save_state(project, "dev", gone)
+    assert chalice(project, "state", "migrate", "--to", "s3").exit_code == 0
+    result = chalice(project, "delete", "--stage", "dev")
+    assert result.exit_code == 0, result.output
+    assert "Nothing to delete" not in result.output
+    app = json.loads((project / ".chalice" / "config.json").read_text())["app_name"]
+    body = boto.s3.get_object(Bucket=BUCKET, Key=f"cli/{app}/deployed/dev.json")["Body"].read()
+    assert json.loads(body)["resources"] == []
+    assert not state_path(project, "dev").exists()  # the checkout is left alone
+    listed = boto.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"cli/{app}/deployed/")
+    assert [o["Key"] for o in listed.get("Contents", [])] == [f"cli/{app}/deployed/dev.json"]
