@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -170,3 +170,46 @@ class S3State(Service):
             }
         found.sort(key=lambda v: v.get("LastModified") or 0, reverse=True)
         return found
+
+
+class ObjectStore(Protocol):
+    """What the backend needs of S3 (``chalice.aws.s3state.S3State``, or a fake)."""
+
+    def get(self, bucket: str, key: str, *, version_id: str | None = None) -> StoredObject | None:
+        """The object or None."""
+        ...
+
+    def head(self, bucket: str, key: str) -> StoredObject | None:
+        """The object's metadata or None."""
+        ...
+
+    def put(
+        self,
+        bucket: str,
+        key: str,
+        body: bytes,
+        *,
+        if_match: str | None = None,
+        if_absent: bool = False,
+        metadata: dict[str, str] | None = None,
+        kms_key_id: str | None = None,
+        content_type: str = "application/json",
+    ) -> PutResult:
+        """Write, conditionally."""
+        ...
+
+    def delete(self, bucket: str, key: str, *, if_match: str | None = None) -> bool:
+        """Delete, conditionally; False if absent."""
+        ...
+
+    def bucket_region(self, bucket: str) -> str | None:
+        """The bucket's region."""
+        ...
+
+    def versioning(self, bucket: str) -> str:
+        """The bucket's versioning status."""
+        ...
+
+    def versions(self, bucket: str, key: str) -> list[dict[str, Any]]:
+        """The object's versions, newest first."""
+        ...

@@ -6,11 +6,12 @@
   writers can never overwrite each other silently. The object's metadata says
   who wrote it (``chalice-writer``), which a refused writer reports.
 * Lock: ``<stage>.lock``, created with ``If-None-Match: *``, holding a
-  ``Holder`` with a lease. ``LeaseKeeper`` renews it (``If-Match`` on the
+  ``Holder`` with a lease. ``lease.LeaseKeeper`` renews it (``If-Match`` on the
   lock's ETag) while the command runs. A lease not renewed for
   ``lease_seconds`` (its holder was killed) is taken over with a notice,
   judged on S3's clock (the lock's ``LastModified`` against the response's
-  ``Date``), so the deployers' clocks never matter. Release is a DeleteObject
+  ``Date``), so the deployers' clocks never matter; a holder on this host
+  whose process is gone is taken over at once. Release is a DeleteObject
   with ``If-Match``: never someone else's lock.
 
 A request that AWS applied but whose answer was lost is retried by the
@@ -29,19 +30,19 @@ import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
 from chalice.aws.errors import AWSError, is_access_denied
-from chalice.aws.s3state import PRECONDITION_CODES, PutResult, StoredObject
+from chalice.aws.s3state import PRECONDITION_CODES, ObjectStore, StoredObject
 from chalice.deploy.backend_config import BackendSpec
+from chalice.deploy.lease import LeaseKeeper, Timing
 from chalice.deploy.lock import Holder, Notice
 from chalice.deploy.state import DeployedState, parse_state_text
 from chalice.deploy.statebackend import ABSENT, StateConflictError, Version
 from chalice.errors import LockError, StateError
 
-DEFAULT_LEASE_SECONDS = 120.0
 WRITER_KEY = "chalice-writer"
 WRITE_ID_KEY = "chalice-write-id"
 REDIRECT_CODES = (
@@ -50,49 +51,6 @@ REDIRECT_CODES = (
     "IllegalLocationConstraintException",
     "301",
 )
-
-
-class ObjectStore(Protocol):
-    """What the backend needs of S3 (``chalice.aws.s3state.S3State``, or a fake)."""
-
-    def get(self, bucket: str, key: str, *, version_id: str | None = None) -> StoredObject | None:
-        """The object or None."""
-        ...
-
-    def head(self, bucket: str, key: str) -> StoredObject | None:
-        """The object's metadata or None."""
-        ...
-
-    def put(
-        self,
-        bucket: str,
-        key: str,
-        body: bytes,
-        *,
-        if_match: str | None = None,
-        if_absent: bool = False,
-        metadata: dict[str, str] | None = None,
-        kms_key_id: str | None = None,
-        content_type: str = "application/json",
-    ) -> PutResult:
-        """Write, conditionally."""
-        ...
-
-    def delete(self, bucket: str, key: str, *, if_match: str | None = None) -> bool:
-        """Delete, conditionally; False if absent."""
-        ...
-
-    def bucket_region(self, bucket: str) -> str | None:
-        """The bucket's region."""
-        ...
-
-    def versioning(self, bucket: str) -> str:
-        """The bucket's versioning status."""
-        ...
-
-    def versions(self, bucket: str, key: str) -> list[dict[str, Any]]:
-        """The object's versions, newest first."""
-        ...
 
 
 def _utcnow() -> datetime.datetime:
@@ -106,64 +64,6 @@ def _ascii(text: str) -> str:
 
 def _is_precondition(err: AWSError) -> bool:
     return err.code in PRECONDITION_CODES
-
-
-@attrs.frozen
-class Timing:
-    """The lease: how long it lasts and how often the holder renews it."""
-
-    lease_seconds: float = DEFAULT_LEASE_SECONDS
-    renew_every: float = DEFAULT_LEASE_SECONDS / 4
-
-
-class LeaseKeeper:
-    """Renews a held S3 lock every ``renew_every`` seconds until stopped.
-
-    ``wait(seconds)`` pauses and returns True once stopped; the default waits
-    on the stop event (tests inject one driven by the test, never the clock).
-    """
-
-    def __init__(
-        self,
-        renew: Callable[[], bool],
-        *,
-        every: float,
-        notice: Notice,
-        wait: Callable[[float], bool] | None = None,
-    ) -> None:
-        self._renew = renew
-        self._every = every
-        self._notice = notice
-        self._stop = threading.Event()
-        self._wait = wait or self._stop.wait
-        self._thread: threading.Thread | None = None
-        self.renewals = 0
-        self.lost = False
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="chalice-lease", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._wait(self._every) and not self._stop.is_set():
-            try:
-                if not self._renew():
-                    self.lost = True
-                    self._notice(
-                        "Warning: this command lost the stage's lock (it was broken by hand or "
-                        "taken over after a lapse); its state writes stay conditional, so a "
-                        "conflicting write stops it rather than overwrite the other's."
-                    )
-                    return
-                self.renewals += 1
-            except Exception as err:  # keep trying: the lease outlives a few failures
-                self._notice(f"Warning: could not renew the stage's lock ({err}); retrying.")
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
 
 
 class _S3Held:
@@ -201,7 +101,7 @@ class S3Backend:
         spec: BackendSpec,
         *,
         app_name: str,
-        timing: Timing = Timing(),
+        timing: Timing | None = None,
         clock: Callable[[], datetime.datetime] = _utcnow,
         wait: Callable[[float], bool] | None = None,
         environ: dict[str, str] | None = None,
@@ -209,7 +109,7 @@ class S3Backend:
         self.store = store
         self.spec = spec
         self.app_name = app_name
-        self.timing = timing
+        self.timing = timing or Timing()
         self.clock = clock
         self._wait = wait
         self._environ = environ

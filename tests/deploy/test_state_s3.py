@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from chalice.deploy.backend_config import BackendKind, BackendSpec
+from chalice.deploy.lease import LeaseKeeper, Timing
 from chalice.deploy.state import DeployedState
 from chalice.deploy.state_access import locked_stage
-from chalice.deploy.state_s3 import LeaseKeeper, S3Backend, Timing
+from chalice.deploy.state_s3 import S3Backend
 from chalice.deploy.statebackend import ABSENT, StageSession, StateConflictError
 from chalice.errors import LockError, StateError
 from tests.deploy.fake_s3store import FakeStore

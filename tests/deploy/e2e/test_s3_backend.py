@@ -28,8 +28,9 @@ from chalice.aws.s3state import S3State
 from chalice.aws.session import AWSClients
 from chalice.deploy.backend_config import BackendKind, BackendSpec
 from chalice.deploy.deployer import delete_stage, deploy_application
+from chalice.deploy.lease import Timing
 from chalice.deploy.state import state_path
-from chalice.deploy.state_s3 import S3Backend, Timing
+from chalice.deploy.state_s3 import S3Backend
 from chalice.errors import DeployError, LockError
 from tests.deploy.e2e import models_kit as kit
 from tests.deploy.e2e.test_faults import DELETE_CALLS, DEPLOY_CALLS, EXPECTED
