@@ -72,7 +72,11 @@ def locked_stage(
             if local_state_exists(project_dir, stage):
                 raise _unmigrated_error(backend, project_dir, stage)
             # A stage's first state in this bucket: say now if history is off.
-            for warning in backend.check():
+            try:
+                warnings = backend.check()
+            except StateError as err:  # e.g. no s3:GetBucketVersioning: not worth stopping
+                warnings = [f"Warning: could not check the state bucket's versioning: {err.what}"]
+            for warning in warnings:
                 notice(warning)
         yield session
 

@@ -261,3 +261,14 @@ def test_a_dead_holder_on_this_host_is_taken_over_before_its_lease_ends() -> Non
     )
     assert len(notices) == 1 and "no longer running on this host" in notices[0]
     held.release()
+
+
+def test_a_versioning_check_refused_is_only_a_warning(tmp_path: Path) -> None:
+    store = FakeStore()
+    store.fail["GetBucketVersioning"] = ("AccessDenied", False)
+    notices: list[str] = []
+    with locked_stage(backend(store), project_dir=tmp_path, stage="dev",
+                      command="chalice deploy", force_unlock=False,
+                      notice=notices.append) as session:  # fmt: skip
+        session.save(state("a"))
+    assert len(notices) == 1 and "could not check the state bucket's versioning" in notices[0]
