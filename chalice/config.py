@@ -552,6 +552,16 @@ class Config:
         """The Lambda runtime matching the local interpreter (``python3.X``)."""
         return lambda_runtime_for((sys.version_info.major, sys.version_info.minor))
 
+    @property
+    def state_backend(self) -> Any:
+        """Where this stage's state and lock live (a ``BackendSpec``; the
+        ``CHALICE_STATE_BACKEND`` environment variable wins over the file)."""
+        import os
+
+        from chalice.deploy.backend_config import resolve
+
+        return resolve(self._data, self.stage, environ=os.environ, source=self._source)
+
 
 def _domain(value: Any) -> dict[str, Any] | None:
     if value is None:

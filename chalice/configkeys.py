@@ -48,6 +48,7 @@ class Kind(enum.Enum):
     DOMAIN = "a custom domain object"
     SECTIONS = "an object of named sections"
     VERSION = 'a version string such as "2.0"'
+    STATE_BACKEND = "a state backend object"
 
 
 @attrs.frozen
@@ -172,6 +173,13 @@ _SPECS = [
         _TOP_STAGE,
         choices=ARCHITECTURES,
         example='"lambda_architecture": "arm64"',
+    ),
+    # Ours: where the deployed state and the lock live (chalice.deploy.backend_config).
+    KeySpec(
+        "state_backend",
+        Kind.STATE_BACKEND,
+        _TOP_STAGE,
+        example='"state_backend": {"type": "s3", "bucket": "my-team-chalice-state"}',
     ),
 ]
 
@@ -300,6 +308,7 @@ class _Checker:
             Kind.DOMAIN: isinstance(value, dict),
             Kind.SECTIONS: isinstance(value, dict),
             Kind.VERSION: isinstance(value, (str, int, float)) and not isinstance(value, bool),
+            Kind.STATE_BACKEND: isinstance(value, dict),
         }[kind]
         if not ok:
             self.fail(
@@ -313,6 +322,10 @@ class _Checker:
             self.domain(spec.name, value, path)
         elif kind is Kind.INT:
             self.int_range(spec, value, path)
+        elif kind is Kind.STATE_BACKEND:
+            from chalice.deploy.backend_config import check_value
+
+            check_value(value, where=self.where(path))
         elif kind is Kind.STR and spec.choices and value not in spec.choices:
             self.fail(
                 f"Invalid value for `{spec.name}`: {json.dumps(value)} is not one of "

@@ -50,6 +50,8 @@ class PipelineParameters:
     # What the build runs ``pip install`` with: None means this distribution at
     # exactly ``chalice_version`` (a release that exists on the index).
     chalice_requirement: str | None = None
+    # The build runs ``chalice deploy`` with the state in S3 (chalice.pipeline_state).
+    state_backend_s3: bool = False
 
 
 class InvalidChaliceRequirementError(UserError):
@@ -109,6 +111,10 @@ def create_buildspec(params: PipelineParameters) -> dict[str, Any]:
         "aws cloudformation package --template-file /tmp/packaged/sam.json "
         "--s3-bucket ${APP_S3_BUCKET} --output-template-file transformed.yaml",
     ]
+    if params.state_backend_s3:
+        from chalice.pipeline_state import deploy_commands
+
+        package = deploy_commands()
     install = [
         pip_install_command(
             default_chalice_requirement(params.chalice_version)
@@ -119,22 +125,26 @@ def create_buildspec(params: PipelineParameters) -> dict[str, Any]:
     ]
     artifacts = {"type": "zip", "files": ["transformed.yaml"]}
     if params.version is PipelineVersion.V1:
-        return {
+        spec: dict[str, Any] = {
             "version": "0.1",
             "phases": {
                 "install": {"commands": ["pip install --upgrade awscli", *install, *package]}
             },
             "artifacts": artifacts,
         }
-    major, minor = params.python_version
-    return {
-        "version": "0.2",
-        "phases": {
-            "install": {"runtime-versions": {"python": f"{major}.{minor}"}, "commands": install},
-            "build": {"commands": package},
-        },
-        "artifacts": artifacts,
-    }
+    else:
+        major, minor = params.python_version
+        spec = {
+            "version": "0.2",
+            "phases": {
+                "install": {"runtime-versions": {"python": f"{major}.{minor}"}, "commands": install},
+                "build": {"commands": package},
+            },
+            "artifacts": artifacts,
+        }
+    if params.state_backend_s3:
+        del spec["artifacts"]  # the build deploys; nothing is handed on
+    return spec
 
 
 def buildspec_yaml(buildspec: dict[str, Any]) -> str:
@@ -509,10 +519,15 @@ def create_pipeline_template(params: PipelineParameters) -> dict[str, Any]:
             "CFNDeployRoleArn": {"Value": {"Fn::GetAtt": ["CFNDeployRole", "Arn"]}},
         }
     )
-    return {
+    template = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"CI/CD pipeline for the chalice app {params.app_name}",
         "Parameters": _parameters(params),
         "Resources": resources,
         "Outputs": outputs,
     }
+    if params.state_backend_s3:
+        from chalice.pipeline_state import apply
+
+        apply(template)
+    return template

@@ -209,3 +209,49 @@ def test_cli_generate_pipeline_outside_a_project(
 
 # An autouse fixture: importing it activates it in this module.
 __all__ = ["restore_cli_mode"]
+
+
+@pytest.mark.parametrize(("version", "source"), COMBINATIONS)
+def test_state_backend_pipeline_deploys_with_chalice_and_passes_cfn_lint(
+    version: PipelineVersion, source: SourceProvider
+) -> None:
+    params = PipelineParameters(
+        app_name="myapp",
+        chalice_version="1.35.0",
+        version=version,
+        source=source,
+        state_backend_s3=True,
+    )
+    template = pipeline.create_pipeline_template(params)
+    assert _lint(template) == []
+    resources = template["Resources"]
+    bucket = resources["ChaliceStateBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    env = {
+        v["Name"]: v["Value"]
+        for v in resources["AppPackageBuild"]["Properties"]["Environment"]["EnvironmentVariables"]
+    }
+    assert env["CHALICE_STATE_BACKEND"] == {"Fn::Sub": "s3://${ChaliceStateBucket}/chalice"}
+    stages = [s["Name"] for s in resources["AppPipeline"]["Properties"]["Stages"]]
+    assert stages == ["Source", "Build"]
+    buildspec = yaml.safe_load(resources["AppPackageBuild"]["Properties"]["Source"]["BuildSpec"])
+    commands = [c for phase in buildspec["phases"].values() for c in phase["commands"]]
+    assert "chalice deploy --stage ${CHALICE_STAGE}" in commands
+    assert not any("chalice package" in c for c in commands) and "artifacts" not in buildspec
+    statements = resources["CodeBuildRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    actions = {a for s in statements["Statement"] for a in s["Action"]}
+    assert {"s3:PutObject", "s3:DeleteObject", "s3:GetBucketVersioning"} <= actions
+
+
+def test_cli_generate_pipeline_with_state_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["--project-dir", str(tmp_path), "generate-pipeline", "--state-backend", "s3", "p.json"]
+    )
+    assert result.exit_code == 0, result.output
+    template = json.loads((tmp_path / "p.json").read_text())
+    assert "ChaliceStateBucket" in template["Resources"]
+    assert "DeployPolicyArn" in template["Parameters"]

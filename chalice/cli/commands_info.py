@@ -263,6 +263,13 @@ def generate_sdk(sdk_type: str, stage: str, outdir: str) -> None:
     help="What the build pip-installs to get chalice (default: chalice-ng==<this version>); "
     "may include pip options, e.g. '--index-url URL chalice-ng==1.35.0'.",
 )
+@click.option(
+    "--state-backend",
+    type=click.Choice(["s3"]),
+    default=None,
+    help="s3: the build runs 'chalice deploy' with the stage's state in a versioned bucket "
+    "the template creates (instead of packaging for CloudFormation); see docs/teams.rst.",
+)
 @click.argument("filename", type=click.Path(dir_okay=False))
 def generate_pipeline(
     pipeline_version: str,
@@ -270,6 +277,7 @@ def generate_pipeline(
     source: str,
     buildspec_file: str | None,
     chalice_requirement: str | None,
+    state_backend: str | None,
     filename: str,
 ) -> None:
     """Write a CloudFormation template for a CodePipeline CI/CD pipeline to FILENAME."""
@@ -288,6 +296,7 @@ def generate_pipeline(
         codebuild_image=codebuild_image,
         buildspec_in_template=buildspec_file is None,
         chalice_requirement=chalice_requirement,
+        state_backend_s3=state_backend == "s3",
     )
     # Both built before writing: a bad --chalice-requirement must not leave half the output.
     buildspec = pipeline.create_buildspec(params)

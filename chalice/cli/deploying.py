@@ -91,9 +91,9 @@ def run_delete(
 
 
 def _has_resources(project_dir: Path, stage: str) -> bool:
-    from chalice.deploy.state import load_state
+    from chalice.deploy.state_access import read_stage_state
 
-    return bool(load_state(project_dir, stage).resources)
+    return bool(read_stage_state(project_dir, stage).resources)
 
 
 def run_package(

@@ -119,9 +119,9 @@ def cli(ctx: click.Context, project_dir: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from chalice.cli import commands_deploy, commands_info, commands_project
+    from chalice.cli import commands_deploy, commands_info, commands_project, commands_state
 
-    for module in (commands_project, commands_deploy, commands_info):
+    for module in (commands_project, commands_deploy, commands_info, commands_state):
         for command in module.COMMANDS:
             cli.add_command(command)
 

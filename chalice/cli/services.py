@@ -46,18 +46,18 @@ def deployed_values(project_dir: Path, *, stage: str, name: str) -> dict[str, An
     Raises ``ConfigError`` when ``project_dir`` is not a chalice project and
     ``StateError`` when the state file is unreadable.
     """
-    from chalice.deploy.state import load_state
+    from chalice.deploy.state_access import read_stage_state
 
     require_project(project_dir)
-    state = load_state(project_dir, stage)
+    state = read_stage_state(project_dir, stage)  # the local file or the S3 backend
     return state.get(name)
 
 
 def deployed_function_names(project_dir: Path, *, stage: str) -> list[str]:
     """The names of the Lambda functions recorded for ``stage`` (for error hints)."""
-    from chalice.deploy.state import load_state
+    from chalice.deploy.state_access import read_stage_state
 
-    state = load_state(project_dir, stage)
+    state = read_stage_state(project_dir, stage)
     return [str(r["name"]) for r in state.resources if r.get("resource_type") == "lambda_function"]
 
 

@@ -31,12 +31,13 @@ from chalice.aws.session import AWSClients, create_clients
 from chalice.deploy import models
 from chalice.deploy.descriptors import DESCRIPTORS
 from chalice.deploy.executor import Executor, Mode, Recorder
-from chalice.deploy.lock import StageLock
 from chalice.deploy.plan import Plan
 from chalice.deploy.planner import build_delete_plan, build_plan, planning_order, start_plan
 from chalice.deploy.reporter import Reporter
 from chalice.deploy.resources import PlanContext
-from chalice.deploy.state import DeployedState, load_state, state_path
+from chalice.deploy.state import DeployedState, state_path
+from chalice.deploy.state_access import backend_for, locked_stage
+from chalice.deploy.statebackend import LocalFileBackend, StateBackend
 from chalice.deploy.tagging import Tagging
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ def deploy(
         max_parallel=max_parallel,
         plan_only=plan_only,
         force_unlock=force_unlock,
+        backend=backend_for(config, project_dir=project_dir, session=session),
     )
 
 
@@ -146,6 +148,7 @@ def delete(
         ui=ui,
         max_parallel=max_parallel,
         force_unlock=force_unlock,
+        backend=backend_for(config, project_dir=project_dir, session=session),
     )
 
 
@@ -159,24 +162,29 @@ def deploy_application(
     max_parallel: int = 32,
     plan_only: bool = False,
     force_unlock: bool = False,
+    backend: StateBackend | None = None,
 ) -> DeployResult:
     """Steps 5-8 for an already built application (tests call this directly)."""
     stage = application.stage
+    backend = backend or LocalFileBackend(project_dir, app_name=app_name)
     if plan_only:
-        state = load_state(project_dir, stage, app_name=app_name)
+        state = backend.read(stage)[0]
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         ui.info(the_plan.render())
         return DeployResult(plan=the_plan, state=None)
-    with StageLock(project_dir, stage, command="chalice deploy", force=force_unlock):
-        state = load_state(project_dir, stage, app_name=app_name)
+    with locked_stage(
+        backend, project_dir=project_dir, stage=stage, command="chalice deploy",
+        force_unlock=force_unlock, notice=ui.warn,
+    ) as stored:  # fmt: skip
+        state = stored.state
         _announce_migration(state, project_dir, stage, ui)
         ctx = _plan_context(clients, app_name, stage, state, ui)
         # Each step starts as soon as it is planned and its dependencies ran:
         # writes overlap the reads of unrelated resources.
         planning = start_plan(application, ctx, max_parallel=max_parallel)
         order = tuple(r.resource_name for r in planning_order(application))
-        recorder = Recorder(project_dir, stage, state, order=order)
+        recorder = Recorder(project_dir, stage, state, order=order, store=stored.save)
         Executor(
             clients=clients, recorder=recorder, reporter=ui, max_parallel=max_parallel
         ).execute(planning)
@@ -198,14 +206,19 @@ def delete_stage(
     ui: Reporter,
     max_parallel: int = 32,
     force_unlock: bool = False,
+    backend: StateBackend | None = None,
 ) -> DeployedState:
     """Delete every recorded resource of ``stage`` (already-gone counts as deleted)."""
-    with StageLock(project_dir, stage, command="chalice delete", force=force_unlock):
-        state = load_state(project_dir, stage, app_name=app_name)
+    backend = backend or LocalFileBackend(project_dir, app_name=app_name)
+    with locked_stage(
+        backend, project_dir=project_dir, stage=stage, command="chalice delete",
+        force_unlock=force_unlock, notice=ui.warn,
+    ) as stored:  # fmt: skip
+        state = stored.state
         _announce_migration(state, project_dir, stage, ui)
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_delete_plan(ctx)
-        recorder = Recorder(project_dir, stage, state)
+        recorder = Recorder(project_dir, stage, state, store=stored.save)
         Executor(
             clients=clients,
             recorder=recorder,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import enum
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -65,15 +65,26 @@ class Mode(enum.Enum):
 
 
 class Recorder:
-    """The state file of one stage, updated (atomically) after each change."""
+    """The state file of one stage, updated (atomically) after each change.
+
+    ``store`` replaces the local file write (the stage's state backend, see
+    ``chalice.deploy.statebackend``).
+    """
 
     def __init__(
-        self, project_dir: Path, stage: str, state: DeployedState, *, order: tuple[str, ...] = ()
+        self,
+        project_dir: Path,
+        stage: str,
+        state: DeployedState,
+        *,
+        order: tuple[str, ...] = (),
+        store: Callable[[DeployedState], None] | None = None,
     ) -> None:
         self.project_dir = Path(project_dir)
         self.stage = stage
         self._state = state
         self._order = order
+        self._store = store
         self._lock = threading.Lock()
         self._written: str | None = None
 
@@ -101,7 +112,10 @@ class Recorder:
     def _save(self) -> None:
         text = self._state.to_json()
         if text != self._written:
-            save_state(self.project_dir, self.stage, self._state)
+            if self._store is not None:
+                self._store(self._state)
+            else:
+                save_state(self.project_dir, self.stage, self._state)
             self._written = text
 
 

@@ -152,17 +152,35 @@ def _read_json(path: Path) -> Any:
 
 def _parse(path: Path) -> DeployedState:
     data = _read_json(path)
+    return _from_data(data, where=str(path))
+
+
+def parse_state_text(text: str, *, where: str) -> DeployedState:
+    """A state from a document's text (e.g. an S3 object); ``where`` names it in errors."""
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise StateError(
+            f"Unable to read the deployed state: {err}",
+            where=where,
+            fix="restore an earlier version of the document (see 'chalice state show "
+            "--history'), or remove it to start from an empty state",
+        ) from err
+    return _from_data(data, where=where)
+
+
+def _from_data(data: Any, *, where: str) -> DeployedState:
     if not isinstance(data, dict) or not isinstance(data.get("resources", []), list):
         raise StateError(
             "The deployed state is not a JSON object with a 'resources' list.",
-            where=str(path),
+            where=where,
             fix="restore the file from version control",
         )
     version = str(data.get("schema_version", "1.0"))
     if version != SCHEMA_VERSION:
         raise StateError(
             f"Unsupported schema version ({version}) in the deployed state.",
-            where=str(path),
+            where=where,
             fix=f"this chalice reads schema {SCHEMA_VERSION}; upgrade chalice, or restore "
             "the file written by this version",
         )
@@ -171,7 +189,7 @@ def _parse(path: Path) -> DeployedState:
         if "name" not in r or "resource_type" not in r:
             raise StateError(
                 "A resource in the deployed state has no 'name' or 'resource_type'.",
-                where=str(path),
+                where=where,
                 fix="restore the file from version control",
             )
     return DeployedState(resources=resources, backend=str(data.get("backend", "api")))

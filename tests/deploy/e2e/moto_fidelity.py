@@ -125,6 +125,7 @@ def apply() -> None:
     _import_endpoint_types()
     _tag_rest_apis()
     _deployment_keeps_the_stage()
+    _atomic_conditional_writes()
 
 
 def _delete_unknown_rest_api_is_404() -> None:
@@ -453,3 +454,36 @@ def _lambda_tracing_update() -> None:
         return original(self, config_updates)
 
     models.LambdaFunction.update_configuration = update_configuration
+
+
+def _atomic_conditional_writes() -> None:
+    """AWS: a conditional write or delete is atomic with its precondition.
+
+    Of concurrent PutObjects with ``If-None-Match: *`` on one key exactly one
+    succeeds; the others get 412 PreconditionFailed (or 409
+    ConditionalRequestConflict), and likewise for ``If-Match: <etag>`` and
+    conditional DeleteObject (S3 conditional writes:
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html).
+    moto checks the precondition and then writes, unlocked, on its request
+    threads, so two requests can both pass the check. One lock around the
+    conditional requests restores the guarantee (unconditional ones are
+    unaffected).
+    """
+    import threading
+
+    from moto.s3 import responses
+
+    lock = threading.RLock()
+
+    def guarded(original: Any) -> Any:
+        def method(self: Any) -> Any:
+            headers = self.headers or {}
+            if headers.get("If-Match") or headers.get("If-None-Match"):
+                with lock:
+                    return original(self)
+            return original(self)
+
+        return method
+
+    responses.S3Response.put_object = guarded(responses.S3Response.put_object)
+    responses.S3Response.delete_object = guarded(responses.S3Response.delete_object)
