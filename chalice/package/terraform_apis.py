@@ -41,7 +41,7 @@ def emit_rest_api(builder: TerraformBuilder, api: models.RestAPI) -> None:
     if api.minimum_compression:
         # A number before provider 5, a string from 5 on (so -1 can disable it).
         size = api.minimum_compression
-        body["minimum_compression_size"] = size if upstream else str(size)
+        body["minimum_compression_size"] = int(size) if upstream else size
     builder.put("aws_api_gateway_rest_api", api.resource_name, body)
     if upstream:
         stage_name = _stage_on_deployment(builder, api)
