@@ -15,10 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from chalice.cli import cli
 from chalice.errors import PackageError
 from chalice.package import PackageFormat, PackageOptions, package_app
 from chalice.package.terraform import TerraformLayout, generate_terraform_template
+
+# Autouse: the in-process CLI run must not leak its CLI-mode variable.
+from tests.cli.helpers import restore_cli_mode  # noqa: F401
 from tests.package import _shape, _tfcheck
 from tests.package._models import full_application, s3_application
 from tests.package.test_upstream_compat import diff
@@ -212,17 +217,26 @@ def test_upstream_layout_matches_upstream_addresses(case: str) -> None:
     assert diff(upstream, ours) == UPSTREAM_LAYOUT_DIFF[case]
 
 
-def test_package_app_writes_the_upstream_layout(tmp_path: Path) -> None:
+def test_cli_writes_the_upstream_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "project"
     shutil.copytree(_shape.APPS / "s3", project)
-    out = tmp_path / "out"
-    package_app(project, out, pkg_format="terraform", terraform_layout="upstream")
-    ours = _shape.shape_of(out, "terraform")
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["package", "--pkg-format", "terraform", "--terraform-layout", "upstream", "out"]
+    )
+    assert result.exit_code == 0, result.output
+    out = project / "out"
     upstream = json.loads(_shape.FIXTURE.read_text())["cases"]["s3/dev/terraform"]
-    assert diff(upstream, ours) == {}
+    assert diff(upstream, _shape.shape_of(out, "terraform")) == {}
     config = json.loads((out / "chalice.tf.json").read_text())
+    assert config["resource"]["aws_api_gateway_deployment"]["rest_api"]["stage_name"] == "api"
     assert _tfcheck.unresolved_references(config) == []
     assert _tfcheck.unknown_arguments(config) == []
+    refused = runner.invoke(cli, ["package", "--terraform-layout", "upstream", "out2"])
+    assert refused.exit_code != 0
+    assert "--terraform-layout only applies to --pkg-format terraform" in refused.output
+    assert not (project / "out2").exists()
 
 
 def test_layout_option_is_checked() -> None:
