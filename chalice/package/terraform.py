@@ -10,12 +10,13 @@ type is added by the emitter its descriptor names
 
 Resource addresses (type + name), rule names and the
 ``data.null_data_source.chalice`` data source are upstream's, so existing
-Terraform state and user configurations referencing them keep working. Two
-layouts (``TerraformLayout``) differ only in how the REST stage is expressed:
-``CURRENT`` targets ``hashicorp/aws`` 5.x (a separate ``aws_api_gateway_stage``,
-checked with 5.100.0), ``UPSTREAM`` keeps upstream's stage-on-the-deployment
-shape and its provider pin (``< 5``) so an upstream state plans with no
-change. ``docs/packaging.rst`` explains the choice and the migration.
+Terraform state and user configurations referencing them keep working. The
+two layouts (``TerraformLayout``) differ in the REST stage and the AWS
+provider they target: ``CURRENT`` a separate ``aws_api_gateway_stage`` for
+``hashicorp/aws`` 5.x (checked with 5.100.0), ``UPSTREAM`` upstream's
+stage-on-the-deployment and provider pin (``< 5``), so an upstream state
+plans with no change. ``docs/packaging.rst`` explains the choice and the
+migration from one to the other.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class TerraformLayout(enum.Enum):
 
     ``CURRENT``: an ``aws_api_gateway_stage`` resource, provider ``>= 5``
     (the deployment's ``stage_name`` is deprecated in 5.x and gone in 6.0).
-    ``UPSTREAM``: the stage set on ``aws_api_gateway_deployment``, provider
-    ``< 5``, exactly as upstream Chalice wrote it.
+    ``UPSTREAM``: the stage set on ``aws_api_gateway_deployment`` and
+    provider ``< 5``, as upstream Chalice wrote them.
     """
 
     CURRENT = "current"
