@@ -36,7 +36,7 @@ REQUIRED_AWS_PROVIDER = ">= 5.0"
 # Upstream's pins. Its Terraform cap (< 1.4.0) is not kept: Terraform 1.x
 # reads state written by any earlier 1.x, and the cap only blocked upgrades.
 UPSTREAM_TERRAFORM = ">= 0.12.26"
-UPSTREAM_AWS_PROVIDER = ">= 2, < 5"
+UPSTREAM_AWS_PROVIDER = ">= 3.61.0, < 5"
 # hashicorp/null, for data.null_data_source.chalice (deprecated in null 3.x,
 # still served; user configurations reference it, so it stays).
 REQUIRED_NULL_PROVIDER = ">= 2, < 4"

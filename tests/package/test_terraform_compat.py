@@ -24,7 +24,7 @@ from chalice.package.terraform import TerraformLayout, generate_terraform_templa
 
 # Autouse: the in-process CLI run must not leak its CLI-mode variable.
 from tests.cli.helpers import restore_cli_mode  # noqa: F401
-from tests.package import _shape, _tfcheck
+from tests.package import _shape, _tfcheck, _tfupstream
 from tests.package._models import full_application, s3_application
 from tests.package.test_upstream_compat import diff
 
@@ -178,7 +178,7 @@ def test_upstream_layout_sets_the_stage_on_the_deployment() -> None:
     assert config["terraform"]["required_version"] == ">= 0.12.26"
     assert config["terraform"]["required_providers"]["aws"] == {
         "source": "hashicorp/aws",
-        "version": ">= 2, < 5",
+        "version": ">= 3.61.0, < 5",
     }
 
 
@@ -278,3 +278,84 @@ def test_terraform_validates_user_files_and_the_migration_import(tmp_path: Path)
     result = _tfcheck.terraform_validate(module)
     assert result["valid"], result["diagnostics"]
     assert result["warning_count"] == 0, result["diagnostics"]
+
+
+# Where our output's arguments differ from upstream 1.34.0's for resources
+# both have (normalised: references compare by the resources they name).
+# None replaces a resource: each is updated in place, or is the same value
+# spelled another way, or (the deployment) is the documented migration.
+ARGUMENT_REASONS = {
+    "aws_lambda_function.tags": "the aws-chalice tag names our version; updated in place",
+    "aws_iam_role_policy.policy": "our generated policy (sorted actions, Sids); in place",
+    "aws_api_gateway_base_path_mapping.base_path": "url_prefix is honoured; in place",
+    "aws_api_gateway_base_path_mapping.domain_name": "a reference: same value, orders creation",
+    "aws_api_gateway_base_path_mapping.stage_name": "a reference: same value, orders creation",
+    "aws_apigatewayv2_domain_name.domain_name_configuration": "TLS policy explicit; in place",
+    "aws_api_gateway_rest_api.endpoint_configuration": "PRIVATE APIs list their VPC endpoints",
+    "aws_api_gateway_rest_api.policy": "an equivalent policy document",
+    "aws_api_gateway_rest_api.minimum_compression_size": "a string, provider 5's type",
+    "aws_api_gateway_deployment.stage_name": "the stage is its own resource (migration)",
+    "aws_api_gateway_deployment.stage_description": "redeploys through triggers (migration)",
+    "aws_api_gateway_deployment.triggers": "redeploys through triggers (migration)",
+}
+_UPSTREAM_LAYOUT_ARGUMENTS = {
+    "full/nologs/terraform": {
+        "aws_lambda_function.tags",
+        "aws_iam_role_policy.policy",
+        "aws_api_gateway_base_path_mapping.base_path",
+        "aws_api_gateway_base_path_mapping.domain_name",
+        "aws_api_gateway_base_path_mapping.stage_name",
+        "aws_apigatewayv2_domain_name.domain_name_configuration",
+    },
+    "full/variant/terraform": {
+        "aws_lambda_function.tags",
+        "aws_api_gateway_rest_api.endpoint_configuration",
+        "aws_api_gateway_rest_api.policy",
+    },
+    "full/regional/terraform": {
+        "aws_lambda_function.tags",
+        "aws_iam_role_policy.policy",
+        "aws_api_gateway_base_path_mapping.domain_name",
+        "aws_api_gateway_base_path_mapping.stage_name",
+    },
+    "s3/dev/terraform": {"aws_lambda_function.tags"},
+}
+_CURRENT_LAYOUT_EXTRA = {
+    "aws_api_gateway_deployment.stage_name",
+    "aws_api_gateway_deployment.stage_description",
+    "aws_api_gateway_deployment.triggers",
+}
+
+
+@pytest.mark.parametrize("case", sorted(_UPSTREAM_LAYOUT_ARGUMENTS))
+def test_arguments_match_upstream_resource_by_resource(case: str, tmp_path: Path) -> None:
+    app, stage, _ = case.split("/")
+    upstream = json.loads(_tfupstream.FIXTURE.read_text())["cases"][case]
+    project = tmp_path / "project"
+    shutil.copytree(_shape.APPS / app, project)
+    differences: dict[str, set[str]] = {}
+    for layout in LAYOUTS:
+        out = tmp_path / layout.value
+        package_app(project, out, stage=stage, pkg_format="terraform", terraform_layout=layout)
+        ours = json.loads((out / "chalice.tf.json").read_text())
+        # depends_on only orders operations; it never changes a resource.
+        found = _tfupstream.argument_differences(
+            upstream["resource"], ours["resource"], ignore=frozenset({"depends_on"})
+        )
+        differences[layout.value] = set(found)
+    expected = _UPSTREAM_LAYOUT_ARGUMENTS[case]
+    assert differences["upstream"] == expected
+    compression = {"aws_api_gateway_rest_api.minimum_compression_size"} if app == "full" else set()
+    assert differences["current"] == expected | _CURRENT_LAYOUT_EXTRA | compression
+    assert differences["current"] <= set(ARGUMENT_REASONS)
+
+
+def test_upstream_pins_are_upstreams_except_the_terraform_cap() -> None:
+    upstream = json.loads(_tfupstream.FIXTURE.read_text())["cases"]["s3/dev/terraform"]
+    ours = generate_terraform_template(
+        s3_application(), app_name="pkgs3", layout=TerraformLayout.UPSTREAM
+    )["terraform"]
+    assert upstream["terraform"]["required_version"] == ">= 0.12.26, < 1.4.0"
+    assert ours["required_version"] == ">= 0.12.26"
+    for provider, pin in upstream["terraform"]["required_providers"].items():
+        assert ours["required_providers"][provider]["version"] == pin["version"]
