@@ -77,7 +77,8 @@ def argument_differences(
     return {k: sorted(v) for k, v in sorted(found.items())}
 
 
-def _run_upstream(venv: Path, app: str, stage: str, workdir: Path) -> dict[str, Any]:
+def run_upstream(venv: Path, app: str, stage: str, workdir: Path) -> dict[str, Any]:
+    """The fixture entry for ``app``/``stage``, from upstream's CLI in ``venv`` (no AWS calls)."""
     project = workdir / f"{app}-{stage}"
     shutil.copytree(APPS / app, project)
     out = workdir / f"out-{app}-{stage}"
@@ -101,7 +102,7 @@ def main(argv: list[str]) -> None:
     venv = Path(argv[0]).absolute()
     with tempfile.TemporaryDirectory() as tmp:
         cases = {
-            case_key(app, stage, fmt): _run_upstream(venv, app, stage, Path(tmp))
+            case_key(app, stage, fmt): run_upstream(venv, app, stage, Path(tmp))
             for app, stage, fmt in TERRAFORM_CASES
         }
     data = {"chalice_version": "1.34.0", "cases": cases}

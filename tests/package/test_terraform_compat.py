@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from chalice.package.terraform import TerraformLayout, generate_terraform_templa
 from tests.cli.helpers import restore_cli_mode  # noqa: F401
 from tests.package import _shape, _tfcheck, _tfupstream
 from tests.package._models import full_application, s3_application
-from tests.package.test_upstream_compat import diff
+from tests.package.test_upstream_compat import _upstream_venv, diff
 
 LAYOUTS = list(TerraformLayout)
 
@@ -359,3 +360,15 @@ def test_upstream_pins_are_upstreams_except_the_terraform_cap() -> None:
     assert ours["required_version"] == ">= 0.12.26"
     for provider, pin in upstream["terraform"]["required_providers"].items():
         assert ours["required_providers"][provider]["version"] == pin["version"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_upstream_venv() is None, reason="no upstream chalice venv")
+def test_live_upstream_still_matches_terraform_fixture() -> None:
+    venv = _upstream_venv()
+    assert venv is not None
+    fixture = json.loads(_tfupstream.FIXTURE.read_text())["cases"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for app, stage, fmt in _tfupstream.TERRAFORM_CASES:
+            live = _tfupstream.run_upstream(venv, app, stage, Path(tmp))
+            assert live == fixture[f"{app}/{stage}/{fmt}"]
