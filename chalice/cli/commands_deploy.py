@@ -179,6 +179,14 @@ def delete(profile: str | None, stage: str, max_parallel: int, force_unlock: boo
     show_default=True,
     help="The SAM template's format.",
 )
+@click.option(
+    "--terraform-layout",
+    type=click.Choice(["current", "upstream"]),
+    default=None,
+    help="Terraform only. current (default): AWS provider >= 5, with an "
+    "aws_api_gateway_stage. upstream: upstream Chalice's layout and provider pin "
+    "(< 5), so its Terraform state plans with no change. See docs/packaging.rst.",
+)
 @_PROFILE
 @click.argument("out")
 def package(
@@ -187,6 +195,7 @@ def package(
     single_file: bool,
     merge_template: str | None,
     template_format: str,
+    terraform_layout: str | None,
     profile: str | None,
     out: str,
 ) -> None:
@@ -210,6 +219,7 @@ def package(
         merge_template=merge_template,
         single_file=single_file,
         profile=profile,
+        terraform_layout=terraform_layout,
     )
 
 

@@ -27,8 +27,7 @@ def _backend(stage: str, profile: str | None) -> Any:
     project_dir = context.current().project_dir
     params = {"profile": profile} if profile else None
     config = services.load_config(project_dir, stage=stage, user_params=params)
-    session = services.create_session(profile or config.profile)
-    return backend_for(config, project_dir=project_dir, session=session)
+    return backend_for(config, project_dir=project_dir, profile=profile or config.profile)
 
 
 def _warn(line: str) -> None:

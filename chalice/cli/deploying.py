@@ -106,6 +106,7 @@ def run_package(
     merge_template: str | None,
     single_file: bool,
     profile: str | None,
+    terraform_layout: str | None = None,
 ) -> None:
     """Write the SAM or Terraform templates and the packages to ``out``."""
     from chalice.package import package_app
@@ -122,6 +123,7 @@ def run_package(
             single_file=single_file,
             ui=ui,
             profile=profile,
+            terraform_layout=terraform_layout,
         )
 
 

@@ -19,7 +19,7 @@ import enum
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -29,6 +29,10 @@ from chalice.errors import PackageError
 from chalice.package.merge import deep_merge, is_yaml_path, load_merge_template
 from chalice.package.sam import generate_sam_template
 from chalice.package.serialize import TemplateFormat, dump_template, zip_directory
+
+if TYPE_CHECKING:
+    # Not at runtime: a SAM (or cached) run must not import the Terraform generator.
+    from chalice.package.terraform import TerraformLayout
 
 __all__ = [
     "PackageError",
@@ -88,9 +92,17 @@ class PackageOptions:
     template_format: TemplateFormat = TemplateFormat.JSON
     merge_template: Path | None = None
     single_file: bool = False
+    # None: not given (the generator's default layout).
+    terraform_layout: TerraformLayout | None = None
 
     def check(self) -> None:
         """Refuse combinations that make no sense (``PackageError``)."""
+        if self.terraform_layout is not None and self.pkg_format is not PackageFormat.TERRAFORM:
+            raise PackageError(
+                "--terraform-layout only applies to --pkg-format terraform.",
+                where="chalice package --terraform-layout",
+                fix="add --pkg-format terraform, or drop --terraform-layout",
+            )
         if self.pkg_format is PackageFormat.TERRAFORM and (
             self.merge_template is not None
             or self.single_file
@@ -140,9 +152,13 @@ def build_template(
             fix="register at least one handler, e.g. @app.route('/') or @app.lambda_function()",
         )
     if options.pkg_format is PackageFormat.TERRAFORM:
-        from chalice.package.terraform import generate_terraform_template
+        from chalice.package.terraform import TerraformLayout, generate_terraform_template
 
-        tf = generate_terraform_template(application, app_name=app_name)
+        tf = generate_terraform_template(
+            application,
+            app_name=app_name,
+            layout=options.terraform_layout or TerraformLayout.CURRENT,
+        )
         return TERRAFORM_FILE, dump_template(tf, TemplateFormat.JSON)
     template = generate_sam_template(application)
     if options.merge_template is not None:
@@ -309,18 +325,27 @@ def package_app(
     single_file: bool = False,
     ui: UI | None = None,
     profile: str | None = None,
+    terraform_layout: TerraformLayout | str | None = None,
 ) -> None:
     """Package the project at ``project_dir`` for ``stage`` into ``out_dir``.
 
     Runs the graph and build stages (building zips locally), then writes
     ``sam.json``/``sam.yaml`` or ``chalice.tf.json`` with the zips. Raises a
     ``UserError`` subclass for anything the user can fix.
+    ``terraform_layout`` (``current`` or ``upstream``) picks the Terraform
+    layout (``chalice.package.terraform.TerraformLayout``).
     """
+    layout: TerraformLayout | None = None
+    if terraform_layout is not None:
+        from chalice.package.terraform import TerraformLayout
+
+        layout = _enum_value(TerraformLayout, terraform_layout, "--terraform-layout")
     options = PackageOptions(
         pkg_format=_enum_value(PackageFormat, pkg_format, "--pkg-format"),
         template_format=_enum_value(TemplateFormat, template_format, "--template-format"),
         merge_template=Path(merge_template) if merge_template is not None else None,
         single_file=single_file,
+        terraform_layout=layout,
     )
     # Refuse bad option combinations (and an unwritable OUT) before spending time on a build.
     options.check()

@@ -8,17 +8,20 @@ type is added by the emitter its descriptor names
 (``chalice/deploy/descriptors.py``): the builder's ``add_*`` methods and the
 ``emit_*`` functions here, the APIs' in ``terraform_apis.py``.
 
-Resources are keyed by chalice resource names, as upstream does, so existing
-Terraform state keeps matching. The configuration targets the current AWS
-provider (``hashicorp/aws`` 5.x, checked with 5.100.0) and Terraform >= 1.0,
-which is where it deliberately differs from upstream (see
-``docs/packaging.rst``): no ``null_data_source`` (locals instead), the REST
-stage is an ``aws_api_gateway_stage`` resource, log groups are supported, and
-event rule names carry the app and stage.
+Resource addresses (type + name), rule names and the
+``data.null_data_source.chalice`` data source are upstream's, so existing
+Terraform state and user configurations referencing them keep working. The
+two layouts (``TerraformLayout``) differ in the REST stage and the AWS
+provider they target: ``CURRENT`` a separate ``aws_api_gateway_stage`` for
+``hashicorp/aws`` 5.x (checked with 5.100.0), ``UPSTREAM`` upstream's
+stage-on-the-deployment and provider pin (``< 5``), so an upstream state
+plans with no change. ``docs/packaging.rst`` explains the choice and the
+migration from one to the other.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from typing import Any
@@ -30,11 +33,31 @@ from chalice.deploy.descriptors import descriptor_for
 
 REQUIRED_TERRAFORM = ">= 1.0"
 REQUIRED_AWS_PROVIDER = ">= 5.0"
+# Upstream's pins. Its Terraform cap (< 1.4.0) is not kept: Terraform 1.x
+# reads state written by any earlier 1.x, and the cap only blocked upgrades.
+UPSTREAM_TERRAFORM = ">= 0.12.26"
+UPSTREAM_AWS_PROVIDER = ">= 3.61.0, < 5"
+# hashicorp/null, for data.null_data_source.chalice (deprecated in null 3.x,
+# still served; user configurations reference it, so it stays).
+REQUIRED_NULL_PROVIDER = ">= 2, < 4"
 
 _PARTITION = "${data.aws_partition.chalice.partition}"
 _REGION = "${data.aws_region.chalice.name}"
 _ACCOUNT = "${data.aws_caller_identity.chalice.account_id}"
 _TF_NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class TerraformLayout(enum.Enum):
+    """``--terraform-layout``: how the REST API's stage is expressed.
+
+    ``CURRENT``: an ``aws_api_gateway_stage`` resource, provider ``>= 5``
+    (the deployment's ``stage_name`` is deprecated in 5.x and gone in 6.0).
+    ``UPSTREAM``: the stage set on ``aws_api_gateway_deployment`` and
+    provider ``< 5``, as upstream Chalice wrote them.
+    """
+
+    CURRENT = "current"
+    UPSTREAM = "upstream"
 
 
 @attrs.frozen
@@ -94,29 +117,43 @@ def bucket_resource_name(bucket: str) -> str:
 
 
 def generate_terraform_template(
-    application: models.Application, *, app_name: str, paths: ArtifactPaths | None = None
+    application: models.Application,
+    *,
+    app_name: str,
+    paths: ArtifactPaths | None = None,
+    layout: TerraformLayout = TerraformLayout.CURRENT,
 ) -> dict[str, Any]:
-    """The Terraform configuration for ``application`` (SPEC §5.2, updated for provider 5.x)."""
-    builder = TerraformBuilder(paths or ArtifactPaths(), app_name=app_name)
+    """The Terraform configuration for ``application`` (SPEC §5.2, in ``layout``)."""
+    builder = TerraformBuilder(paths or ArtifactPaths(), app_name=app_name, layout=layout)
     for resource in models.dependency_order(application):
         builder.add(resource)
     builder.finish_s3()
+    # The non-deprecated way to read the app and stage in the same module;
+    # null_data_source.chalice carries the same values for upstream's users.
     local_values: dict[str, Any] = {"chalice_app": app_name, "chalice_stage": application.stage}
     if builder.swagger is not None:
         local_values["chalice_api_swagger"] = swagger_local(builder.swagger)
+    upstream = layout is TerraformLayout.UPSTREAM
     template: dict[str, Any] = {
         "resource": builder.resources,
         "locals": local_values,
         "terraform": {
-            "required_version": REQUIRED_TERRAFORM,
+            "required_version": UPSTREAM_TERRAFORM if upstream else REQUIRED_TERRAFORM,
             "required_providers": {
-                "aws": {"source": "hashicorp/aws", "version": REQUIRED_AWS_PROVIDER}
+                "aws": {
+                    "source": "hashicorp/aws",
+                    "version": UPSTREAM_AWS_PROVIDER if upstream else REQUIRED_AWS_PROVIDER,
+                },
+                "null": {"source": "hashicorp/null", "version": REQUIRED_NULL_PROVIDER},
             },
         },
         "data": {
             "aws_caller_identity": {"chalice": {}},
             "aws_partition": {"chalice": {}},
             "aws_region": {"chalice": {}},
+            "null_data_source": {
+                "chalice": {"inputs": {"app": escape(app_name), "stage": escape(application.stage)}}
+            },
         },
         "output": builder.outputs,
     }
@@ -130,9 +167,16 @@ class TerraformBuilder:
     emitters the resource descriptors name (``chalice/deploy/descriptors.py``).
     """
 
-    def __init__(self, paths: ArtifactPaths, *, app_name: str) -> None:
+    def __init__(
+        self,
+        paths: ArtifactPaths,
+        *,
+        app_name: str,
+        layout: TerraformLayout = TerraformLayout.CURRENT,
+    ) -> None:
         self._paths = paths
         self.app_name = app_name
+        self.layout = layout
         self.resources: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.swagger: dict[str, Any] | None = None
@@ -325,17 +369,24 @@ def emit_with_owner(
 def emit_rule(
     builder: TerraformBuilder, event: models.ScheduledEvent | models.CloudWatchEvent
 ) -> None:
-    """An ``aws_cloudwatch_event_rule`` (schedule or pattern) targeting the function."""
+    """An ``aws_cloudwatch_event_rule`` (schedule or pattern) targeting the function.
+
+    The rule is named ``<fn>-event`` as upstream names it (not the
+    ``<app>-<stage>-`` prefixed name ``chalice deploy`` uses): the name forces
+    replacement, so existing states keep their rules. Two stages of one app
+    in one account and region share the name (see docs/packaging.rst).
+    """
+    name = event.resource_name
     if isinstance(event, models.ScheduledEvent):
         rule: dict[str, Any] = {
-            "name": event.rule_name,
+            "name": name,
             "schedule_expression": event.schedule_expression,
         }
         if event.rule_description:
             rule["description"] = escape(event.rule_description)
     else:
-        rule = {"name": event.rule_name, "event_pattern": escape(event.event_pattern)}
-    builder.add_rule(event.resource_name, event.lambda_function, rule)
+        rule = {"name": name, "event_pattern": escape(event.event_pattern)}
+    builder.add_rule(name, event.lambda_function, rule)
 
 
 def emit_sqs(builder: TerraformBuilder, source: models.SQSEventSource) -> None:

@@ -10,9 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.deploy import models
-from chalice.package.terraform import TerraformBuilder, escape_map, fn_arn, json_literal
+from chalice.package.terraform import (
+    TerraformBuilder,
+    TerraformLayout,
+    escape_map,
+    fn_arn,
+    json_literal,
+)
 
 _SWAGGER = "${local.chalice_api_swagger}"
+_SWAGGER_MD5 = "${md5(local.chalice_api_swagger)}"
 
 
 def emit_rest_api(builder: TerraformBuilder, api: models.RestAPI) -> None:
@@ -30,27 +37,16 @@ def emit_rest_api(builder: TerraformBuilder, api: models.RestAPI) -> None:
         body["endpoint_configuration"]["vpc_endpoint_ids"] = list(api.vpce_ids)
     if api.policy is not None and api.policy.document is not None:
         body["policy"] = json_literal(api.policy.document)
+    upstream = builder.layout is TerraformLayout.UPSTREAM
     if api.minimum_compression:
-        # A string in provider 5.x (so that -1 can disable it).
-        body["minimum_compression_size"] = str(api.minimum_compression)
+        # A number before provider 5, a string from 5 on (so -1 can disable it).
+        size = api.minimum_compression
+        body["minimum_compression_size"] = int(size) if upstream else size
     builder.put("aws_api_gateway_rest_api", api.resource_name, body)
-    builder.put(
-        "aws_api_gateway_deployment",
-        api.resource_name,
-        {
-            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-            "triggers": {"redeployment": "${md5(local.chalice_api_swagger)}"},
-            "lifecycle": {"create_before_destroy": True},
-        },
-    )
-    stage: dict[str, Any] = {
-        "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-        "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
-        "stage_name": api.api_gateway_stage,
-    }
-    if api.xray:
-        stage["xray_tracing_enabled"] = True
-    builder.put("aws_api_gateway_stage", api.resource_name, stage)
+    if upstream:
+        stage_name = _stage_on_deployment(builder, api)
+    else:
+        stage_name = _stage_resource(builder, api)
     for name, fn in [("rest_api_invoke", api.lambda_function)] + [
         (f"{auth.resource_name}_invoke", auth) for auth in api.authorizers
     ]:
@@ -64,13 +60,58 @@ def emit_rest_api(builder: TerraformBuilder, api: models.RestAPI) -> None:
                 "source_arn": "${aws_api_gateway_rest_api.rest_api.execution_arn}/*",
             },
         )
-    builder.outputs["EndpointURL"] = {"value": "${aws_api_gateway_stage.rest_api.invoke_url}"}
     builder.outputs["RestAPIId"] = {"value": "${aws_api_gateway_rest_api.rest_api.id}"}
     if api.domain_name is not None:
-        _add_rest_domain(builder, api.domain_name)
+        _add_rest_domain(builder, api.domain_name, stage_name)
 
 
-def _add_rest_domain(builder: TerraformBuilder, domain: models.DomainName) -> None:
+def _stage_resource(builder: TerraformBuilder, api: models.RestAPI) -> str:
+    """Provider 5 shape: a deployment redeployed by ``triggers``, and a stage resource.
+
+    Returns the reference to the stage name, for the base path mapping.
+    """
+    builder.put(
+        "aws_api_gateway_deployment",
+        api.resource_name,
+        {
+            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+            "triggers": {"redeployment": _SWAGGER_MD5},
+            "lifecycle": {"create_before_destroy": True},
+        },
+    )
+    stage: dict[str, Any] = {
+        "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+        "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
+        "stage_name": api.api_gateway_stage,
+    }
+    if api.xray:
+        stage["xray_tracing_enabled"] = True
+    builder.put("aws_api_gateway_stage", api.resource_name, stage)
+    builder.outputs["EndpointURL"] = {"value": "${aws_api_gateway_stage.rest_api.invoke_url}"}
+    return "${aws_api_gateway_stage.rest_api.stage_name}"
+
+
+def _stage_on_deployment(builder: TerraformBuilder, api: models.RestAPI) -> str:
+    """Upstream's shape: the deployment creates the stage and redeploys when the
+    swagger changes (``stage_description`` forces a new deployment).
+
+    No X-Ray setting: a deployment cannot carry one (use the current layout).
+    """
+    builder.put(
+        "aws_api_gateway_deployment",
+        api.resource_name,
+        {
+            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+            "stage_name": api.api_gateway_stage,
+            "stage_description": _SWAGGER_MD5,
+            "lifecycle": {"create_before_destroy": True},
+        },
+    )
+    builder.outputs["EndpointURL"] = {"value": "${aws_api_gateway_deployment.rest_api.invoke_url}"}
+    return "${aws_api_gateway_deployment.rest_api.stage_name}"
+
+
+def _add_rest_domain(builder: TerraformBuilder, domain: models.DomainName, stage_name: str) -> None:
     name = domain.resource_name
     body: dict[str, Any] = {
         "domain_name": domain.domain_name,
@@ -84,7 +125,7 @@ def _add_rest_domain(builder: TerraformBuilder, domain: models.DomainName) -> No
     builder.put("aws_api_gateway_domain_name", name, body)
     mapping: dict[str, Any] = {
         "api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-        "stage_name": "${aws_api_gateway_stage.rest_api.stage_name}",
+        "stage_name": stage_name,
         "domain_name": f"${{aws_api_gateway_domain_name.{name}.domain_name}}",
     }
     if domain.api_mapping.mount_path != "(none)":

@@ -83,7 +83,10 @@ ARGUMENTS: dict[str, frozenset[str]] = {
             "minimum_compression_size",
         }
     ),
-    "aws_api_gateway_deployment": frozenset({"rest_api_id", "triggers"}),
+    # stage_name/stage_description: the upstream layout (deprecated in 5.x).
+    "aws_api_gateway_deployment": frozenset(
+        {"rest_api_id", "triggers", "stage_name", "stage_description"}
+    ),
     "aws_api_gateway_stage": frozenset(
         {"rest_api_id", "deployment_id", "stage_name", "xray_tracing_enabled"}
     ),
@@ -144,7 +147,8 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
     "aws_lambda_layer_version": frozenset({"arn"}),
     "aws_cloudwatch_event_rule": frozenset({"arn", "name"}),
     "aws_api_gateway_rest_api": frozenset({"id", "execution_arn"}),
-    "aws_api_gateway_deployment": frozenset({"id"}),
+    # invoke_url/stage_name: the upstream layout, and user configurations.
+    "aws_api_gateway_deployment": frozenset({"id", "invoke_url", "stage_name"}),
     "aws_api_gateway_stage": frozenset({"invoke_url", "stage_name"}),
     "aws_api_gateway_domain_name": frozenset(
         {
@@ -163,6 +167,8 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
     "data.aws_partition": frozenset({"partition"}),
     "data.aws_region": frozenset({"name"}),
     "data.aws_caller_identity": frozenset({"account_id"}),
+    # hashicorp/null: ``inputs`` is copied to ``outputs``; both are maps.
+    "data.null_data_source": frozenset({"inputs", "outputs"}),
 }
 
 _REFERENCE = re.compile(
@@ -247,6 +253,18 @@ def unknown_arguments(config: dict[str, Any]) -> list[str]:
                 for item in value if isinstance(value, list) else [value]:
                     problems.extend(f"{rtype}.{name}.{arg}.{k}" for k in item if k not in block)
     return problems
+
+
+def for_local_mirror(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` without ``data.null_data_source.chalice`` and the ``null`` provider.
+
+    The offline mirror holds only ``hashicorp/aws``; the data source is
+    checked statically (``unresolved_references`` knows its attributes).
+    """
+    copy: dict[str, Any] = json.loads(json.dumps(config))
+    copy["terraform"]["required_providers"].pop("null", None)
+    copy["data"].pop("null_data_source", None)
+    return copy
 
 
 def terraform_available() -> bool:

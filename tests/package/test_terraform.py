@@ -1,4 +1,8 @@
-"""The Terraform generator: references resolve, arguments fit provider 5.100.0, terraform validates."""
+"""The Terraform generator: references resolve, arguments fit provider 5.100.0, terraform validates.
+
+Both layouts (``TerraformLayout``) are checked; what an upstream user's
+configuration and state need from them is in ``test_terraform_compat.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,12 @@ import attrs
 import pytest
 
 from chalice.deploy import models
-from chalice.package.terraform import bucket_resource_name, escape, generate_terraform_template
+from chalice.package.terraform import (
+    TerraformLayout,
+    bucket_resource_name,
+    escape,
+    generate_terraform_template,
+)
 from tests.package import _shape, _tfcheck
 from tests.package._models import full_application, s3_application, swagger
 
@@ -50,7 +59,15 @@ def _private() -> dict[str, Any]:
     )
 
 
-CONFIGS = {"full": _full, "s3": _s3, "private": _private}
+def _full_upstream() -> dict[str, Any]:
+    return generate_terraform_template(
+        full_application(terraform=True, stacked_events=True),
+        app_name="pkgfull",
+        layout=TerraformLayout.UPSTREAM,
+    )
+
+
+CONFIGS = {"full": _full, "s3": _s3, "private": _private, "full_upstream": _full_upstream}
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
@@ -80,8 +97,16 @@ def test_top_level_and_provider_requirements() -> None:
         "source": "hashicorp/aws",
         "version": ">= 5.0",
     }
-    assert "null" not in config["terraform"]["required_providers"]
-    assert set(config["data"]) == {"aws_caller_identity", "aws_partition", "aws_region"}
+    assert config["terraform"]["required_providers"]["null"] == {
+        "source": "hashicorp/null",
+        "version": ">= 2, < 4",
+    }
+    assert set(config["data"]) == {
+        "aws_caller_identity",
+        "aws_partition",
+        "aws_region",
+        "null_data_source",
+    }
     swagger = json.loads(config["locals"]["chalice_api_swagger"])
     assert swagger["swagger"] == "2.0"
     assert config["locals"]["chalice_app"] == "pkgfull"
@@ -112,7 +137,7 @@ def test_resources_keyed_by_chalice_names() -> None:
     }
     rule = resources["aws_cloudwatch_event_rule"]["every_five-event"]
     assert rule == {
-        "name": "pkgfull-dev-every_five-event",
+        "name": "every_five-event",
         "schedule_expression": "rate(5 minutes)",
         "description": "every five",
     }
@@ -248,9 +273,38 @@ def _pipeline_configs(tmp_path: Path) -> dict[str, dict[str, Any]]:
 )
 def test_terraform_validate(tmp_path: Path) -> None:
     # One init for every configuration (each a child module): init dominates the time.
-    configs = {name: make() for name, make in CONFIGS.items()}
+    configs = {name: make() for name, make in CONFIGS.items() if name != "full_upstream"}
     configs["escapes"] = _escaped_config()
     configs.update(_pipeline_configs(tmp_path / "pipeline"))
+    configs = {name: _tfcheck.for_local_mirror(config) for name, config in configs.items()}
     result = _tfcheck.terraform_validate_all(tmp_path / "root", configs)
     assert result["valid"], result["diagnostics"]
     assert result["warning_count"] == 0, result["diagnostics"]
+
+
+@pytest.mark.skipif(
+    not _tfcheck.terraform_available(), reason="terraform or its provider mirror is absent"
+)
+def test_terraform_validate_upstream_layout(tmp_path: Path) -> None:
+    """The upstream layout is valid; provider 5.100.0 only flags the stage-on-deployment.
+
+    Its pin (< 5) is widened for the check: only 5.100.0 is in the mirror,
+    and 5.x still accepts every argument the layout uses.
+    """
+    config = _tfcheck.for_local_mirror(_full_upstream())
+    config["terraform"]["required_providers"]["aws"]["version"] = ">= 2"
+    result = _tfcheck.terraform_validate_all(tmp_path / "root", {"upstream": config})
+    assert result["valid"], result["diagnostics"]
+    flagged = sorted(
+        (d["summary"], d["snippet"]["code"].strip())
+        for d in result["diagnostics"]
+        if d["severity"] == "warning"
+    )
+    assert flagged == [
+        ("Argument is deprecated", '"stage_name": "api",'),
+        (
+            "Deprecated attribute",
+            '"stage_name": "${aws_api_gateway_deployment.rest_api.stage_name}",',
+        ),
+        ("Deprecated attribute", '"value": "${aws_api_gateway_deployment.rest_api.invoke_url}"'),
+    ]

@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "packaging.rst"
 
 _TF_STAGE = "aws_api_gateway_stage.rest_api"
-_NULL_DATA = "null_data_source.chalice"
 
 # case -> the differences we chose; each name appears in docs/packaging.rst.
 DELIBERATE: dict[str, dict[str, list[str]]] = {
@@ -43,24 +42,20 @@ DELIBERATE: dict[str, dict[str, list[str]]] = {
     "full/nologs/terraform": {
         "outputs_added": ["WebsocketAliasDomainName", "WebsocketHostedZoneId"],
         "resources_added": [_TF_STAGE],
-        "data_removed": [_NULL_DATA],
         "output_values_changed": ["EndpointURL", "WebsocketConnectEndpointURL"],
     },
     "full/variant/cloudformation": {},
     "full/variant/terraform": {
         "resources_added": [_TF_STAGE],
-        "data_removed": [_NULL_DATA],
         "output_values_changed": ["EndpointURL", "WebsocketConnectEndpointURL"],
     },
     "full/regional/cloudformation": {"outputs_added": ["AliasDomainName", "HostedZoneId"]},
     "full/regional/terraform": {
         "resources_added": [_TF_STAGE],
-        "data_removed": [_NULL_DATA],
         "output_values_changed": ["EndpointURL", "WebsocketConnectEndpointURL"],
     },
     "s3/dev/terraform": {
         "resources_added": [_TF_STAGE],
-        "data_removed": [_NULL_DATA],
         "output_values_changed": ["EndpointURL"],
     },
 }
