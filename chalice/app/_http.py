@@ -242,6 +242,10 @@ class Request:
         "_json_body",
     )
 
+    # REST APIs only base64-decode a binary response for a request whose
+    # Accept header names the type; dispatch checks it when this is true.
+    binary_accept_required = True
+
     def __init__(self, event_dict: dict[str, Any], lambda_context: Any = None) -> None:
         self._event = event_dict
         self.lambda_context = lambda_context
