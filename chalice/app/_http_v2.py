@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from chalice.app._app import Chalice
 
 _LITERAL, _PARAM, _GREEDY = 0, 1, 2
+# Bound on memoised path matches, so a crawler cannot grow a warm function.
+_CACHE_LIMIT = 1024
 
 
 def _unquote(text: str) -> str:
@@ -245,7 +247,7 @@ class RouteMatcher:
     ('/users/{id}', {'id': '7'})
     """
 
-    __slots__ = ("_exact", "_patterns")
+    __slots__ = ("_exact", "_patterns", "_cache")
 
     def __init__(self, templates: Any) -> None:
         self._exact: set[str] = set()
@@ -267,9 +269,24 @@ class RouteMatcher:
                 parsed.append((template, tuple(segments)))
         parsed.sort(key=lambda item: [(k, v if k == _LITERAL else "") for k, v in item[1]])
         self._patterns = parsed
+        # Concrete path -> match: clients repeat the same URLs.
+        self._cache: dict[str, tuple[str, dict[str, str]] | None] = {}
 
     def match(self, path: str) -> tuple[str, dict[str, str]] | None:
         """(template, parameters) for ``path``, or None when nothing matches."""
+        try:
+            found = self._cache[path]
+        except KeyError:
+            found = self._search(path)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[path] = found
+        if found is None:
+            return None
+        # A fresh dict each time: views may change their uri_params.
+        return found[0], dict(found[1])
+
+    def _search(self, path: str) -> tuple[str, dict[str, str]] | None:
         if len(path) > 1 and path[-1] == "/":
             path = path[:-1]
         if path in self._exact:
@@ -330,7 +347,7 @@ def resolve_route(app: Chalice, request: HttpV2Request) -> None:
         return
     path = _unquote(raw_path)
     matcher = _matcher(app)
-    stage = request._event.get("requestContext", {}).get("stage")
+    stage = request._event["requestContext"].get("stage")
     if stage and stage != "$default":
         # A named stage's name leads the path (https://.../prod/users).
         prefix = "/" + stage

@@ -452,3 +452,19 @@ def test_to_v2_result_json_and_bytes() -> None:
     raw = to_v2_result(Response(b"\x00", headers={"Content-Type": "text/plain"}))
     assert raw["isBase64Encoded"] is True
     assert raw["body"] == "AA=="
+
+
+def test_route_matcher_memo_is_bounded_and_returns_fresh_params(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import chalice.app._http_v2 as v2
+
+    monkeypatch.setattr(v2, "_CACHE_LIMIT", 2)
+    matcher = RouteMatcher(["/u/{id}"])
+    first = matcher.match("/u/1")
+    assert first is not None
+    first[1]["id"] = "changed"
+    assert matcher.match("/u/1") == ("/u/{id}", {"id": "1"})
+    for n in range(5):
+        matcher.match(f"/u/{n}")
+    assert len(matcher._cache) <= 2
