@@ -14,7 +14,10 @@ and measures, for both, with ``python -I -S`` so site-packages play no part:
   floor (``import json`` alone);
 * warm dispatch: events per second over 100k invocations of a mixed stream
   (REST, SQS, SNS, S3, schedule, pure lambda);
-* peak RSS after one event.
+* peak RSS after one event;
+* payload format 2.0 (``runtime_v2.py``): warm dispatch of the same HTTP requests as
+  REST, HTTP API and function URL events, and the REST cold start against a git
+  baseline (``--v2-only`` runs just these; they need no upstream).
 
 Benchmarks may use the network (PyPI); tests may not.
 """
@@ -310,7 +313,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, 20k warm calls")
     parser.add_argument("--warm-only", action="store_true", help="only the warm dispatch figures")
+    parser.add_argument(
+        "--v2-only", action="store_true", help="only the payload format 2.0 figures (no upstream)"
+    )
+    parser.add_argument(
+        "--baseline-ref", default=None, help="git ref for the 2.0 cold-start baseline"
+    )
     args = parser.parse_args()
+    import runtime_v2  # benchmarks/runtime_v2.py
+
+    if args.v2_only:
+        runtime_v2.report(quick=args.quick, baseline_ref=args.baseline_ref)
+        return
     runs = 7 if args.quick else 21
     skip_cold = args.warm_only
     warm_n = 20_000 if args.quick else 100_000
@@ -424,6 +438,7 @@ def main() -> None:
                 f"warm instructions per mixed event: upstream {per_event['upstream']:,.0f}, "
                 f"ours {per_event['ours']:,.0f} = {per_event['upstream'] / per_event['ours']:.2f}x"
             )
+    runtime_v2.report(quick=args.quick, baseline_ref=args.baseline_ref)
 
 
 def _warm_script(fw_dir: Path, app_dir: Path, stream_json: str, n: int, timed: bool) -> str:

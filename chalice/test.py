@@ -245,19 +245,57 @@ class TestEventsClient:
         """A websocket connect/message/disconnect event (extension)."""
         return _events.websocket_event(route_key, body, connection_id)
 
+    def generate_http_api_event(
+        self,
+        method: str = "GET",
+        path: str = "/",
+        *,
+        query_string: str = "",
+        headers: dict[str, str] | None = None,
+        body: str | bytes | None = None,
+        route_key: str = "$default",
+        path_parameters: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """An HTTP API / function URL event, payload format 2.0 (extension).
+
+        The app itself is the handler: ``app(event, None)`` returns a 2.0
+        result dict (``client.http`` builds such events for HTTP stages).
+        """
+        return _events.http_api_event(
+            method,
+            path,
+            query_string=query_string,
+            headers=headers,
+            body=body,
+            route_key=route_key,
+            path_parameters=path_parameters,
+        )
+
 
 class Client:
     """Test client for a Chalice app; use it as a context manager.
 
     ``stage_name`` and ``project_dir`` select the ``.chalice/config.json``
     whose environment variables, memory size and timeout apply; a project
-    without a (valid) config file gets defaults.
+    without a (valid) config file gets defaults. ``client.http`` serves the
+    app as the stage's ``api_gateway_type`` says (a REST API by default, an
+    HTTP API with payload format 2.0 for ``"HTTP"``); ``api_gateway_type``
+    overrides it.
     """
 
     __test__ = False
 
-    def __init__(self, app: Any, stage_name: str = "dev", project_dir: str = ".") -> None:
+    def __init__(
+        self,
+        app: Any,
+        stage_name: str = "dev",
+        project_dir: str = ".",
+        *,
+        api_gateway_type: str | None = None,
+    ) -> None:
         self._app = app
+        # "REST" or "HTTP"; None reads the stage's api_gateway_type (default REST).
+        self._api_gateway_type = api_gateway_type
         self._stage_name = stage_name
         self._project_dir = project_dir
         self._settings: LocalSettings | None = None
@@ -276,7 +314,12 @@ class Client:
     def http(self) -> TestHTTPClient:
         """HTTP requests through the API Gateway emulation."""
         if self._http is None:
-            gateway = LocalGateway(self._app, self.settings, context_class=TestLambdaContext)
+            gateway = LocalGateway(
+                self._app,
+                self.settings,
+                context_class=TestLambdaContext,
+                api_gateway_type=self._api_gateway_type,
+            )
             self._http = TestHTTPClient(gateway, self.settings)
         return self._http
 

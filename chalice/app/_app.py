@@ -4,6 +4,8 @@ Decorators (``_decorators``) produce registrations; ``apply_registration``
 records them in the registries tooling reads (``routes``, ``event_sources``,
 ``handler_map`` ...). ``Chalice.__call__`` is the REST Lambda entry point and
 hands over to ``_rest`` (imported on the first request, so event-only
+functions never load it), or to ``_http_v2`` for payload format 2.0 events
+(HTTP APIs, function URLs; imported on the first one, so REST-only
 functions never load it). ``app.log`` is created on first use because
 ``logging`` is one of the costliest stdlib imports at cold start; this
 module must never import ``logging`` (or anything slow) at module level.
@@ -117,6 +119,10 @@ class Chalice(DecoratorAPI):
         self.blueprints: list[Blueprint] = []
         # REST dispatch state, owned by _rest: (middleware count, chain).
         self._http_chain: tuple[int, Any] | None = None
+        # The same for payload format 2.0, owned by _http_v2, plus its route
+        # matcher: (route count, matcher).
+        self._http_v2_chain: tuple[int, Any] | None = None
+        self._http_v2_routes: tuple[int, Any] | None = None
         _execution_env_tag(os.environ if env is None else env)
 
     # -- logging / debug ---------------------------------------------------
@@ -187,10 +193,22 @@ class Chalice(DecoratorAPI):
             )
         self.blueprints.append(blueprint)
 
-    # -- REST entry point --------------------------------------------------
+    # -- HTTP entry point --------------------------------------------------
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """Lambda handler of the REST API (API Gateway proxy events)."""
+        """Lambda handler of the API: REST proxy events, HTTP API and function URL events.
+
+        Payload format 2.0 (``"version": "2.0"``: HTTP APIs, function URLs)
+        goes to ``_http_v2``, imported on the first such event; everything
+        else is a REST proxy event.
+        """
+        if event.__class__ is dict and event.get("version") == "2.0":
+            handle_v2 = _v2_handler[0]
+            if handle_v2 is None:
+                from chalice.app._http_v2 import handle_http_v2
+
+                handle_v2 = _v2_handler[0] = handle_http_v2
+            return handle_v2(self, event, context)
         handle = _rest_handler[0]
         if handle is None:
             from chalice.app._rest import handle_rest
@@ -202,6 +220,8 @@ class Chalice(DecoratorAPI):
 # ``_rest`` is imported on the first REST request (event-only functions never
 # need it) and kept here so later requests skip the import statement.
 _rest_handler: list[Callable[[Chalice, dict[str, Any], Any], dict[str, Any]] | None] = [None]
+# Likewise ``_http_v2``, on the first payload format 2.0 event.
+_v2_handler: list[Callable[[Chalice, dict[str, Any], Any], dict[str, Any]] | None] = [None]
 
 
 def join_url(prefix: str, path: str) -> str:

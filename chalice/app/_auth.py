@@ -3,8 +3,9 @@
 ``IAMAuthorizer``, ``CognitoUserPoolAuthorizer`` and ``CustomAuthorizer`` only
 describe API Gateway configuration (``to_swagger``). ``ChaliceAuthorizer`` is
 what ``@app.authorizer()`` returns: its own Lambda entry point that turns the
-token event into an ``AuthRequest`` and an ``AuthResponse`` into the policy
-document API Gateway expects. Loaded lazily: only apps with authorizers pay
+token event into an ``AuthRequest`` (an HTTP API's payload format 2.0
+request event into an ``HttpAPIAuthRequest``) and an ``AuthResponse`` into
+the policy document API Gateway expects. Loaded lazily: only apps with authorizers pay
 for it. Standard library only.
 """
 
@@ -172,12 +173,25 @@ class ChaliceAuthorizer(Authorizer):
     def __call__(self, event: dict[str, Any], context: Any) -> Any:
         if not isinstance(event, dict):
             event = {}  # a malformed event: the function sees an empty request
+        if event.get("version") == "2.0" and event.get("type") == "REQUEST":
+            return self._call_http_api(event)
         request = AuthRequest(
             event.get("type", "TOKEN"), event.get("authorizationToken"), event.get("methodArn")
         )
         result = self.func(request)
         if isinstance(result, AuthResponse):
             return result.to_dict(request)
+        return result
+
+    def _call_http_api(self, event: dict[str, Any]) -> Any:
+        # An HTTP API Lambda authorizer (payload format 2.0). It accepts an
+        # IAM policy (what AuthResponse builds) or a simple response.
+        request = HttpAPIAuthRequest(event, self.config.header)
+        result = self.func(request)
+        if isinstance(result, AuthResponse):
+            return result.to_dict(request)
+        if result is True or result is False:
+            return {"isAuthorized": result}
         return result
 
     def to_swagger(self) -> dict[str, Any]:
@@ -214,6 +228,78 @@ class AuthRequest:
 
     def __repr__(self) -> str:
         return f"AuthRequest({self.auth_type!r}, {self.token!r}, {self.method_arn!r})"
+
+
+class HttpAPIAuthRequest(AuthRequest):
+    """What a built-in authorizer receives from an HTTP API (payload format 2.0).
+
+    ``auth_type`` is ``"REQUEST"``; ``token`` is the first identity source
+    value (the authorizer's header), read from the headers when the event
+    lists none; ``method_arn`` is the ``routeArn``, so an ``AuthResponse``
+    builds its policy as under REST. The rest of the request is there too:
+    ``headers`` (case-insensitive, with ``cookie`` rebuilt from
+    ``cookies``), ``query_params`` (a ``MultiDict``), ``route_key``,
+    ``raw_path``, ``identity_source``, ``uri_params``, ``stage_vars``,
+    ``context`` (the ``requestContext``) and ``event`` (all of it).
+    """
+
+    __slots__ = (
+        "event",
+        "route_key",
+        "raw_path",
+        "identity_source",
+        "uri_params",
+        "stage_vars",
+        "context",
+        "_headers",
+        "_query_params",
+    )
+
+    def __init__(self, event: dict[str, Any], header: str = "Authorization") -> None:
+        from chalice.app._http import CaseInsensitiveMapping
+
+        self.event = event
+        sources = event.get("identitySource")
+        self.identity_source: list[str] = list(sources) if isinstance(sources, list) else []
+        raw_headers = event.get("headers")
+        headers = dict(raw_headers) if isinstance(raw_headers, dict) else {}
+        cookies = event.get("cookies")
+        if cookies:
+            headers["cookie"] = "; ".join(cookies)
+        self._headers = CaseInsensitiveMapping(headers)
+        token = self.identity_source[0] if self.identity_source else None
+        if token is None:
+            token = self._headers.get(header)
+        super().__init__("REQUEST", token, event.get("routeArn"))
+        self.route_key: str | None = event.get("routeKey")
+        self.raw_path: str | None = event.get("rawPath")
+        self.uri_params: dict[str, str] | None = event.get("pathParameters")
+        self.stage_vars: dict[str, str] | None = event.get("stageVariables")
+        context = event.get("requestContext")
+        self.context: dict[str, Any] = context if isinstance(context, dict) else {}
+        self._query_params: Any = None
+
+    @property
+    def headers(self) -> Any:
+        """The request headers (a case-insensitive mapping)."""
+        return self._headers
+
+    @property
+    def query_params(self) -> Any:
+        """The query string as a ``MultiDict`` (every value), or ``None``."""
+        params = self._query_params
+        if params is None:
+            raw = self.event.get("rawQueryString")
+            if not raw:
+                return None
+            from chalice.app._http import MultiDict
+            from chalice.app._http_v2 import parse_query_string
+
+            params = self._query_params = MultiDict(parse_query_string(raw))
+        return params
+
+    def __repr__(self) -> str:
+        return f"HttpAPIAuthRequest({self.route_key!r}, {self.token!r}, {self.method_arn!r})"
 
 
 class AuthRoute:

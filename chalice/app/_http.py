@@ -2,7 +2,7 @@
 
 ``Request`` wraps an API Gateway REST proxy event (payload format 1.0) and
 computes each attribute on first access, because most views read only a few
-of them. ``Response.to_dict`` produces the proxy-integration result.
+of them (``_http_v2.HttpV2Request`` does the same for payload format 2.0). ``Response.to_dict`` produces the proxy-integration result.
 
 Standard library only, and nothing slow at import: ``json`` is already loaded
 by every Lambda runtime; the Decimal check compares type names so ``decimal``
@@ -241,6 +241,10 @@ class Request:
         "_raw_body",
         "_json_body",
     )
+
+    # REST APIs only base64-decode a binary response for a request whose
+    # Accept header names the type; dispatch checks it when this is true.
+    binary_accept_required = True
 
     def __init__(self, event_dict: dict[str, Any], lambda_context: Any = None) -> None:
         self._event = event_dict

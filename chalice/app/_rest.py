@@ -117,7 +117,7 @@ def dispatch(app: Chalice, request: Request) -> Response:
         # The view's own headers win; a new dict leaves the view's untouched.
         response.headers = {**cors_headers, **response.headers}
     binary_types = app.api.binary_types
-    if binary_types:
+    if binary_types and request.binary_accept_required:
         content_type = binary_content_type(response.headers, binary_types)
         if content_type is not None:
             accept = request.header("accept")

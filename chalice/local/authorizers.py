@@ -10,6 +10,11 @@ non-JWT token only logs a warning (as upstream, no 401). IAM and custom
 (external Lambda) authorizers cannot be evaluated locally: a warning is
 logged and the request is let through.
 
+For a stage served as an HTTP API (``authorize_http_api``) the same
+authorizers run with payload format 2.0: built-in ones get a 2.0 REQUEST
+event and may answer with a simple response or a policy; Cognito claims
+land under ``jwt``.
+
 This module never verifies signatures or calls AWS; it is an emulation for
 development, not a security boundary.
 """
@@ -152,6 +157,64 @@ class LocalAuthorizers:
             f"Unknown authorizer {authorizer!r}; the request is allowed without checking it.",
         )
         return None
+
+    def authorize_http_api(self, authorizer: Any, event: dict[str, Any]) -> dict[str, Any] | None:
+        """The ``requestContext.authorizer`` value of a 2.0 event an HTTP API lets through.
+
+        Built-in authorizers get the 2.0 REQUEST event and may answer with a
+        simple response (``isAuthorized``) or an IAM policy; their context
+        lands under ``lambda``. Cognito tokens are decoded, not verified,
+        into ``jwt`` claims (as for REST). Returns None when nothing is to be
+        added; raises ``AuthorizationFailed`` with the HTTP API's answer.
+        """
+        from chalice.app import CognitoUserPoolAuthorizer, CustomAuthorizer, IAMAuthorizer
+
+        if isinstance(authorizer, CognitoUserPoolAuthorizer):
+            granted = self._cognito(authorizer, event)
+            if granted is None:
+                return None
+            claims = granted["claims"]
+            scope = claims.get("scope")
+            scopes = scope.split() if isinstance(scope, str) else None
+            return {"jwt": {"claims": claims, "scopes": scopes}}
+        if isinstance(authorizer, IAMAuthorizer | CustomAuthorizer):
+            return self.authorize(authorizer, event)
+        if getattr(authorizer, "config", None) is None:
+            return self.authorize(authorizer, event)
+        return self._builtin_http_api(authorizer, event)
+
+    def _builtin_http_api(self, authorizer: Any, event: dict[str, Any]) -> dict[str, Any]:
+        from chalice.local import httpapi
+
+        config = authorizer.config
+        header = getattr(config, "header", None) or "Authorization"
+        token = _header(event.get("headers") or {}, header)
+        if token is None:
+            raise AuthorizationFailed(httpapi.unauthorized())
+        http = event["requestContext"]["http"]
+        stage = str(event["requestContext"].get("stage") or self._stage)
+        arn = httpapi.route_arn(http["method"], http["path"], stage=stage)
+        auth_event = httpapi.authorizer_event(event, identity=[token], arn=arn)
+        name = getattr(config, "name", None) or authorizer.name
+        handler = self._handlers.get(name)
+        if handler is None:
+            handler = authorizer
+        result = handler(auth_event, self._make_context(name))
+        if not isinstance(result, Mapping):
+            raise AuthorizationFailed(httpapi.authorizer_error())
+        context = result.get("context")
+        granted: dict[str, Any] = {"lambda": dict(context) if isinstance(context, Mapping) else {}}
+        if "isAuthorized" in result:
+            if result["isAuthorized"] is not True:
+                raise AuthorizationFailed(httpapi.forbidden())
+            return granted
+        policy = result.get("policyDocument")
+        if not isinstance(policy, Mapping):
+            raise AuthorizationFailed(httpapi.authorizer_error())
+        if not policy_allows(policy, arn):
+            raise AuthorizationFailed(httpapi.forbidden())
+        granted["principalId"] = result.get("principalId")
+        return granted
 
     def _warn_once(self, authorizer: Any, message: str, *, reason: str = "") -> None:
         key = f"{type(authorizer).__name__}:{getattr(authorizer, 'name', id(authorizer))}:{reason}"

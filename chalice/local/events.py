@@ -245,3 +245,39 @@ def websocket_event(
     if body is not None:
         event["body"] = body
     return event
+
+
+def http_api_event(
+    method: str = "GET",
+    path: str = "/",
+    *,
+    query_string: str = "",
+    headers: dict[str, str] | None = None,
+    body: str | bytes | None = None,
+    route_key: str = "$default",
+    path_parameters: dict[str, str] | None = None,
+    stage: str = "$default",
+) -> dict[str, Any]:
+    """An HTTP API (or function URL) event, payload format 2.0 (an extension).
+
+    ``route_key`` is ``"$default"`` (the app matches ``path`` itself, as for
+    a function URL) or ``"GET /users/{id}"`` with ``path_parameters``. A
+    ``cookie`` header becomes the ``cookies`` list; a ``bytes`` body is
+    base64-encoded, a ``str`` body is sent as text.
+    """
+    from chalice.local import httpapi
+
+    data = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+    return httpapi.build_event(
+        method=method.upper(),
+        path=path,
+        query=query_string.lstrip("?"),
+        headers={k.lower(): [v] for k, v in (headers or {}).items()},
+        body=data,
+        binary=isinstance(body, bytes),
+        route_key=route_key,
+        path_params=path_parameters,
+        stage=stage,
+        source_ip="127.0.0.1",
+        now=time.time(),
+    )

@@ -12,6 +12,10 @@ integration, and returns a ``GatewayResponse``:
 5. invoke the app with a ``LambdaContext`` and turn its proxy result back into
    status, headers and body bytes.
 
+A stage whose ``api_gateway_type`` is ``"HTTP"`` gets an HTTP API instead:
+payload format 2.0 events, HTTP API authorizer events and error bodies (see
+``chalice.local.httpapi``).
+
 Both ``chalice local`` and ``chalice.test.Client`` sit on this class, so they
 behave the same. It does no network or file I/O and never touches
 ``os.environ`` (callers own the process environment).
@@ -26,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from chalice.local import responses
+from chalice.local import httpapi, responses
 from chalice.local.authorizers import ACCOUNT_ID, API_ID, AuthorizationFailed, LocalAuthorizers
 from chalice.local.context import LambdaContext, new_request_id
 from chalice.local.responses import GatewayResponse
@@ -99,6 +103,7 @@ class LocalGateway:
         *,
         context_class: type[LambdaContext] = LambdaContext,
         event_hook: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        api_gateway_type: str | None = None,
     ) -> None:
         self._app = app
         self._context_class = context_class
@@ -113,6 +118,14 @@ class LocalGateway:
         self._routes_seen = -1
         self._index = RouteIndex(())
         self._clock = _ClockCache()
+        # "HTTP" stages get HTTP API semantics (payload format 2.0); the
+        # keyword overrides the config (chalice.test.Client passes it).
+        kind = (
+            httpapi.api_gateway_type(settings)
+            if api_gateway_type is None
+            else httpapi.ApiGatewayType(api_gateway_type.upper())
+        )
+        self._http_api = kind is httpapi.ApiGatewayType.HTTP
         self._authorizers = LocalAuthorizers(
             getattr(app, "handler_map", {}), stage=self._stage, make_context=self.lambda_context
         )
@@ -162,7 +175,17 @@ class LocalGateway:
         result = self.invoke(method, target, headers, body, source_ip=source_ip)
         if isinstance(result, GatewayResponse):
             return result
+        if self._http_api:
+            try:
+                return httpapi.result_to_response(result)
+            except ValueError as error:
+                raise LambdaResultError(str(error)) from error
         return proxy_result_to_response(result)
+
+    @property
+    def api_gateway_type(self) -> str:
+        """``"HTTP"`` when serving with HTTP API semantics, else ``"REST"``."""
+        return "HTTP" if self._http_api else "REST"
 
     def invoke(
         self,
@@ -180,6 +203,8 @@ class LocalGateway:
         """
         path, _, query = target.partition("?")
         path = path.partition("#")[0] or "/"
+        if self._http_api:
+            return self._invoke_http_api(method, path, query, headers, body, source_ip)
         single, multi = _header_maps(headers)
         index = self._route_index()
         match = index.match(path)
@@ -206,6 +231,45 @@ class LocalGateway:
         if authorizer is not None:
             try:
                 granted = self._authorizers.authorize(authorizer, event)
+            except AuthorizationFailed as failed:
+                return failed.response
+            if granted is not None:
+                event["requestContext"]["authorizer"] = granted
+        return self._app(event, self.lambda_context())
+
+    def _invoke_http_api(
+        self, method: str, path: str, query: str, headers: Headers, body: bytes, source_ip: str
+    ) -> GatewayResponse | Any:
+        # An HTTP API whose routes are the app's "METHOD /path" routes: an
+        # unknown path is the API's own 404; a known path with another
+        # method reaches the app as $default (which answers 405).
+        single, multi = _header_maps(headers)
+        match = self._route_table().match(path)
+        if match is None:
+            return httpapi.not_found()
+        methods = self._app.routes[match.resource_path]
+        entry = methods.get(method)
+        if entry is None and method == "OPTIONS":
+            return responses.preflight(_preflight_headers(methods))
+        if len(body) > MAX_BODY_BYTES:
+            return httpapi.request_too_large()
+        event = httpapi.build_event(
+            method=method,
+            path=path,
+            query=query,
+            headers=multi,
+            body=body,
+            binary=is_binary_type(single.get("content-type"), self._app.api.binary_types),
+            route_key="$default" if entry is None else f"{method} {match.resource_path}",
+            path_params=match.path_params or None,
+            stage="$default",
+            source_ip=source_ip,
+            now=time.time(),
+        )
+        authorizer = getattr(entry, "authorizer", None) if entry is not None else None
+        if authorizer is not None:
+            try:
+                granted = self._authorizers.authorize_http_api(authorizer, event)
             except AuthorizationFailed as failed:
                 return failed.response
             if granted is not None:

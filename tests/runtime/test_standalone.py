@@ -45,7 +45,7 @@ rest = app.app(json.loads({rest!r}), None)
 bad = app.app(json.loads({bad!r}), None)
 sqs = app.on_sqs(json.loads({sqs!r}), None)
 lazy = ["logging", "typing", "base64", "decimal", "datetime", "traceback", "copy",
-        "urllib.parse", "inspect", "dataclasses", "chalice.app._auth",
+        "urllib.parse", "inspect", "dataclasses", "chalice.app._auth", "chalice.app._http_v2",
         "chalice.app._websocket", "chalice.app._blueprint", "chalice.app._validate"]
 loaded = [m for m in lazy if m in sys.modules]
 print(json.dumps({{"rest": rest, "bad": bad, "sqs": sqs, "loaded": loaded,
@@ -106,3 +106,41 @@ def test_runtime_files_import_only_the_standard_library() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top in stdlib or name.startswith(allowed_prefixes), (path.name, name)
+
+
+V2_SCRIPT = """
+import json, sys
+sys.path[:0] = [{root!r}]
+import app
+before = "chalice.app._http_v2" in sys.modules
+rest = app.app(json.loads({rest!r}), None)
+after_rest = "chalice.app._http_v2" in sys.modules
+v2 = app.app(json.loads({v2!r}), None)
+print(json.dumps({{"before": before, "after_rest": after_rest, "rest": rest, "v2": v2,
+                  "loaded": "chalice.app._http_v2" in sys.modules}}))
+"""
+
+
+def test_http_v2_code_loads_only_when_a_v2_event_arrives(tmp_path: Path) -> None:
+    """REST events never import ``_http_v2``; the first 2.0 event does, without site-packages."""
+    root = _layout(tmp_path)
+    v2 = load_event("apigw-http/go-apigw-v2-request-no-authorizer.json")
+    v2["rawPath"] = "/hello/v2"
+    script = V2_SCRIPT.format(
+        root=str(root),
+        rest=json.dumps(rest_event("/hello/{name}", params={"name": "zip"})),
+        v2=json.dumps(v2),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert (out["before"], out["after_rest"], out["loaded"]) == (False, False, True)
+    assert out["rest"]["statusCode"] == 200
+    assert out["v2"]["statusCode"] == 200
+    assert json.loads(out["v2"]["body"]) == {"hello": "v2"}
