@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         CognitoUserPoolAuthorizer,
         CustomAuthorizer,
         IAMAuthorizer,
+        JWTAuthorizer,
     )
     from chalice.app._blueprint import Blueprint
     from chalice.app._cors import CORSConfig
@@ -87,6 +88,7 @@ _LAZY = {
     "CognitoUserPoolAuthorizer": "_auth",
     "CustomAuthorizer": "_auth",
     "IAMAuthorizer": "_auth",
+    "JWTAuthorizer": "_auth",
     "Blueprint": "_blueprint",
     "CORSConfig": "_cors",
     "BaseLambdaEvent": "_events",
@@ -156,6 +158,7 @@ __all__ = [
     "DynamoDBRecord",
     "ForbiddenError",
     "IAMAuthorizer",
+    "JWTAuthorizer",
     "KinesisEvent",
     "KinesisEventConfig",
     "KinesisRecord",

@@ -33,7 +33,7 @@ import attrs
 
 from chalice.app import _registry as reg
 from chalice.config import Config
-from chalice.deploy import models
+from chalice.deploy import graph_http, models
 from chalice.errors import ValidationError
 
 API_HANDLER = "api_handler"
@@ -231,10 +231,17 @@ class _GraphBuilder:
         for source in self.app.event_sources:
             fn = self.function(self._spec(source.name, source.handler_string))
             resources.append(self._event(source, fn))
-        if _has_routes(self.app):
+        if _has_routes(self.app) and self.config.api_gateway_type == "HTTP":
+            resources += graph_http.http_api_resources(
+                self.config,
+                graph_http.routes_of(self.app),
+                lambda name, handler: self.function(self._spec(name, handler)),
+            )
+        elif _has_routes(self.app):
             resources.append(self._rest_api())
         if self.app.websocket_handlers:
             resources.append(self._websocket_api())
+        resources += graph_http.function_urls(list(self._functions.values()), self.config)
         return models.Application(stage=self.stage, resources=tuple(resources))
 
     def _event(self, source: Any, fn: models.LambdaFunction) -> models.Resource:

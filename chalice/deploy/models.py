@@ -52,6 +52,9 @@ class ResourceType(str, enum.Enum):
     DYNAMODB_EVENT = "dynamodb_event"
     # Schedules are recorded as cloudwatch_event too (upstream compatibility).
     CLOUDWATCH_EVENT = "cloudwatch_event"
+    # API Gateway v2 HTTP APIs and Lambda function URLs (ours, not upstream's).
+    HTTP_API = "http_api"
+    FUNCTION_URL = "function_url"
 
 
 # ---------------------------------------------------------------------------
@@ -342,6 +345,108 @@ class WebsocketAPI:
         return deps
 
 
+class HttpAuthorizerKind(enum.Enum):
+    """What an HTTP API route checks before calling the handler."""
+
+    JWT = "JWT"  # Cognito user pools and any OIDC issuer
+    LAMBDA = "REQUEST"  # an ``@app.authorizer`` function (payload 2.0)
+    IAM = "AWS_IAM"  # SigV4-signed requests; no authorizer resource
+
+
+@attrs.frozen
+class CorsSettings:
+    """The native CORS configuration of an HTTP API or a function URL.
+
+    Both services take the same shape (``AllowOrigins``, ``AllowMethods``...);
+    empty tuples and None mean "not set".
+    """
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    allow_credentials: bool | None = None
+
+    def to_aws(self) -> dict[str, Any]:
+        """The ``CorsConfiguration``/``Cors`` parameter (keys set only when given)."""
+        out: dict[str, Any] = {}
+        for key, value in (
+            ("AllowOrigins", self.allow_origins),
+            ("AllowMethods", self.allow_methods),
+            ("AllowHeaders", self.allow_headers),
+            ("ExposeHeaders", self.expose_headers),
+        ):
+            if value:
+                out[key] = list(value)
+        if self.max_age is not None:
+            out["MaxAge"] = self.max_age
+        if self.allow_credentials is not None:
+            out["AllowCredentials"] = self.allow_credentials
+        return out
+
+
+@attrs.frozen
+class HttpApiAuthorizer:
+    """One authorizer of an HTTP API (JWT or Lambda; IAM needs none).
+
+    ``function`` is the resource name of an ``@app.authorizer`` function
+    (its ``LambdaFunction`` is a top-level resource of the application).
+    """
+
+    name: str
+    kind: HttpAuthorizerKind
+    identity_source: tuple[str, ...]  # "$request.header.Authorization"
+    issuer: str | None = None
+    audience: tuple[str, ...] = ()
+    function: str | None = None
+    function_name: str | None = None
+    ttl_seconds: int = 300
+    simple_responses: bool = False
+    invoke_role_arn: str | None = None
+
+
+@attrs.frozen
+class HttpApiRoute:
+    """``route_key`` ("GET /users/{id}") and how callers are authorized."""
+
+    route_key: str
+    authorization: HttpAuthorizerKind | None = None  # None: open
+    authorizer: str | None = None  # HttpApiAuthorizer.name for JWT/LAMBDA
+    scopes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class HttpApi:
+    """An API Gateway v2 HTTP API serving the app's routes (payload format 2.0)."""
+
+    resource_name: str  # "http_api"
+    name: str  # "<app>-<stage>-http-api"
+    api_gateway_stage: str  # "api" by default; "$default" serves without a stage path
+    routes: tuple[HttpApiRoute, ...]
+    lambda_function: LambdaFunction
+    authorizers: tuple[HttpApiAuthorizer, ...] = ()
+    cors: CorsSettings | None = None
+    resource_type: ResourceType = ResourceType.HTTP_API
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class FunctionUrl:
+    """A Lambda function URL (``function_url`` in a function's config)."""
+
+    resource_name: str  # "<fn>-function-url"
+    auth_type: str  # "NONE" | "AWS_IAM"
+    lambda_function: LambdaFunction
+    cors: CorsSettings | None = None
+    resource_type: ResourceType = ResourceType.FUNCTION_URL
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
 Resource = (
     ManagedIAMRole
     | PreCreatedIAMRole
@@ -359,6 +464,8 @@ Resource = (
     | DomainName
     | RestAPI
     | WebsocketAPI
+    | HttpApi
+    | FunctionUrl
 )
 
 # Resources that get an entry in the state file (PreCreatedIAMRole and
@@ -378,6 +485,8 @@ RecordedResource = (
     | DomainName
     | RestAPI
     | WebsocketAPI
+    | HttpApi
+    | FunctionUrl
 )
 
 

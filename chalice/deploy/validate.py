@@ -21,6 +21,7 @@ from chalice.app import _validate as runtime_checks
 from chalice.config import Config, lambda_runtime_for
 from chalice.configkeys import ENDPOINT_TYPES, MAX_COMPRESSION_SIZE, suggest
 from chalice.deploy.graph import API_HANDLER, function_name_for, function_specs, schedule_string
+from chalice.deploy.validate_http import validate_http_stage
 from chalice.errors import ExperimentalFeatureError, ValidationError
 
 # Lambda function names: letters, digits, hyphens and underscores, <= 64.
@@ -374,6 +375,7 @@ def validate_app(app: Any, config: Config) -> list[str]:
     _check_unique_names(app)
     _check_schedules(app)
     _check_rest_api(config)
+    validate_http_stage(app, config)
     _check_sqs(app)
     specs = function_specs(app, config)
     for spec in specs:

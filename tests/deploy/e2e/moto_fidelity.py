@@ -33,6 +33,9 @@ def apply() -> None:
     _import_endpoint_types()
     _tag_rest_apis()
     _deployment_keeps_the_stage()
+    _http_api_get_authorizers()
+    _function_url_auth_type_condition()
+    _function_url_empty_cors_clears()
 
 
 def _delete_unknown_rest_api_is_404() -> None:
@@ -172,9 +175,7 @@ def _import_swagger2() -> None:
         api.binaryMediaTypes = list(doc.get("x-amazon-apigateway-binary-media-types") or [])
         policy = doc.get("x-amazon-apigateway-policy")
         api.policy = json.dumps(policy) if policy else None
-        vpces = (doc.get("x-amazon-apigateway-endpoint-configuration") or {}).get(
-            "vpcEndpointIds"
-        )
+        vpces = (doc.get("x-amazon-apigateway-endpoint-configuration") or {}).get("vpcEndpointIds")
         config = dict(api.endpoint_configuration or {})
         if vpces:
             config["vpcEndpointIds"] = list(vpces)
@@ -361,3 +362,58 @@ def _lambda_tracing_update() -> None:
         return original(self, config_updates)
 
     models.LambdaFunction.update_configuration = update_configuration
+
+
+def _http_api_get_authorizers() -> None:
+    """AWS: GetAuthorizers lists an API's authorizers (API Gateway v2 API reference,
+    "Authorizers": GET /v2/apis/{apiId}/authorizers); moto 5 implements only the
+    single-authorizer operations and answers 500 NotImplementedError."""
+    import json
+
+    from moto.apigatewayv2 import responses
+
+    def get_authorizers(self: Any) -> Any:
+        api_id = self.path.split("/")[-2]
+        api = self.apigatewayv2_backend.get_api(api_id)
+        items = [a.to_json() for a in api.authorizers.values()]
+        return 200, {}, json.dumps({"items": items})
+
+    responses.ApiGatewayV2Response.get_authorizers = get_authorizers
+
+
+def _function_url_auth_type_condition() -> None:
+    """AWS: AddPermission with ``FunctionUrlAuthType`` stores it as the statement's
+    ``Condition: {"StringEquals": {"lambda:FunctionUrlAuthType": ...}}`` (Lambda
+    developer guide, "Control access to Lambda function URLs", and the AddPermission
+    API reference); moto keeps it as an unknown top-level key of the statement."""
+    from moto.awslambda import policy
+
+    original = policy.Policy.decode_policy
+
+    def decode_policy(self: Any, obj: dict[str, Any]) -> Any:
+        auth_type = obj.pop("FunctionUrlAuthType", None)
+        decoded = original(self, obj)
+        if auth_type is not None:
+            statement = decoded.statements[-1]
+            condition = statement.setdefault("Condition", {}).setdefault("StringEquals", {})
+            condition["lambda:FunctionUrlAuthType"] = auth_type
+        return decoded
+
+    policy.Policy.decode_policy = decode_policy
+
+
+def _function_url_empty_cors_clears() -> None:
+    """AWS: UpdateFunctionUrlConfig replaces the URL's CORS settings with the request's
+    ``Cors`` (API reference, UpdateFunctionUrlConfig), so an empty object clears them
+    (the Terraform AWS provider removes a ``cors`` block this way); moto ignores an
+    empty ``Cors`` and keeps the old settings."""
+    from moto.awslambda import models
+
+    original = models.FunctionUrlConfig.update
+
+    def update(self: Any, new_config: dict[str, Any]) -> None:
+        if "Cors" in new_config and not new_config["Cors"]:
+            self.config.pop("Cors", None)
+        original(self, new_config)
+
+    models.FunctionUrlConfig.update = update

@@ -1,0 +1,197 @@
+"""The HTTP API side of the graph: routes become an ``HttpApi`` model, and
+``function_url`` config sections become ``FunctionUrl`` models.
+
+``graph.py`` calls ``http_api_resources`` instead of building a ``RestAPI``
+when the stage says ``"api_gateway_type": "HTTP"``, and ``function_urls``
+for every function it built. Both are functions of plain inputs (a list of
+``RouteInfo``, the config, a callable that returns the ``LambdaFunction`` of
+a handler) so that the graph can feed them from any source. Pure: no disk,
+no AWS.
+
+Authorizers map to what HTTP APIs have:
+
+* ``IAMAuthorizer`` -> route ``AuthorizationType: AWS_IAM`` (no authorizer);
+* ``CognitoUserPoolAuthorizer`` -> a JWT authorizer whose issuer is
+  ``https://cognito-idp.<region>.amazonaws.com/<pool id>`` (from the first
+  provider ARN) and whose audience is its ``app_client_ids``;
+* ``JWTAuthorizer`` -> a JWT authorizer (any OpenID Connect issuer);
+* ``@app.authorizer()`` -> a Lambda ``REQUEST`` authorizer, payload format
+  2.0, IAM-policy responses (what ``AuthResponse`` returns), its
+  ``ttl_seconds`` as the cache TTL (300 when unset, as on REST) and its
+  ``header`` as the identity source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from chalice.config import Config
+from chalice.deploy import models
+from chalice.deploy.validate_http import RouteInfo, check_http_routes, routes_of
+
+HTTP_API = "http_api"
+DEFAULT_AUTHORIZER_TTL = 300
+
+FunctionFor = Callable[[str, str], models.LambdaFunction]
+
+__all__ = ["RouteInfo", "cognito_issuer", "function_urls", "http_api_resources", "routes_of"]
+
+
+def cognito_issuer(pool_arn: str) -> str:
+    """``arn:aws:cognito-idp:us-west-2:1:userpool/us-west-2_X`` -> the pool's issuer URL."""
+    region = pool_arn.split(":")[3]
+    pool_id = pool_arn.rsplit("/", 1)[-1]
+    return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+
+
+def _header(header: str) -> tuple[str, ...]:
+    return (f"$request.header.{header}",)
+
+
+def _authorizer(
+    auth: Any, function_for: FunctionFor
+) -> tuple[models.HttpApiAuthorizer | None, models.LambdaFunction | None]:
+    """The HTTP API authorizer of a runtime authorizer object (and its function)."""
+    from chalice.app._auth import (
+        ChaliceAuthorizer,
+        CognitoUserPoolAuthorizer,
+        JWTAuthorizer,
+    )
+
+    if isinstance(auth, CognitoUserPoolAuthorizer):
+        return (
+            models.HttpApiAuthorizer(
+                name=auth.name,
+                kind=models.HttpAuthorizerKind.JWT,
+                identity_source=_header(auth.header),
+                issuer=cognito_issuer(auth.provider_arns[0]),
+                audience=tuple(auth.app_client_ids),
+            ),
+            None,
+        )
+    if isinstance(auth, JWTAuthorizer):
+        return (
+            models.HttpApiAuthorizer(
+                name=auth.name,
+                kind=models.HttpAuthorizerKind.JWT,
+                identity_source=_header(auth.header),
+                issuer=auth.issuer,
+                audience=tuple(auth.audience),
+            ),
+            None,
+        )
+    if isinstance(auth, ChaliceAuthorizer):
+        cfg = auth.config
+        fn = function_for(cfg.name, cfg.handler_string)
+        ttl = DEFAULT_AUTHORIZER_TTL if cfg.ttl_seconds is None else int(cfg.ttl_seconds)
+        return (
+            models.HttpApiAuthorizer(
+                name=auth.name,
+                kind=models.HttpAuthorizerKind.LAMBDA,
+                identity_source=_header(cfg.header),
+                function=fn.resource_name,
+                function_name=fn.function_name,
+                ttl_seconds=ttl,
+                invoke_role_arn=cfg.execution_role,
+            ),
+            fn,
+        )
+    return None, None  # IAMAuthorizer: a route setting, no authorizer resource
+
+
+def _cors(routes: Sequence[RouteInfo]) -> models.CorsSettings | None:
+    cors = next((r.cors for r in routes if r.cors is not None), None)
+    if cors is None:
+        return None
+    return models.CorsSettings(
+        allow_origins=(cors.allow_origin,),
+        allow_methods=tuple(sorted({r.method for r in routes} | {"OPTIONS"})),
+        allow_headers=tuple(sorted(cors.allow_headers)),
+        expose_headers=tuple(cors.expose_headers or ()),
+        max_age=cors.max_age,
+        allow_credentials=cors.allow_credentials,
+    )
+
+
+def http_api_resources(
+    config: Config, routes: Sequence[RouteInfo], function_for: FunctionFor
+) -> list[models.Resource]:
+    """The Lambda authorizer functions, then the ``HttpApi`` serving ``routes``.
+
+    ``function_for(name, handler)`` returns the (shared) ``LambdaFunction``
+    model of a handler; ``config`` is the stage's. The stage is
+    ``api_gateway_stage`` (default ``api``, as REST; ``$default`` serves at
+    the root of the API's URL).
+    """
+    check_http_routes(routes, where=f"app.py, stage `{config.stage}` (api_gateway_type HTTP)")
+    from chalice.app._auth import IAMAuthorizer
+
+    handler = function_for("api_handler", "app.app")
+    authorizers: dict[str, models.HttpApiAuthorizer] = {}
+    functions: list[models.Resource] = []
+    api_routes: list[models.HttpApiRoute] = []
+    for r in routes:
+        auth, fn = _authorizer(r.authorizer, function_for) if r.authorizer else (None, None)
+        if fn is not None and all(f is not fn for f in functions):
+            functions.append(fn)
+        if auth is not None:
+            authorizers.setdefault(auth.name, auth)
+            api_routes.append(
+                models.HttpApiRoute(
+                    route_key=r.route_key,
+                    authorization=auth.kind,
+                    authorizer=auth.name,
+                    scopes=tuple(r.authorizer.scopes),
+                )
+            )
+        elif isinstance(r.authorizer, IAMAuthorizer):
+            api_routes.append(
+                models.HttpApiRoute(r.route_key, authorization=models.HttpAuthorizerKind.IAM)
+            )
+        else:
+            api_routes.append(models.HttpApiRoute(r.route_key))
+    api = models.HttpApi(
+        resource_name=HTTP_API,
+        name=f"{config.app_name}-{config.stage}-http-api",
+        api_gateway_stage=config.scope("api_handler").api_gateway_stage,
+        routes=tuple(api_routes),
+        lambda_function=handler,
+        authorizers=tuple(authorizers.values()),
+        cors=_cors(routes),
+    )
+    return [*functions, api]
+
+
+def _url_cors(section: dict[str, Any]) -> models.CorsSettings | None:
+    cors = section.get("cors")
+    if cors is None:
+        return None
+    return models.CorsSettings(
+        allow_origins=tuple(cors.get("allow_origins") or ()),
+        allow_methods=tuple(cors.get("allow_methods") or ()),
+        allow_headers=tuple(cors.get("allow_headers") or ()),
+        expose_headers=tuple(cors.get("expose_headers") or ()),
+        max_age=cors.get("max_age"),
+        allow_credentials=cors.get("allow_credentials"),
+    )
+
+
+def function_urls(
+    functions: Iterable[models.LambdaFunction], config: Config
+) -> list[models.FunctionUrl]:
+    """A ``FunctionUrl`` for every function whose config section has ``function_url``."""
+    out: list[models.FunctionUrl] = []
+    for fn in functions:
+        section = config.scope(fn.resource_name).function_url
+        if section is None:
+            continue
+        out.append(
+            models.FunctionUrl(
+                resource_name=f"{fn.resource_name}-function-url",
+                auth_type=str(section["auth_type"]),
+                lambda_function=fn,
+                cors=_url_cors(section),
+            )
+        )
+    return out
