@@ -37,6 +37,13 @@ def _name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", text).strip("_") or "root"
 
 
+def _route_name(route_key: str) -> str:
+    """``GET /users/{name}`` -> ``GET_users_name``; ``GET /`` -> ``GET_root``."""
+    method, path = route_key.split(" ", 1)
+    slug = _name(path)
+    return f"{method}_{slug}"
+
+
 def _function_ref(resource_name: str, attr: str) -> str:
     return f"${{aws_lambda_function.{resource_name}.{attr}}}"
 
@@ -89,7 +96,7 @@ def emit_http_api(builder: TerraformBuilder, api: models.HttpApi) -> None:
             item["authorizer_id"] = f"${{aws_apigatewayv2_authorizer.{_name(route.authorizer)}.id}}"
         if route.scopes and route.authorization is models.HttpAuthorizerKind.JWT:
             item["authorization_scopes"] = list(route.scopes)
-        builder.put("aws_apigatewayv2_route", _name(f"http_{route.route_key}"), item)
+        builder.put("aws_apigatewayv2_route", _route_name(route.route_key), item)
     builder.put(
         "aws_apigatewayv2_stage",
         api.resource_name,

@@ -339,3 +339,108 @@ def test_removing_the_config_deletes_only_the_url(
     assert load_state(project, "dev").get("pure-function-url") is None
     assert boto.awslambda.get_function(FunctionName=function)
     assert _public_statements(boto, function) == []
+
+
+# -- the whole pipeline: app.py + config -> deploy, report, url, no-op, delete ---------
+
+_APP = """\
+from chalice import Chalice
+from chalice.app import JWTAuthorizer
+
+app = Chalice(app_name="{name}")
+app.api.cors = True
+jwt = JWTAuthorizer("jwt", issuer="https://issuer.example.com", audience=["aud1"])
+
+
+@app.authorizer()
+def auth(auth_request):
+    return None
+
+
+@app.route("/")
+def index():
+    return {{"hello": "world"}}
+
+
+@app.route("/secure", authorizer=jwt)
+def secure():
+    return {{}}
+
+
+@app.route("/custom/{{item}}", methods=["PUT"], authorizer=auth)
+def custom(item):
+    return {{}}
+
+
+@app.lambda_function()
+def pure(event, context):
+    return {{}}
+"""
+
+
+def _project(root: Path, name: str, api_type: str) -> Path:
+    import json
+
+    project = root / name
+    (project / ".chalice").mkdir(parents=True)
+    (project / "app.py").write_text(_APP.format(name=name))
+    (project / ".chalice" / "config.json").write_text(
+        json.dumps(
+            {
+                "version": "2.0",
+                "app_name": name,
+                "stages": {
+                    "dev": {
+                        "api_gateway_type": api_type,
+                        "lambda_functions": {"pure": {"function_url": {"auth_type": "AWS_IAM"}}},
+                    }
+                },
+            }
+        )
+    )
+    return project
+
+
+def test_pipeline_deploys_an_http_stage_reports_its_urls_and_deletes(
+    shared_env: str, session: Any, calls: Any, boto: Any, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from chalice.cli import cli
+    from chalice.deploy import deployer
+
+    name = "pipe" + uuid.uuid4().hex[:8]
+    project = _project(tmp_path, name, "HTTP")
+    ui = RecordingReporter()
+    result = deployer.deploy(project, ui=ui, session=session)
+    assert result.state is not None
+    assert result.state.resource_names() == [
+        "default-role",
+        "pure",
+        "auth",
+        "api_handler",
+        "http_api",
+        "pure-function-url",
+    ]
+    http_url = result.state.get("http_api")["http_api_url"]
+    function_url = result.state.get("pure-function-url")["function_url"]
+    report = deployer.deployed_report(result.state)
+    assert f"  - HTTP API URL: {http_url}\n" in report
+    assert f"  - Function URL ({name}-dev-pure): {function_url}\n" in report
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        printed = CliRunner().invoke(cli, ["url"])
+    finally:
+        os.chdir(cwd)
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == http_url + "\n"
+
+    calls.reset()
+    deployer.deploy(project, ui=RecordingReporter(), session=session)
+    assert calls.mutating == []
+
+    deployer.delete(project, ui=RecordingReporter(), session=session)
+    assert kit.leftovers(boto, name) == {}
