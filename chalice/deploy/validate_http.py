@@ -123,6 +123,11 @@ _REST_ONLY = (
 )
 
 
+def is_http_default_stage(config: Config) -> bool:
+    """Whether the stage is an HTTP API's ``$default`` stage (served at the URL's root)."""
+    return config.api_gateway_type == "HTTP" and config.api_gateway_stage == "$default"
+
+
 def check_http_config(config: Config) -> None:
     """Refuse REST-only settings on an HTTP stage."""
     cfg = config.scope("api_handler")
