@@ -151,16 +151,41 @@ def http_api_resources(
             )
         else:
             api_routes.append(models.HttpApiRoute(r.route_key))
+    cfg = config.scope("api_handler")
     api = models.HttpApi(
         resource_name=HTTP_API,
         name=f"{config.app_name}-{config.stage}-http-api",
-        api_gateway_stage=config.scope("api_handler").api_gateway_stage,
+        api_gateway_stage=cfg.api_gateway_stage,
         routes=tuple(api_routes),
         lambda_function=handler,
         authorizers=tuple(authorizers.values()),
         cors=_cors(routes),
+        domain_name=_domain(cfg.api_gateway_custom_domain, cfg.api_gateway_stage),
     )
     return [*functions, api]
+
+
+def _domain(domain: dict[str, Any] | None, stage: str) -> models.DomainName | None:
+    """``api_gateway_custom_domain`` as a regional v2 domain mapped to the HTTP API."""
+    if domain is None:
+        return None
+    from chalice.deploy.graph import mount_path  # graph imports this module
+
+    tags = domain.get("tags")
+    return models.DomainName(
+        resource_name="http_api_custom_domain",
+        domain_name=domain["domain_name"],
+        protocol=models.APIType.HTTP_API,
+        certificate_arn=domain["certificate_arn"],
+        api_mapping=models.APIMapping(
+            resource_name="api_mapping",
+            mount_path=mount_path(domain.get("url_prefix")),
+            api_gateway_stage=stage,
+        ),
+        tls_version=models.TLSVersion(domain.get("tls_version") or "TLS_1_2"),
+        tags=dict(tags) if tags is not None else None,
+        endpoint_type="REGIONAL",
+    )
 
 
 def _url_cors(section: dict[str, Any]) -> models.CorsSettings | None:

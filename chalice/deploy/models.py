@@ -25,8 +25,9 @@ class RoleTraits(enum.Enum):
 
 
 class APIType(enum.Enum):
-    HTTP = "HTTP"
+    HTTP = "HTTP"  # the REST API (upstream's name)
     WEBSOCKET = "WEBSOCKET"
+    HTTP_API = "HTTP_API"  # an API Gateway v2 HTTP API (ours)
 
 
 class TLSVersion(enum.Enum):
@@ -427,10 +428,14 @@ class HttpApi:
     lambda_function: LambdaFunction
     authorizers: tuple[HttpApiAuthorizer, ...] = ()
     cors: CorsSettings | None = None
+    domain_name: DomainName | None = None  # protocol HTTP_API, always REGIONAL
     resource_type: ResourceType = ResourceType.HTTP_API
 
     def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
+        deps: list[Resource] = [self.lambda_function]
+        if self.domain_name is not None:
+            deps.append(self.domain_name)
+        return deps
 
 
 @attrs.frozen

@@ -12,8 +12,7 @@ template or a deploy that silently drops it:
   authorizer needs an audience;
 * REST-only settings: ``api_gateway_endpoint_type`` other than the default,
   ``api_gateway_endpoint_vpce``, ``api_gateway_policy_file``,
-  ``minimum_compression_size`` and a custom domain (not yet mapped to HTTP
-  APIs by chalice).
+  and ``minimum_compression_size``.
 
 A REST stage refuses a ``JWTAuthorizer`` (HTTP APIs only) the same way.
 
@@ -119,7 +118,6 @@ _REST_ONLY = (
     ("api_gateway_endpoint_vpce", "private REST endpoints"),
     ("api_gateway_policy_file", "REST API resource policies"),
     ("minimum_compression_size", "REST API payload compression"),
-    ("api_gateway_custom_domain", "custom domains (not yet mapped to HTTP APIs by chalice)"),
 )
 
 

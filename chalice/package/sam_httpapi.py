@@ -85,6 +85,8 @@ def emit_http_api(builder: SAMBuilder, api: models.HttpApi) -> None:
         )
     }
     builder.outputs["HttpApiId"] = {"Value": ref(HTTP_API_ID)}
+    if api.domain_name is not None:
+        _add_domain(builder, api.domain_name)
 
 
 def emit_function_url(builder: SAMBuilder, url: models.FunctionUrl) -> None:
@@ -96,3 +98,38 @@ def emit_function_url(builder: SAMBuilder, url: models.FunctionUrl) -> None:
     builder.resources[fid]["Properties"]["FunctionUrlConfig"] = config
     # SAM names the generated AWS::Lambda::Url resource <function id>Url.
     builder.outputs[f"{fid}FunctionUrl"] = {"Value": get_att(f"{fid}Url", "FunctionUrl")}
+
+
+def _add_domain(builder: SAMBuilder, domain: models.DomainName) -> None:
+    """A regional v2 domain and its API mapping to the HttpApi's stage, with outputs."""
+    did = logical_id(domain.resource_name)
+    props: dict[str, Any] = {
+        "DomainName": domain.domain_name,
+        "DomainNameConfigurations": [
+            {
+                "CertificateArn": domain.certificate_arn,
+                "EndpointType": "REGIONAL",
+                "SecurityPolicy": domain.tls_version.value,
+            }
+        ],
+    }
+    if domain.tags:
+        props["Tags"] = dict(sorted(domain.tags.items()))
+    builder.put(
+        did, domain.resource_name, {"Type": "AWS::ApiGatewayV2::DomainName", "Properties": props}
+    )
+    # ``<api>.Stage`` is SAM's reference to the stage it generates for the HttpApi.
+    mapping: dict[str, Any] = {
+        "DomainName": ref(did),
+        "ApiId": ref(HTTP_API_ID),
+        "Stage": ref(f"{HTTP_API_ID}.Stage"),
+    }
+    if domain.api_mapping.mount_path != "(none)":
+        mapping["ApiMappingKey"] = domain.api_mapping.mount_path
+    builder.put(
+        f"{did}Mapping",
+        f"{domain.resource_name} mapping",
+        {"Type": "AWS::ApiGatewayV2::ApiMapping", "Properties": mapping},
+    )
+    builder.outputs["HttpApiAliasDomainName"] = {"Value": get_att(did, "RegionalDomainName")}
+    builder.outputs["HttpApiHostedZoneId"] = {"Value": get_att(did, "RegionalHostedZoneId")}

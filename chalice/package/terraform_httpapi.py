@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from chalice.deploy import models
-from chalice.package.terraform import TerraformBuilder, fn_arn
+from chalice.package.terraform import TerraformBuilder, escape_map, fn_arn
 
 _API = "${aws_apigatewayv2_api.http_api.id}"
 _ROUTE_AUTH = {
@@ -117,6 +117,35 @@ def emit_http_api(builder: TerraformBuilder, api: models.HttpApi) -> None:
         "value": f"${{aws_apigatewayv2_stage.{api.resource_name}.invoke_url}}"
     }
     builder.outputs["HttpApiId"] = {"value": _API}
+    if api.domain_name is not None:
+        _add_domain(builder, api.domain_name, api.resource_name)
+
+
+def _add_domain(builder: TerraformBuilder, domain: models.DomainName, api: str) -> None:
+    """A regional v2 domain, its API mapping to the stage, and its alias target outputs."""
+    name = domain.resource_name
+    body: dict[str, Any] = {
+        "domain_name": domain.domain_name,
+        "domain_name_configuration": {
+            "certificate_arn": domain.certificate_arn,
+            "endpoint_type": "REGIONAL",
+            "security_policy": domain.tls_version.value,
+        },
+    }
+    if domain.tags:
+        body["tags"] = escape_map(dict(sorted(domain.tags.items())))
+    builder.put("aws_apigatewayv2_domain_name", name, body)
+    mapping: dict[str, Any] = {
+        "api_id": _API,
+        "domain_name": f"${{aws_apigatewayv2_domain_name.{name}.id}}",
+        "stage": f"${{aws_apigatewayv2_stage.{api}.id}}",
+    }
+    if domain.api_mapping.mount_path != "(none)":
+        mapping["api_mapping_key"] = domain.api_mapping.mount_path
+    builder.put("aws_apigatewayv2_api_mapping", f"{name}_mapping", mapping)
+    config = f"aws_apigatewayv2_domain_name.{name}.domain_name_configuration[0]"
+    builder.outputs["HttpApiAliasDomainName"] = {"value": f"${{{config}.target_domain_name}}"}
+    builder.outputs["HttpApiHostedZoneId"] = {"value": f"${{{config}.hosted_zone_id}}"}
 
 
 def emit_function_url(builder: TerraformBuilder, url: models.FunctionUrl) -> None:

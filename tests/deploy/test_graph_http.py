@@ -101,6 +101,23 @@ def test_the_stage_name_comes_from_api_gateway_stage(tmp_path: Path) -> None:
     assert api.api_gateway_stage == "$default"
 
 
+def test_a_custom_domain_maps_to_the_http_api(tmp_path: Path) -> None:
+    app = Chalice(app_name="demo")
+    app.route("/")(lambda: {})
+    domain = {
+        "domain_name": "api.example.com",
+        "certificate_arn": "arn:aws:acm:x",
+        "url_prefix": "v1",
+    }
+    api = _api(_built(app, _http(tmp_path, api_gateway_custom_domain=domain)))
+    assert api.domain_name is not None
+    assert api.domain_name.resource_name == "http_api_custom_domain"
+    assert api.domain_name.protocol is models.APIType.HTTP_API
+    assert api.domain_name.endpoint_type == "REGIONAL"
+    assert api.domain_name.api_mapping.mount_path == "v1"
+    assert api.domain_name.api_mapping.api_gateway_stage == "api"
+
+
 def test_cognito_issuer() -> None:
     assert cognito_issuer(POOL) == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC"
 
@@ -179,10 +196,6 @@ def test_custom_authorizer_and_cognito_without_clients_are_refused(tmp_path: Pat
         ("api_gateway_policy_file", "policy.json"),
         ("minimum_compression_size", 100),
         ("api_gateway_endpoint_type", "EDGE"),
-        (
-            "api_gateway_custom_domain",
-            {"domain_name": "api.example.com", "certificate_arn": "arn:aws:acm:x"},
-        ),
     ],
 )
 def test_rest_only_settings_are_refused(tmp_path: Path, key: str, value: Any) -> None:

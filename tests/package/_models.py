@@ -435,6 +435,17 @@ def http_application(stage: str = "dev") -> models.Application:
             allow_headers=("Authorization", "Content-Type"),
             max_age=600,
         ),
+        domain_name=models.DomainName(
+            resource_name="http_api_custom_domain",
+            domain_name="http.example.com",
+            protocol=models.APIType.HTTP_API,
+            certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/ghi",
+            api_mapping=models.APIMapping(
+                resource_name="api_mapping", mount_path="v1", api_gateway_stage="api"
+            ),
+            endpoint_type="REGIONAL",
+            tags={"owner": "http"},
+        ),
     )
     return models.Application(
         stage=stage,

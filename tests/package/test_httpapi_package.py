@@ -48,6 +48,13 @@ def test_sam_http_api_with_cors_authorizers_and_stage(sam_template: dict[str, An
         "ReauthorizeEvery": 60,
     }
     assert props["Auth"]["EnableIamAuthorizer"] is True
+    mapping = sam_template["Resources"]["HttpApiCustomDomainMapping"]["Properties"]
+    assert mapping == {
+        "DomainName": {"Ref": "HttpApiCustomDomain"},
+        "ApiId": {"Ref": "HttpApi"},
+        "Stage": {"Ref": "HttpApi.Stage"},
+        "ApiMappingKey": "v1",
+    }
 
 
 def test_sam_routes_are_http_api_events_of_the_handler(sam_template: dict[str, Any]) -> None:
@@ -115,6 +122,10 @@ def test_terraform_resources(tf_config: dict[str, Any]) -> None:
     assert res["aws_lambda_function_url"]["pure"]["authorization_type"] == "NONE"
     assert res["aws_lambda_function_url"]["pure"]["cors"] == {"allow_origins": ["*"]}
     assert res["aws_lambda_function_url"]["api_handler"]["authorization_type"] == "AWS_IAM"
+    mapping = res["aws_apigatewayv2_api_mapping"]["http_api_custom_domain_mapping"]
+    assert mapping["stage"] == "${aws_apigatewayv2_stage.http_api.id}"
+    assert mapping["api_mapping_key"] == "v1"
+    assert "http_api_custom_domain" in res["aws_apigatewayv2_domain_name"]
 
 
 def test_terraform_references_and_arguments_check(tf_config: dict[str, Any]) -> None:

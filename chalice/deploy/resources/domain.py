@@ -1,7 +1,7 @@
 """Planner for custom domain names and their API mappings (``domain_name``).
 
-REST APIs use API Gateway v1 domains with base path mappings; websocket APIs
-use v2 domains (always REGIONAL) with API mappings. The domain step runs
+REST APIs use API Gateway v1 domains with base path mappings; websocket and
+HTTP APIs use v2 domains (always REGIONAL) with API mappings. The domain step runs
 after its API (it needs the API id) and records the mappings in the domain's
 entry (``api_mapping``: ``[{"key": "/" | "/<prefix>"}]``), as upstream does.
 """
@@ -16,11 +16,18 @@ from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import PlanContext
 
 WEBSOCKET_DOMAIN = "websocket_api_custom_domain"
+HTTP_API_DOMAIN = "http_api_custom_domain"
+# protocol -> (the API's resource name, its id key in the state file)
+_API_OF = {
+    models.APIType.HTTP: ("rest_api", "rest_api_id"),
+    models.APIType.WEBSOCKET: ("websocket_api", "websocket_api_id"),
+    models.APIType.HTTP_API: ("http_api", "http_api_id"),
+}
 
 
 def api_resource_of(model: models.DomainName) -> str:
     """The resource name of the API this domain maps to."""
-    return "websocket_api" if model.protocol is models.APIType.WEBSOCKET else "rest_api"
+    return _API_OF[model.protocol][0]
 
 
 def _key(mount_path: str) -> str:
@@ -56,7 +63,8 @@ class DomainPlanner:
     def plan(
         self, model: models.DomainName, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
-        ws = model.protocol is models.APIType.WEBSOCKET
+        # "ws": an API Gateway v2 domain (websocket or HTTP API).
+        ws = model.protocol is not models.APIType.HTTP
         rtype = model.resource_type.value
         name = model.domain_name
         api_res = api_resource_of(model)
@@ -105,7 +113,7 @@ class DomainPlanner:
 
         def api_id_of(sc: StepContext) -> str:
             out = sc.outputs(api_res)
-            return str(out.get("websocket_api_id") if ws else out.get("rest_api_id"))
+            return str(out.get(_API_OF[model.protocol][1]))
 
         # The configured domain changed: the old one is replaced.
         old_name = (recorded or {}).get("domain_name")
@@ -167,7 +175,7 @@ class DomainPlanner:
             "security_policy": (values["security_policy"], model.tls_version.value),
         }
         api_known = ctx.known(api_res) or {}
-        api_id = api_known.get("websocket_api_id" if ws else "rest_api_id")
+        api_id = api_known.get(_API_OF[model.protocol][1])
         if ws:
             have = [
                 (_key(m.get("ApiMappingKey") or ""), m.get("ApiId"), m.get("Stage"))
@@ -240,7 +248,7 @@ class DomainPlanner:
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         name = str(recorded.get("domain_name"))
-        ws = recorded["name"] == WEBSOCKET_DOMAIN
+        ws = recorded["name"] in (WEBSOCKET_DOMAIN, HTTP_API_DOMAIN)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting custom domain name: {name}")

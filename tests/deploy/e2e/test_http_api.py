@@ -32,8 +32,25 @@ def _parts(tmp: Path, name: str) -> tuple[models.LambdaFunction, models.LambdaFu
     )
 
 
+def _domain(name: str, stage: str = "api", prefix: str = "v1") -> models.DomainName:
+    return models.DomainName(
+        resource_name="http_api_custom_domain",
+        domain_name=f"{name}.example.com",
+        protocol=models.APIType.HTTP_API,
+        certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
+        api_mapping=models.APIMapping("api_mapping", mount_path=prefix, api_gateway_stage=stage),
+        endpoint_type="REGIONAL",
+    )
+
+
 def _http_api(
-    tmp: Path, name: str, *, extra_route: bool = False, stage: str = "api", cors: bool = True
+    tmp: Path,
+    name: str,
+    *,
+    extra_route: bool = False,
+    stage: str = "api",
+    cors: bool = True,
+    domain: models.DomainName | None = None,
 ) -> models.Application:
     handler, auth_fn = _parts(tmp, name)
     routes = [
@@ -70,6 +87,7 @@ def _http_api(
         cors=models.CorsSettings(allow_origins=("https://example.com",), max_age=600)
         if cors
         else None,
+        domain_name=domain,
     )
     return models.Application("dev", (auth_fn, api))
 
@@ -260,6 +278,32 @@ def test_delete_leaves_nothing(
     )
     assert kit.leftovers(boto, name) == {}
     assert load_state(project, "dev").resources == ()
+
+
+def test_a_custom_domain_is_mapped_to_the_stage(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    name = "dom" + uuid.uuid4().hex[:8]
+    _deploy(_http_api(tmp_path, name, domain=_domain(name)), project, aws, name)
+    api_id = _entry(project, "http_api")["http_api_id"]
+    entry = _entry(project, "http_api_custom_domain")
+    assert entry["domain_name"] == f"{name}.example.com"
+    assert entry["api_mapping"] == [{"key": "/v1"}]
+    (mapping,) = boto.apigatewayv2.get_api_mappings(DomainName=f"{name}.example.com")["Items"]
+    assert (mapping["ApiId"], mapping["Stage"], mapping["ApiMappingKey"]) == (api_id, "api", "v1")
+    calls.reset()
+    _deploy(_http_api(tmp_path, name, domain=_domain(name)), project, aws, name)
+    assert calls.mutating == []
+    # A new prefix moves the mapping; nothing else changes.
+    _deploy(_http_api(tmp_path, name, domain=_domain(name, prefix="v2")), project, aws, name)
+    (mapping,) = boto.apigatewayv2.get_api_mappings(DomainName=f"{name}.example.com")["Items"]
+    assert mapping["ApiMappingKey"] == "v2"
+    delete_stage(
+        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
+    )
+    names = [d["DomainName"] for d in boto.apigatewayv2.get_domain_names()["Items"]]
+    assert f"{name}.example.com" not in names
+    assert kit.leftovers(boto, name) == {}
 
 
 # -- function URLs ---------------------------------------------------------------------
