@@ -471,6 +471,18 @@ class Config:
         return None
 
     @property
+    def http_api_access_log(self) -> dict[str, Any] | None:
+        """The HTTP API stage's access log settings (``destination_arn``, ``format``)."""
+        value = self.lookup("http_api_access_log")
+        return None if value is None else copy.deepcopy(dict(value))
+
+    @property
+    def http_api_throttling(self) -> dict[str, Any] | None:
+        """The HTTP API stage's default route throttling (``burst_limit``, ``rate_limit``)."""
+        value = self.lookup("http_api_throttling")
+        return None if value is None else copy.deepcopy(dict(value))
+
+    @property
     def minimum_compression_size(self) -> int | None:
         value = self.lookup("minimum_compression_size")
         return None if value is None else int(value)

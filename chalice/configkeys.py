@@ -49,6 +49,8 @@ class Kind(enum.Enum):
     SECTIONS = "an object of named sections"
     VERSION = 'a version string such as "2.0"'
     FUNCTION_URL = 'a function URL object such as {"auth_type": "AWS_IAM"}'
+    HTTP_ACCESS_LOG = 'an access log object such as {"destination_arn": "arn:aws:logs:..."}'
+    HTTP_THROTTLING = 'a throttling object such as {"burst_limit": 100, "rate_limit": 50}'
 
 
 @attrs.frozen
@@ -75,7 +77,6 @@ ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 ARCHITECTURES = ("x86_64", "arm64")
 TLS_VERSIONS = ("TLS_1_0", "TLS_1_1", "TLS_1_2")
 API_GATEWAY_TYPES = ("REST", "HTTP")
-FUNCTION_URL_AUTH_TYPES = ("NONE", "AWS_IAM")
 MAX_COMPRESSION_SIZE = 10485760
 MAX_CONFIG_VERSION = 2.0
 
@@ -189,6 +190,19 @@ _SPECS = [
         Kind.FUNCTION_URL,
         Level.FUNCTION,
         example='"function_url": {"auth_type": "AWS_IAM"}',
+    ),
+    KeySpec(
+        "http_api_access_log",
+        Kind.HTTP_ACCESS_LOG,
+        _TOP_STAGE,
+        example='"http_api_access_log": {"destination_arn": '
+        '"arn:aws:logs:us-west-2:123456789012:log-group:my-api-access"}',
+    ),
+    KeySpec(
+        "http_api_throttling",
+        Kind.HTTP_THROTTLING,
+        _TOP_STAGE,
+        example='"http_api_throttling": {"burst_limit": 100, "rate_limit": 50}',
     ),
 ]
 
@@ -318,6 +332,8 @@ class _Checker:
             Kind.SECTIONS: isinstance(value, dict),
             Kind.VERSION: isinstance(value, (str, int, float)) and not isinstance(value, bool),
             Kind.FUNCTION_URL: isinstance(value, dict),
+            Kind.HTTP_ACCESS_LOG: isinstance(value, dict),
+            Kind.HTTP_THROTTLING: isinstance(value, dict),
         }[kind]
         if not ok:
             self.fail(
@@ -332,7 +348,13 @@ class _Checker:
         elif kind is Kind.INT:
             self.int_range(spec, value, path)
         elif kind is Kind.FUNCTION_URL:
+            from chalice.configkeys_http import check_function_url
+
             check_function_url(self, value, path)
+        elif kind in (Kind.HTTP_ACCESS_LOG, Kind.HTTP_THROTTLING):
+            from chalice.configkeys_http import check_http_stage_settings
+
+            check_http_stage_settings(self, spec, value, path)
         elif kind is Kind.STR and spec.choices and value not in spec.choices:
             self.fail(
                 f"Invalid value for `{spec.name}`: {json.dumps(value)} is not one of "
@@ -422,78 +444,6 @@ class _Checker:
                         'Write it as "tags": {"key": "value"}.',
                     )
                 self.str_map("tags", item, f"{path}.tags")
-
-
-# Fields of ``function_url.cors`` and the JSON kind each takes.
-FUNCTION_URL_CORS_FIELDS: Mapping[str, Kind] = {
-    "allow_origins": Kind.STR_LIST,
-    "allow_methods": Kind.STR_LIST,
-    "allow_headers": Kind.STR_LIST,
-    "expose_headers": Kind.STR_LIST,
-    "max_age": Kind.INT,
-    "allow_credentials": Kind.BOOL,
-}
-# Lambda's limit on ``Cors.MaxAge`` (seconds).
-MAX_FUNCTION_URL_CORS_AGE = 86400
-
-
-def check_function_url(checker: _Checker, value: dict[str, Any], path: str) -> None:
-    """``function_url``: ``auth_type`` NONE/AWS_IAM (required), optional ``cors``."""
-    auth = value.get("auth_type")
-    if auth not in FUNCTION_URL_AUTH_TYPES:
-        checker.fail(
-            f"`function_url` needs `auth_type` NONE or AWS_IAM, got {_describe(auth)}.",
-            f"{path}.auth_type",
-            'Add "auth_type": "AWS_IAM" (callers sign requests with SigV4) or '
-            '"auth_type": "NONE" (anyone on the internet can call the function).',
-        )
-    for field in value:
-        if field not in ("auth_type", "cors"):
-            checker.warnings.append(
-                f"Unknown field `{field}` in `function_url` (at `{path}.{field}` in "
-                f"{checker.source}); it is ignored.{suggest(field, ('auth_type', 'cors'))}"
-            )
-    cors = value.get("cors")
-    if cors is None:
-        return
-    if not isinstance(cors, dict):
-        checker.fail(
-            f"`cors` in `function_url` must be an object, got {_describe(cors)}.",
-            f"{path}.cors",
-            'Write it as "cors": {"allow_origins": ["https://example.com"]}.',
-        )
-    for field, item in cors.items():
-        kind = FUNCTION_URL_CORS_FIELDS.get(field)
-        where = f"{path}.cors.{field}"
-        if kind is None:
-            return checker.fail(
-                f"Unknown field `{field}` in `function_url.cors`.",
-                where,
-                f"Use only {', '.join(FUNCTION_URL_CORS_FIELDS)}.{suggest(field, FUNCTION_URL_CORS_FIELDS)}",
-            )
-        ok = (
-            (
-                kind is Kind.STR_LIST
-                and isinstance(item, list)
-                and all(isinstance(v, str) for v in item)
-            )
-            or (kind is Kind.BOOL and isinstance(item, bool))
-            or (
-                kind is Kind.INT
-                and isinstance(item, int)
-                and not isinstance(item, bool)
-                and 0 <= item <= MAX_FUNCTION_URL_CORS_AGE
-            )
-        )
-        if not ok:
-            limit = f" from 0 to {MAX_FUNCTION_URL_CORS_AGE}" if kind is Kind.INT else ""
-            checker.fail(
-                f"Invalid `{field}` in `function_url.cors`: expected {kind.value}{limit}, "
-                f"got {_describe(item)}.",
-                where,
-                'Write it as e.g. "allow_origins": ["*"], "max_age": 300, '
-                '"allow_credentials": false.',
-            )
 
 
 def _choice_hint(value: str, choices: tuple[str, ...]) -> str:

@@ -102,9 +102,44 @@ class HttpApis(Service):
     def get_stage(self, api_id: str, stage: str) -> dict[str, Any] | None:
         return self._get(self.client.get_stage, NOT_FOUND, ApiId=api_id, StageName=stage)
 
-    def create_stage(self, api_id: str, stage: str) -> None:
+    def create_stage(
+        self,
+        api_id: str,
+        stage: str,
+        *,
+        access_log: dict[str, str] | None,
+        throttling: dict[str, Any],
+    ) -> None:
         """A stage that deploys every change by itself (``AutoDeploy``)."""
-        self._call(self.client.create_stage, ApiId=api_id, StageName=stage, AutoDeploy=True)
+        params: dict[str, Any] = {"ApiId": api_id, "StageName": stage, "AutoDeploy": True}
+        if access_log:
+            params["AccessLogSettings"] = access_log
+        if throttling:
+            params["DefaultRouteSettings"] = throttling
+        self._call(self.client.create_stage, **params)
+
+    def update_stage_settings(
+        self,
+        api_id: str,
+        stage: str,
+        *,
+        access_log: dict[str, str] | None,
+        throttling: dict[str, Any],
+    ) -> None:
+        """Set the stage's access log (when given) and default route throttling."""
+        params: dict[str, Any] = {
+            "ApiId": api_id,
+            "StageName": stage,
+            "DefaultRouteSettings": throttling,
+        }
+        if access_log:
+            params["AccessLogSettings"] = access_log
+        self._call(self.client.update_stage, **params)
+
+    def delete_access_log_settings(self, api_id: str, stage: str) -> bool:
+        return self._delete(
+            self.client.delete_access_log_settings, NOT_FOUND, ApiId=api_id, StageName=stage
+        )
 
     def delete_stage(self, api_id: str, stage: str) -> bool:
         return self._delete(self.client.delete_stage, NOT_FOUND, ApiId=api_id, StageName=stage)

@@ -161,8 +161,23 @@ def http_api_resources(
         authorizers=tuple(authorizers.values()),
         cors=_cors(routes),
         domain_name=_domain(cfg.api_gateway_custom_domain, cfg.api_gateway_stage),
+        stage_settings=_stage_settings(cfg),
     )
     return [*functions, api]
+
+
+def _stage_settings(cfg: Config) -> models.HttpStageSettings:
+    """``http_api_access_log`` and ``http_api_throttling`` as the stage's settings."""
+    log = cfg.http_api_access_log or {}
+    throttling = cfg.http_api_throttling or {}
+    burst = throttling.get("burst_limit")
+    rate = throttling.get("rate_limit")
+    return models.HttpStageSettings(
+        access_log_destination=log.get("destination_arn"),
+        access_log_format=log.get("format") or models.DEFAULT_HTTP_ACCESS_LOG_FORMAT,
+        throttling_burst_limit=None if burst is None else int(burst),
+        throttling_rate_limit=None if rate is None else float(rate),
+    )
 
 
 def _domain(domain: dict[str, Any] | None, stage: str) -> models.DomainName | None:

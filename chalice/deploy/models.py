@@ -417,6 +417,41 @@ class HttpApiRoute:
     scopes: tuple[str, ...] = ()
 
 
+# A JSON line per request with the fields most access log readers want
+# (all ``$context`` variables of HTTP API access logging).
+DEFAULT_HTTP_ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
+    '"requestTime":"$context.requestTime","httpMethod":"$context.httpMethod",'
+    '"routeKey":"$context.routeKey","status":"$context.status",'
+    '"protocol":"$context.protocol","responseLength":"$context.responseLength"}'
+)
+
+
+@attrs.frozen
+class HttpStageSettings:
+    """Access logging and default-route throttling of an HTTP API's stage (None: unset)."""
+
+    access_log_destination: str | None = None  # a log group ARN
+    access_log_format: str = DEFAULT_HTTP_ACCESS_LOG_FORMAT
+    throttling_burst_limit: int | None = None
+    throttling_rate_limit: float | None = None
+
+    def access_log_settings(self) -> dict[str, str] | None:
+        """``AccessLogSettings`` of CreateStage/UpdateStage, or None (no access log)."""
+        if self.access_log_destination is None:
+            return None
+        return {"DestinationArn": self.access_log_destination, "Format": self.access_log_format}
+
+    def throttling(self) -> dict[str, Any]:
+        """The throttling part of ``DefaultRouteSettings`` (empty: the account's limits)."""
+        out: dict[str, Any] = {}
+        if self.throttling_burst_limit is not None:
+            out["ThrottlingBurstLimit"] = self.throttling_burst_limit
+        if self.throttling_rate_limit is not None:
+            out["ThrottlingRateLimit"] = float(self.throttling_rate_limit)
+        return out
+
+
 @attrs.frozen
 class HttpApi:
     """An API Gateway v2 HTTP API serving the app's routes (payload format 2.0)."""
@@ -429,6 +464,7 @@ class HttpApi:
     authorizers: tuple[HttpApiAuthorizer, ...] = ()
     cors: CorsSettings | None = None
     domain_name: DomainName | None = None  # protocol HTTP_API, always REGIONAL
+    stage_settings: HttpStageSettings = HttpStageSettings()
     resource_type: ResourceType = ResourceType.HTTP_API
 
     def dependencies(self) -> list[Resource]:

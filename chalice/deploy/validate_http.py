@@ -14,7 +14,8 @@ template or a deploy that silently drops it:
   ``api_gateway_endpoint_vpce``, ``api_gateway_policy_file``,
   and ``minimum_compression_size``.
 
-A REST stage refuses a ``JWTAuthorizer`` (HTTP APIs only) the same way.
+A REST stage refuses a ``JWTAuthorizer`` and the ``http_api_access_log`` /
+``http_api_throttling`` settings (HTTP APIs only) the same way.
 
 Pure: reads the route list and the config, never AWS.
 """
@@ -168,6 +169,14 @@ def validate_http_stage(app: Any, config: Config) -> None:
     where = f"app.py, stage `{config.stage}` (api_gateway_type {kind})"
     if kind != "HTTP":
         check_rest_routes(routes, where=where)
+        cfg = config.scope("api_handler")
+        for key in ("http_api_access_log", "http_api_throttling"):
+            if cfg.lookup(key) is not None:
+                _fail(
+                    f"`{key}` configures an HTTP API stage, but this stage deploys a REST API.",
+                    f"{cfg.source}, {cfg.where_set(key)}",
+                    f'Set "api_gateway_type": "HTTP" for this stage, or remove `{key}`.',
+                )
         return
     check_http_config(config)
     check_http_routes(routes, where=where)

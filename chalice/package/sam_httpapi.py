@@ -47,6 +47,12 @@ def _event_id(route_key: str) -> str:
 def emit_http_api(builder: SAMBuilder, api: models.HttpApi) -> None:
     """``AWS::Serverless::HttpApi``, one ``HttpApi`` event per route, outputs."""
     props: dict[str, Any] = {"StageName": api.api_gateway_stage}
+    access_log = api.stage_settings.access_log_settings()
+    if access_log is not None:
+        props["AccessLogSettings"] = access_log
+    throttling = api.stage_settings.throttling()
+    if throttling:
+        props["DefaultRouteSettings"] = throttling
     if api.cors is not None:
         props["CorsConfiguration"] = api.cors.to_aws()
     auth: dict[str, Any] = {}

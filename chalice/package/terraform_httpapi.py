@@ -97,11 +97,20 @@ def emit_http_api(builder: TerraformBuilder, api: models.HttpApi) -> None:
         if route.scopes and route.authorization is models.HttpAuthorizerKind.JWT:
             item["authorization_scopes"] = list(route.scopes)
         builder.put("aws_apigatewayv2_route", _route_name(route.route_key), item)
-    builder.put(
-        "aws_apigatewayv2_stage",
-        api.resource_name,
-        {"api_id": _API, "name": api.api_gateway_stage, "auto_deploy": True},
-    )
+    stage: dict[str, Any] = {"api_id": _API, "name": api.api_gateway_stage, "auto_deploy": True}
+    settings = api.stage_settings
+    if settings.access_log_destination is not None:
+        stage["access_log_settings"] = {
+            "destination_arn": settings.access_log_destination,
+            # "$context..." is not Terraform interpolation ("${" is): no escaping.
+            "format": settings.access_log_format,
+        }
+    if settings.throttling():
+        stage["default_route_settings"] = {
+            "throttling_burst_limit": settings.throttling_burst_limit,
+            "throttling_rate_limit": settings.throttling_rate_limit,
+        }
+    builder.put("aws_apigatewayv2_stage", api.resource_name, stage)
     for name in invoked:
         builder.put(
             "aws_lambda_permission",

@@ -118,6 +118,41 @@ def test_a_custom_domain_maps_to_the_http_api(tmp_path: Path) -> None:
     assert api.domain_name.api_mapping.api_gateway_stage == "api"
 
 
+def test_access_log_and_throttling_from_config(tmp_path: Path) -> None:
+    app = Chalice(app_name="demo")
+    app.route("/")(lambda: {})
+    arn = "arn:aws:logs:us-west-2:123456789012:log-group:access"
+    config = _http(
+        tmp_path,
+        http_api_access_log={"destination_arn": arn, "format": "$context.requestId"},
+        http_api_throttling={"burst_limit": 10, "rate_limit": 5},
+    )
+    settings = _api(_built(app, config)).stage_settings
+    assert settings == models.HttpStageSettings(
+        access_log_destination=arn,
+        access_log_format="$context.requestId",
+        throttling_burst_limit=10,
+        throttling_rate_limit=5.0,
+    )
+    assert _api(_built(app, _http(tmp_path))).stage_settings == models.HttpStageSettings()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("http_api_access_log", {}, "needs `destination_arn`"),
+        ("http_api_access_log", {"destination_arn": "my-group"}, "log group ARN"),
+        ("http_api_throttling", {"burst_limit": 1}, "needs `rate_limit`"),
+        ("http_api_throttling", {"burst_limit": -1, "rate_limit": 1}, "a number of 0 or more"),
+        ("http_api_throttling", {"burst": 1, "rate_limit": 1}, "needs `burst_limit`"),
+        ("http_api_throttling", {"burst_limit": 1, "rate_limit": 1, "x": 1}, "Unknown field"),
+    ],
+)
+def test_stage_settings_checks(tmp_path: Path, key: str, value: Any, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _config(tmp_path, {key: value})
+
+
 def test_cognito_issuer() -> None:
     assert cognito_issuer(POOL) == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC"
 
@@ -204,6 +239,14 @@ def test_rest_only_settings_are_refused(tmp_path: Path, key: str, value: Any) ->
     text = str(_refused(tmp_path, app, _http(tmp_path, **{key: value})))
     assert f"stages.dev.{key}" in text
     assert "HTTP" in text
+
+
+def test_a_rest_stage_refuses_http_stage_settings(tmp_path: Path) -> None:
+    app = Chalice(app_name="demo")
+    app.route("/")(lambda: {})
+    config = _config(tmp_path, {"http_api_throttling": {"burst_limit": 1, "rate_limit": 1}})
+    text = str(_refused(tmp_path, app, config))
+    assert "stages.dev.http_api_throttling" in text and "REST API" in text
 
 
 def test_a_rest_stage_refuses_a_jwt_authorizer(tmp_path: Path) -> None:

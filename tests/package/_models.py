@@ -446,6 +446,11 @@ def http_application(stage: str = "dev") -> models.Application:
             endpoint_type="REGIONAL",
             tags={"owner": "http"},
         ),
+        stage_settings=models.HttpStageSettings(
+            access_log_destination="arn:aws:logs:us-west-2:123456789012:log-group:access",
+            throttling_burst_limit=100,
+            throttling_rate_limit=50.0,
+        ),
     )
     return models.Application(
         stage=stage,

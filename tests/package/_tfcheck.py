@@ -132,7 +132,16 @@ ARGUMENTS: dict[str, frozenset[str]] = {
         }
     ),
     "aws_apigatewayv2_deployment": frozenset({"api_id"}),
-    "aws_apigatewayv2_stage": frozenset({"api_id", "deployment_id", "name", "auto_deploy"}),
+    "aws_apigatewayv2_stage": frozenset(
+        {
+            "api_id",
+            "deployment_id",
+            "name",
+            "auto_deploy",
+            "access_log_settings",
+            "default_route_settings",
+        }
+    ),
     "aws_apigatewayv2_authorizer": frozenset(
         {
             "api_id",
@@ -183,6 +192,10 @@ BLOCKS: dict[tuple[str, str], frozenset[str]] = {
     ("aws_apigatewayv2_api", "cors_configuration"): _CORS,
     ("aws_lambda_function_url", "cors"): _CORS,
     ("aws_apigatewayv2_authorizer", "jwt_configuration"): frozenset({"audience", "issuer"}),
+    ("aws_apigatewayv2_stage", "access_log_settings"): frozenset({"destination_arn", "format"}),
+    ("aws_apigatewayv2_stage", "default_route_settings"): frozenset(
+        {"throttling_burst_limit", "throttling_rate_limit"}
+    ),
 }
 
 # Exported attributes we reference, per type (provider 5.100.0).

@@ -48,6 +48,11 @@ def test_sam_http_api_with_cors_authorizers_and_stage(sam_template: dict[str, An
         "ReauthorizeEvery": 60,
     }
     assert props["Auth"]["EnableIamAuthorizer"] is True
+    assert props["AccessLogSettings"]["DestinationArn"].endswith(":log-group:access")
+    assert props["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": 100,
+        "ThrottlingRateLimit": 50.0,
+    }
     mapping = sam_template["Resources"]["HttpApiCustomDomainMapping"]["Properties"]
     assert mapping == {
         "DomainName": {"Ref": "HttpApiCustomDomain"},
@@ -102,11 +107,13 @@ def test_terraform_resources(tf_config: dict[str, Any]) -> None:
     assert res["aws_apigatewayv2_api"]["http_api"]["protocol_type"] == "HTTP"
     integration = res["aws_apigatewayv2_integration"]["http_api"]
     assert integration["payload_format_version"] == "2.0"
-    assert res["aws_apigatewayv2_stage"]["http_api"] == {
-        "api_id": "${aws_apigatewayv2_api.http_api.id}",
-        "name": "api",
-        "auto_deploy": True,
+    stage = res["aws_apigatewayv2_stage"]["http_api"]
+    assert (stage["name"], stage["auto_deploy"]) == ("api", True)
+    assert stage["default_route_settings"] == {
+        "throttling_burst_limit": 100,
+        "throttling_rate_limit": 50.0,
     }
+    assert stage["access_log_settings"]["format"].startswith('{"requestId":"$context.requestId"')
     routes = {r["route_key"]: r for r in res["aws_apigatewayv2_route"].values()}
     assert routes["GET /users/{name}"]["authorization_type"] == "JWT"
     assert routes["PUT /users/{name}"]["authorization_type"] == "CUSTOM"

@@ -86,6 +86,23 @@ def route_params(route: models.HttpApiRoute, authorizer_id: str | None) -> dict[
     return params
 
 
+def stage_view(stage: Mapping[str, Any]) -> tuple[dict[str, str] | None, dict[str, Any]]:
+    """A stage's access log settings and default route throttling, as the model has them."""
+    log = stage.get("AccessLogSettings") or {}
+    access_log = (
+        {"DestinationArn": str(log["DestinationArn"]), "Format": str(log.get("Format", ""))}
+        if log.get("DestinationArn")
+        else None
+    )
+    route = stage.get("DefaultRouteSettings") or {}
+    throttling: dict[str, Any] = {}
+    if route.get("ThrottlingBurstLimit") is not None:
+        throttling["ThrottlingBurstLimit"] = route["ThrottlingBurstLimit"]
+    if route.get("ThrottlingRateLimit") is not None:
+        throttling["ThrottlingRateLimit"] = float(route["ThrottlingRateLimit"])
+    return access_log, throttling
+
+
 def _same(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     """Whether ``current`` (an AWS answer) has every value of ``wanted``."""
     return all(current.get(k) == v for k, v in wanted.items())
@@ -182,10 +199,22 @@ class _Sync:
 
     def stage(self) -> None:
         wanted = self.model.api_gateway_stage
-        stages = {str(s["StageName"]) for s in self.v2.list_stages(self.api_id)}
-        if wanted not in stages:
-            self.v2.create_stage(self.api_id, wanted)
-        for other in stages - {wanted}:
+        settings = self.model.stage_settings
+        access_log, throttling = settings.access_log_settings(), settings.throttling()
+        stages = {str(s["StageName"]): s for s in self.v2.list_stages(self.api_id)}
+        current = stages.pop(wanted, None)
+        if current is None:
+            self.v2.create_stage(self.api_id, wanted, access_log=access_log, throttling=throttling)
+        else:
+            have_log, have_throttling = stage_view(current)
+            if (have_log, have_throttling) != (access_log, throttling):
+                if access_log is None and have_log is not None:
+                    self.v2.delete_access_log_settings(self.api_id, wanted)
+                if access_log is not None or have_throttling != throttling:
+                    self.v2.update_stage_settings(
+                        self.api_id, wanted, access_log=access_log, throttling=throttling
+                    )
+        for other in stages:
             self.v2.delete_stage(self.api_id, other)
 
     def permissions(self) -> None:
@@ -353,8 +382,14 @@ class HttpApiPlanner:
             for r in model.routes
         }
         fields["routes"] = (have_routes, want_routes)
-        stages = sorted(str(s["StageName"]) for s in v2.list_stages(api_id))
-        fields["stage"] = (stages, [model.api_gateway_stage])
+        stages = {str(s["StageName"]): s for s in v2.list_stages(api_id)}
+        fields["stage"] = (sorted(stages), [model.api_gateway_stage])
+        settings = model.stage_settings
+        current_stage = stages.get(model.api_gateway_stage)
+        fields["stage_settings"] = (
+            stage_view(current_stage) if current_stage is not None else (None, {}),
+            (settings.access_log_settings(), settings.throttling()),
+        )
         principal = service_principal(ctx.clients, "apigateway")
         source = ctx.clients.arn("execute-api", f"{api_id}/*")
         for name, function_name in _function_names(model).items():

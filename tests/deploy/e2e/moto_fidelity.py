@@ -36,6 +36,7 @@ def apply() -> None:
     _http_api_get_authorizers()
     _function_url_auth_type_condition()
     _function_url_empty_cors_clears()
+    _http_api_stage_settings()
 
 
 def _delete_unknown_rest_api_is_404() -> None:
@@ -417,3 +418,39 @@ def _function_url_empty_cors_clears() -> None:
         original(self, new_config)
 
     models.FunctionUrlConfig.update = update
+
+
+def _http_api_stage_settings() -> None:
+    """AWS: UpdateStage sets a stage's ``AccessLogSettings`` and ``DefaultRouteSettings``,
+    and DeleteAccessLogSettings (DELETE /v2/apis/{apiId}/stages/{stageName}/accesslogsettings)
+    turns access logging off (API Gateway v2 API reference, "Stage" and
+    "AccessLogSettings"); moto has neither (the UpdateStage above only moves the
+    deployment)."""
+    from moto.apigateway import urls as v1_urls
+    from moto.apigatewayv2 import responses, urls
+
+    path = "{0}/v2/apis/(?P<api_id>[^/]+)/stages/(?P<stage_name>[^/]+)/accesslogsettings$"
+    # moto serves v2 paths from the apigateway app too, which copied the v2
+    # table when it was imported: register the path in both.
+    for table in (urls.url_paths, v1_urls.url_paths):
+        table[path] = responses.ApiGatewayV2Response.dispatch
+    moved = responses.ApiGatewayV2Response.update_stage
+
+    def update_stage(self: Any) -> Any:
+        result = moved(self)
+        api_id, name = self.path.split("/")[-3], self.path.split("/")[-1]
+        stage = self.apigatewayv2_backend.get_stage(api_id, name)
+        params = json.loads(self.body or "{}")
+        if "accessLogSettings" in params:
+            stage.access_log_settings = params["accessLogSettings"]
+        if "defaultRouteSettings" in params:
+            stage.default_route_settings = params["defaultRouteSettings"]
+        return 200, result[1], json.dumps(stage.to_json()) if result[0] < 300 else result[2]
+
+    def delete_access_log_settings(self: Any) -> Any:
+        api_id, name = self.path.split("/")[-4], self.path.split("/")[-2]
+        self.apigatewayv2_backend.get_stage(api_id, name).access_log_settings = None
+        return 204, {}, ""
+
+    responses.ApiGatewayV2Response.update_stage = update_stage
+    responses.ApiGatewayV2Response.delete_access_log_settings = delete_access_log_settings

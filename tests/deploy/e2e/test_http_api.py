@@ -488,3 +488,47 @@ def test_pipeline_deploys_an_http_stage_reports_its_urls_and_deletes(
 
     deployer.delete(project, ui=RecordingReporter(), session=session)
     assert kit.leftovers(boto, name) == {}
+
+
+def test_access_log_and_throttling_settings_follow_the_config(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    name = "stg" + uuid.uuid4().hex[:8]
+    log_group = f"arn:aws:logs:us-west-2:123456789012:log-group:{name}-access"
+    settings = models.HttpStageSettings(
+        access_log_destination=log_group, throttling_burst_limit=20, throttling_rate_limit=10
+    )
+
+    def app(stage_settings: models.HttpStageSettings) -> models.Application:
+        base = _http_api(tmp_path, name)
+        api = next(r for r in base.resources if isinstance(r, models.HttpApi))
+        rebuilt = attrs.evolve(api, stage_settings=stage_settings)
+        return attrs.evolve(base, resources=(base.resources[0], rebuilt))
+
+    _deploy(app(settings), project, aws, name)
+    api_id = _entry(project, "http_api")["http_api_id"]
+    stage = boto.apigatewayv2.get_stage(ApiId=api_id, StageName="api")
+    assert stage["AccessLogSettings"]["DestinationArn"] == log_group
+    assert stage["AccessLogSettings"]["Format"] == models.DEFAULT_HTTP_ACCESS_LOG_FORMAT
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 20
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10.0
+    calls.reset()
+    _deploy(app(settings), project, aws, name)
+    assert calls.mutating == []
+
+    faster = attrs.evolve(settings, throttling_rate_limit=50)
+    calls.reset()
+    _deploy(app(faster), project, aws, name)
+    assert [op for op in calls.mutating if op.endswith("Stage")] == ["UpdateStage"]
+    stage = boto.apigatewayv2.get_stage(ApiId=api_id, StageName="api")
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 50.0
+
+    calls.reset()
+    _deploy(app(models.HttpStageSettings()), project, aws, name)
+    assert "DeleteAccessLogSettings" in calls.mutating
+    stage = boto.apigatewayv2.get_stage(ApiId=api_id, StageName="api")
+    assert not stage.get("AccessLogSettings")
+    assert "ThrottlingBurstLimit" not in stage["DefaultRouteSettings"]
+    calls.reset()
+    _deploy(app(models.HttpStageSettings()), project, aws, name)
+    assert calls.mutating == []
