@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 
 from chalice.deploy import models
 from chalice.deploy.deployer import delete_stage, deploy_application
@@ -532,3 +533,59 @@ def test_access_log_and_throttling_settings_follow_the_config(
     calls.reset()
     _deploy(app(models.HttpStageSettings()), project, aws, name)
     assert calls.mutating == []
+
+
+# -- crash safety: fail each mutating call of a first deploy ---------------------------
+
+
+def _fault_app(tmp: Path, name: str) -> models.Application:
+    base = _http_api(tmp, name, domain=_domain(name))
+    url = models.FunctionUrl(
+        resource_name="auth-function-url",
+        auth_type="NONE",
+        lambda_function=base.resources[0],  # the authorizer function, any would do
+    )
+    return attrs.evolve(base, resources=(*base.resources, url))
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["before", "after"])
+def test_every_failed_call_of_a_first_deploy_leaves_a_state_that_converges(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path, after: bool
+) -> None:
+    """``after``: AWS applied the call but the answer was lost (a kill -9 right after)."""
+    from chalice.errors import DeployError
+
+    probe = "probe" + uuid.uuid4().hex[:6]
+    _deploy(_fault_app(tmp_path, probe), tmp_path / "probe-project", aws, probe)
+    total = len(calls.mutating)
+    # Role (2), functions (2), API parts, domain and mapping, URL and their
+    # permissions; pinned so that every k stays covered when the deploy changes.
+    assert total == 19, calls.mutating
+    for k in range(1, total + 1):
+        name = f"k{k}x" + uuid.uuid4().hex[:6]
+        where = tmp_path / name
+        (where / ".chalice").mkdir(parents=True)
+        calls.reset(fail_at=k, after=after)
+        try:
+            _deploy(_fault_app(tmp_path, name), where, aws, name)
+        except DeployError:
+            pass
+        calls.reset()
+        # Every API that exists is recorded (or adopted by its tags below).
+        apis = [
+            a["ApiId"]
+            for a in boto.apigatewayv2.get_apis()["Items"]
+            if a["Name"] == f"{name}-dev-http-api"
+        ]
+        assert len(apis) <= 1, k
+        _deploy(_fault_app(tmp_path, name), where, aws, name)
+        assert _entry(where, "http_api")["http_api_id"] in apis or not apis, k
+        calls.reset()
+        _deploy(_fault_app(tmp_path, name), where, aws, name)
+        assert calls.mutating == [], (k, calls.mutating)
+        delete_stage(
+            project_dir=where, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
+        )
+        assert kit.leftovers(boto, name) == {}, k
+        domains = [d["DomainName"] for d in boto.apigatewayv2.get_domain_names()["Items"]]
+        assert f"{name}.example.com" not in domains, k
