@@ -387,6 +387,25 @@ class CorsSettings:
         return out
 
 
+def cors_view(cors: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A CORS configuration as compared: header names and methods in one case, lists
+    sorted, unset values dropped (AWS may answer with them normalised)."""
+    if not cors:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in cors.items():
+        if value is None or value == []:
+            continue
+        if key in ("AllowHeaders", "ExposeHeaders"):
+            value = sorted(str(v).lower() for v in value)
+        elif key == "AllowMethods":
+            value = sorted(str(v).upper() for v in value)
+        elif isinstance(value, list):
+            value = sorted(value)
+        out[key] = value
+    return out or None
+
+
 @attrs.frozen
 class HttpApiAuthorizer:
     """One authorizer of an HTTP API (JWT or Lambda; IAM needs none).

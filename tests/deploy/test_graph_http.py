@@ -291,3 +291,19 @@ def test_function_url_is_read_from_function_sections_only(tmp_path: Path) -> Non
     assert config.scope("f").function_url is None
     top = _config(tmp_path, lambda_functions={"f": {"function_url": {"auth_type": "NONE"}}})
     assert top.scope("f").function_url == {"auth_type": "NONE"}
+
+
+def test_cors_view_ignores_case_order_and_unset_values() -> None:
+    mine = models.CorsSettings(
+        allow_origins=("https://b", "https://a"),
+        allow_methods=("get", "POST"),
+        allow_headers=("X-Token", "Content-Type"),
+    ).to_aws()
+    answered = {
+        "AllowOrigins": ["https://a", "https://b"],
+        "AllowMethods": ["POST", "GET"],
+        "AllowHeaders": ["content-type", "x-token"],
+        "ExposeHeaders": [],
+    }
+    assert models.cors_view(mine) == models.cors_view(answered)
+    assert models.cors_view({}) is None and models.cors_view(None) is None

@@ -98,7 +98,7 @@ class FunctionUrlPlanner:
         changes = diff(
             {
                 "auth_type": (current.get("AuthType"), model.auth_type),
-                "cors": (current.get("Cors") or None, cors),
+                "cors": (models.cors_view(current.get("Cors")), models.cors_view(cors)),
                 "public_permission": (has_public_permission(statements), public),
             }
         )

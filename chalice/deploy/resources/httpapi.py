@@ -139,7 +139,7 @@ class _Sync:
     def run(self) -> None:
         cors = self.model.cors.to_aws() if self.model.cors else None
         api = self.v2.get_api(self.api_id) or {}
-        if (api.get("CorsConfiguration") or None) != cors:
+        if models.cors_view(api.get("CorsConfiguration")) != models.cors_view(cors):
             self.v2.update_cors(self.api_id, cors)
         ids = self.authorizers()
         target = f"integrations/{self.integration()}"
@@ -343,8 +343,8 @@ class HttpApiPlanner:
         arns = {name: _arn(ctx, name, fn) for name, fn in _function_names(model).items()}
         fields: dict[str, tuple[Any, Any]] = {
             "cors": (
-                api.get("CorsConfiguration") or None,
-                model.cors.to_aws() if model.cors else None,
+                models.cors_view(api.get("CorsConfiguration")),
+                models.cors_view(model.cors.to_aws() if model.cors else None),
             )
         }
         current_auth = {str(a["Name"]): a for a in v2.list_authorizers(api_id)}
