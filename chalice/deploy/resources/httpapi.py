@@ -27,8 +27,28 @@ from chalice.deploy.resources.base import (
     service_principal,
     statement_id,
 )
+from chalice.errors import ValidationError
 
 DEFAULT_STAGE = "$default"
+REST_DOMAIN = "api_gateway_custom_domain"
+HTTP_DOMAIN = "http_api_custom_domain"
+
+
+def _domain_swap_error(stage: str, *, to: str) -> ValidationError:
+    # The new API's domain would be created while the old one still exists
+    # (deletions run after creations), which AWS refuses or, for a regional
+    # domain both APIs share, ends with the domain deleted.
+    return ValidationError(
+        f"This deploy switches stage `{stage}` to a{'n HTTP' if to == 'HTTP' else ' REST'} API "
+        "and keeps its custom domain; chalice cannot move a custom domain between the two "
+        "kinds of API in one deploy.",
+        where=f".chalice/config.json, stage `{stage}` (api_gateway_type, "
+        "api_gateway_custom_domain)",
+        fix="Deploy three times: first without api_gateway_custom_domain, then with the new "
+        "api_gateway_type, then with the domain again (and update its DNS alias record).",
+    )
+
+
 # Route ``AuthorizationType`` per authorizer kind (a Lambda authorizer's
 # routes say CUSTOM, its authorizer says REQUEST).
 _ROUTE_AUTH = {
@@ -252,6 +272,8 @@ class HttpApiPlanner:
     def plan(
         self, model: models.HttpApi, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
+        if model.domain_name is not None and ctx.state.get(REST_DOMAIN) is not None:
+            raise _domain_swap_error(ctx.stage, to="HTTP")
         v2 = ctx.clients.httpapi
         rtype = model.resource_type.value
         tags = ctx.identity_tags(model.resource_name)
@@ -402,6 +424,8 @@ class HttpApiPlanner:
         return fields
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
+        if REST_DOMAIN in ctx.steps and ctx.state.get(HTTP_DOMAIN) is not None:
+            raise _domain_swap_error(ctx.stage, to="REST")
         api_id = str(recorded.get("http_api_id"))
 
         def delete(sc: StepContext) -> None:

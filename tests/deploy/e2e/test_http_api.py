@@ -589,3 +589,37 @@ def test_every_failed_call_of_a_first_deploy_leaves_a_state_that_converges(
         assert kit.leftovers(boto, name) == {}, k
         domains = [d["DomainName"] for d in boto.apigatewayv2.get_domain_names()["Items"]]
         assert f"{name}.example.com" not in domains, k
+
+
+def test_moving_a_custom_domain_between_rest_and_http_in_one_deploy_is_refused(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    from chalice.errors import ValidationError
+
+    name = "mv" + uuid.uuid4().hex[:8]
+    rest = _rest_api(tmp_path, name)
+    rest_api = rest.resources[0]
+    assert isinstance(rest_api, models.RestAPI)
+    rest_domain = attrs.evolve(
+        _domain(name), resource_name="api_gateway_custom_domain", protocol=models.APIType.HTTP
+    )
+    with_domain = models.Application("dev", (attrs.evolve(rest_api, domain_name=rest_domain),))
+    _deploy(with_domain, project, aws, name)
+    calls.reset()
+    with pytest.raises(ValidationError, match="Deploy three times"):
+        _deploy(_http_api(tmp_path, name, domain=_domain(name)), project, aws, name)
+    assert calls.mutating == []
+    # The documented way: drop the domain, switch, add it back.
+    _deploy(_rest_api(tmp_path, name), project, aws, name)
+    _deploy(_http_api(tmp_path, name), project, aws, name)
+    _deploy(_http_api(tmp_path, name, domain=_domain(name)), project, aws, name)
+    assert _entry(project, "http_api_custom_domain")["domain_name"] == f"{name}.example.com"
+    # And back: the REST domain cannot be created while the HTTP one is recorded.
+    calls.reset()
+    with pytest.raises(ValidationError, match="REST API"):
+        _deploy(with_domain, project, aws, name)
+    assert calls.mutating == []
+    delete_stage(
+        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
+    )
+    assert kit.leftovers(boto, name) == {}
