@@ -152,6 +152,8 @@ class _Sync:
         self.api_id = api_id
         self.v2 = sc.clients.httpapi
         self.part, self.region = sc.clients.partition, sc.clients.region
+        # Authorizers the model no longer has, deleted once no route uses them.
+        self._stale_authorizers: list[str] = []
 
     def arn(self, resource_name: str) -> str:
         return str(self.sc.outputs(resource_name)["lambda_arn"])
