@@ -457,6 +457,32 @@ class Config:
         return _domain(self.lookup("websocket_api_custom_domain"))
 
     @property
+    def api_gateway_type(self) -> str:
+        """``REST`` (default) or ``HTTP``: which API Gateway serves the routes."""
+        return str(self.lookup("api_gateway_type") or "REST")
+
+    @property
+    def function_url(self) -> dict[str, Any] | None:
+        """This function's ``function_url`` section (function levels only), or None."""
+        for layer in (self._function_data(self._stage_data()), self._function_data(self._data)):
+            value = layer.get("function_url")
+            if value is not None:
+                return copy.deepcopy(dict(value))
+        return None
+
+    @property
+    def http_api_access_log(self) -> dict[str, Any] | None:
+        """The HTTP API stage's access log settings (``destination_arn``, ``format``)."""
+        value = self.lookup("http_api_access_log")
+        return None if value is None else copy.deepcopy(dict(value))
+
+    @property
+    def http_api_throttling(self) -> dict[str, Any] | None:
+        """The HTTP API stage's default route throttling (``burst_limit``, ``rate_limit``)."""
+        value = self.lookup("http_api_throttling")
+        return None if value is None else copy.deepcopy(dict(value))
+
+    @property
     def minimum_compression_size(self) -> int | None:
         value = self.lookup("minimum_compression_size")
         return None if value is None else int(value)

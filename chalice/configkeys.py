@@ -49,6 +49,9 @@ class Kind(enum.Enum):
     SECTIONS = "an object of named sections"
     VERSION = 'a version string such as "2.0"'
     STATE_BACKEND = "a state backend object"
+    FUNCTION_URL = 'a function URL object such as {"auth_type": "AWS_IAM"}'
+    HTTP_ACCESS_LOG = 'an access log object such as {"destination_arn": "arn:aws:logs:..."}'
+    HTTP_THROTTLING = 'a throttling object such as {"burst_limit": 100, "rate_limit": 50}'
 
 
 @attrs.frozen
@@ -74,6 +77,7 @@ LOG_RETENTION_DAYS = (
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 ARCHITECTURES = ("x86_64", "arm64")
 TLS_VERSIONS = ("TLS_1_0", "TLS_1_1", "TLS_1_2")
+API_GATEWAY_TYPES = ("REST", "HTTP")
 MAX_COMPRESSION_SIZE = 10485760
 MAX_CONFIG_VERSION = 2.0
 
@@ -180,6 +184,33 @@ _SPECS = [
         Kind.STATE_BACKEND,
         _TOP_STAGE,
         example='"state_backend": {"type": "s3", "bucket": "my-team-chalice-state"}',
+    ),
+    # Ours (upstream has neither): docs/http-apis.rst.
+    KeySpec(
+        "api_gateway_type",
+        Kind.STR,
+        _TOP_STAGE,
+        choices=API_GATEWAY_TYPES,
+        example='"api_gateway_type": "HTTP"',
+    ),
+    KeySpec(
+        "function_url",
+        Kind.FUNCTION_URL,
+        Level.FUNCTION,
+        example='"function_url": {"auth_type": "AWS_IAM"}',
+    ),
+    KeySpec(
+        "http_api_access_log",
+        Kind.HTTP_ACCESS_LOG,
+        _TOP_STAGE,
+        example='"http_api_access_log": {"destination_arn": '
+        '"arn:aws:logs:us-west-2:123456789012:log-group:my-api-access"}',
+    ),
+    KeySpec(
+        "http_api_throttling",
+        Kind.HTTP_THROTTLING,
+        _TOP_STAGE,
+        example='"http_api_throttling": {"burst_limit": 100, "rate_limit": 50}',
     ),
 ]
 
@@ -309,6 +340,9 @@ class _Checker:
             Kind.SECTIONS: isinstance(value, dict),
             Kind.VERSION: isinstance(value, (str, int, float)) and not isinstance(value, bool),
             Kind.STATE_BACKEND: isinstance(value, dict),
+            Kind.FUNCTION_URL: isinstance(value, dict),
+            Kind.HTTP_ACCESS_LOG: isinstance(value, dict),
+            Kind.HTTP_THROTTLING: isinstance(value, dict),
         }[kind]
         if not ok:
             self.fail(
@@ -326,6 +360,14 @@ class _Checker:
             from chalice.deploy.backend_config import check_value
 
             check_value(value, where=self.where(path))
+        elif kind is Kind.FUNCTION_URL:
+            from chalice.configkeys_http import check_function_url
+
+            check_function_url(self, value, path)
+        elif kind in (Kind.HTTP_ACCESS_LOG, Kind.HTTP_THROTTLING):
+            from chalice.configkeys_http import check_http_stage_settings
+
+            check_http_stage_settings(self, spec, value, path)
         elif kind is Kind.STR and spec.choices and value not in spec.choices:
             self.fail(
                 f"Invalid value for `{spec.name}`: {json.dumps(value)} is not one of "

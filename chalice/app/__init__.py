@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         CognitoUserPoolAuthorizer,
         CustomAuthorizer,
         IAMAuthorizer,
+        JWTAuthorizer,
     )
     from chalice.app._blueprint import Blueprint
     from chalice.app._cors import CORSConfig
@@ -89,6 +90,7 @@ _LAZY = {
     "CognitoUserPoolAuthorizer": "_auth",
     "CustomAuthorizer": "_auth",
     "IAMAuthorizer": "_auth",
+    "JWTAuthorizer": "_auth",
     "Blueprint": "_blueprint",
     "CORSConfig": "_cors",
     "BaseLambdaEvent": "_events",
@@ -163,6 +165,7 @@ __all__ = [
     "DynamoDBRecord",
     "ForbiddenError",
     "IAMAuthorizer",
+    "JWTAuthorizer",
     "KinesisEvent",
     "KinesisEventConfig",
     "KinesisRecord",

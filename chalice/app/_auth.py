@@ -79,9 +79,13 @@ class IAMAuthorizer(Authorizer):
 
 
 class CognitoUserPoolAuthorizer(Authorizer):
-    """A Cognito user pool authorizer; ``provider_arns`` is a list of pool ARNs."""
+    """A Cognito user pool authorizer; ``provider_arns`` is a list of pool ARNs.
 
-    __slots__ = ("provider_arns", "header")
+    ``app_client_ids`` (ours) are the audience of the JWT authorizer an HTTP
+    API stage makes of it; REST APIs ignore them.
+    """
+
+    __slots__ = ("provider_arns", "header", "app_client_ids")
 
     def __init__(
         self,
@@ -89,6 +93,7 @@ class CognitoUserPoolAuthorizer(Authorizer):
         provider_arns: list[str],
         header: str = "Authorization",
         scopes: list[str] | None = None,
+        app_client_ids: list[str] | None = None,
     ) -> None:
         if not isinstance(provider_arns, list):
             raise TypeError(
@@ -98,6 +103,7 @@ class CognitoUserPoolAuthorizer(Authorizer):
         super().__init__(name, scopes)
         self.provider_arns = provider_arns
         self.header = header
+        self.app_client_ids: list[str] = list(app_client_ids or [])
 
     def to_swagger(self) -> dict[str, Any]:
         return {
@@ -110,6 +116,38 @@ class CognitoUserPoolAuthorizer(Authorizer):
                 "providerARNs": self.provider_arns,
             },
         }
+
+
+class JWTAuthorizer(Authorizer):
+    """A JWT authorizer of an HTTP API (ours): any OpenID Connect issuer.
+
+    API Gateway checks the token's signature against the issuer's keys, its
+    ``iss`` against ``issuer`` and its ``aud`` (or ``client_id``) against
+    ``audience``. HTTP API stages only: a REST stage refuses it.
+    """
+
+    __slots__ = ("issuer", "audience", "header")
+
+    def __init__(
+        self,
+        name: str,
+        issuer: str,
+        audience: list[str],
+        header: str = "Authorization",
+        scopes: list[str] | None = None,
+    ) -> None:
+        if isinstance(audience, str) or not audience:
+            raise TypeError(
+                f"JWTAuthorizer {name!r}: audience should be a non-empty list of client ids "
+                f"or audiences, not {audience!r}"
+            )
+        super().__init__(name, scopes)
+        self.issuer = issuer
+        self.audience = list(audience)
+        self.header = header
+
+    def to_swagger(self) -> dict[str, Any]:
+        raise NotImplementedError("JWTAuthorizer exists on HTTP APIs only")
 
 
 class CustomAuthorizer(Authorizer):

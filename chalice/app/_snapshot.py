@@ -45,6 +45,7 @@ class AuthorizerKind(enum.Enum):
     COGNITO = "cognito"  # CognitoUserPoolAuthorizer
     IAM = "iam"  # IAMAuthorizer (SigV4)
     CUSTOM = "custom"  # CustomAuthorizer: a Lambda deployed elsewhere
+    JWT = "jwt"  # JWTAuthorizer: HTTP APIs only (no Swagger form)
     OTHER = "other"  # a user's own Authorizer subclass: only its to_swagger() is known
 
 
@@ -96,6 +97,10 @@ class AuthorizerSpec:
     provider_arns: tuple[str, ...] = ()
     authorizer_uri: str | None = None
     security_definition: Mapping[str, Any] | None = None
+    # HTTP APIs' JWT authorizers: the token issuer and audience (for
+    # ``COGNITO``, the user pool's app client ids; empty when not given).
+    issuer: str | None = None
+    audience: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +380,12 @@ def _is_builtin(authorizer: Any) -> bool:
 
 def authorizer_spec(authorizer: Any) -> AuthorizerSpec:
     """The ``AuthorizerSpec`` of an authorizer object given to ``route(authorizer=...)``."""
-    from chalice.app._auth import CognitoUserPoolAuthorizer, CustomAuthorizer, IAMAuthorizer
+    from chalice.app._auth import (
+        CognitoUserPoolAuthorizer,
+        CustomAuthorizer,
+        IAMAuthorizer,
+        JWTAuthorizer,
+    )
 
     name = authorizer.name
     scopes = tuple(getattr(authorizer, "scopes", None) or ())
@@ -389,6 +399,15 @@ def authorizer_spec(authorizer: Any) -> AuthorizerSpec:
             ttl_seconds=getattr(config, "ttl_seconds", None),
             execution_role=getattr(config, "execution_role", None),
         )
+    if isinstance(authorizer, JWTAuthorizer):  # no Swagger form: REST stages refuse it
+        return AuthorizerSpec(
+            name=name,
+            kind=AuthorizerKind.JWT,
+            scopes=scopes,
+            header=authorizer.header,
+            issuer=authorizer.issuer,
+            audience=tuple(authorizer.audience),
+        )
     definition: dict[str, Any] = copy.deepcopy(dict(authorizer.to_swagger()))
     header = str(definition.get("name") or getattr(authorizer, "header", "Authorization"))
     if isinstance(authorizer, CognitoUserPoolAuthorizer):
@@ -399,6 +418,7 @@ def authorizer_spec(authorizer: Any) -> AuthorizerSpec:
             header=authorizer.header,
             provider_arns=tuple(authorizer.provider_arns),
             security_definition=definition,
+            audience=tuple(authorizer.app_client_ids),
         )
     if isinstance(authorizer, CustomAuthorizer):
         return AuthorizerSpec(

@@ -103,8 +103,11 @@ OPERATION_RATES: dict[tuple[str, str], Rate] = {
     ("lambda", "GetFunction"): Rate(per_second=100.0, burst=20.0),
     ("lambda", "GetPolicy"): Rate(per_second=15.0, burst=5.0),
 }
-# Service-wide quotas shared by all of a service's operations.
-SERVICE_RATES: dict[str, Rate] = {"apigateway": APIGATEWAY_ALL}
+# Service-wide quotas shared by all of a service's operations. The v2 API
+# (HTTP and websocket APIs) is the same control plane, with the same
+# account-wide management quota (10 per second, burst 40); its own bucket
+# here, since the two clients are paced separately.
+SERVICE_RATES: dict[str, Rate] = {"apigateway": APIGATEWAY_ALL, "apigatewayv2": APIGATEWAY_ALL}
 # Services whose every other operation has its own quota of this rate.
 PER_OPERATION_DEFAULT: dict[str, Rate] = {"lambda": LAMBDA_PER_API}
 

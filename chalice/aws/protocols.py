@@ -21,6 +21,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+if TYPE_CHECKING:
+    from chalice.aws.function_urls import FunctionUrls
+    from chalice.aws.httpapi import HttpApis
+
 
 class LambdaService(Protocol):
     """Lambda: functions, permissions, layers, event source mappings, invoke."""
@@ -491,6 +495,18 @@ class Clients(Protocol):
     @property
     def sns(self) -> SNSService:
         """SNS."""
+        ...
+
+    # HTTP APIs and function URLs: typed by their wrappers until they get
+    # Protocols and in-memory fakes (their planners are tested against moto).
+    @property
+    def httpapi(self) -> HttpApis:
+        """API Gateway v2 HTTP APIs."""
+        ...
+
+    @property
+    def function_urls(self) -> FunctionUrls:
+        """Lambda function URLs."""
         ...
 
 

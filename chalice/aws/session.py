@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from chalice.aws.apigateway import APIGateway
     from chalice.aws.apigatewayv2 import APIGatewayV2
     from chalice.aws.eventbridge import Events
+    from chalice.aws.function_urls import FunctionUrls
+    from chalice.aws.httpapi import HttpApis
     from chalice.aws.iam import IAM
     from chalice.aws.lambda_ import Lambda
     from chalice.aws.logs import Logs
@@ -298,6 +300,18 @@ class AWSClients:
         from chalice.aws.apigatewayv2 import APIGatewayV2
 
         return APIGatewayV2(self.client("apigatewayv2"), retrier=self.retrier)
+
+    @property
+    def httpapi(self) -> HttpApis:
+        from chalice.aws.httpapi import HttpApis
+
+        return HttpApis(self.client("apigatewayv2"), retrier=self.retrier)
+
+    @property
+    def function_urls(self) -> FunctionUrls:
+        from chalice.aws.function_urls import FunctionUrls
+
+        return FunctionUrls(self.client("lambda"), retrier=self.retrier)
 
     @property
     def events(self) -> Events:

@@ -113,7 +113,11 @@ def desired_application(
     from chalice.project import load_project
 
     warn = ui.warn if ui is not None else None
-    config, app = load_project(project_dir, stage=stage, user_params=user_params, warn=warn)
+    from chalice.app._snapshot import snapshot
+
+    config, live_app = load_project(project_dir, stage=stage, user_params=user_params, warn=warn)
+    # The app is walked once: validation, the graph and the build read this.
+    app = snapshot(live_app)
     if target.validates:
         for warning in _validate(app, config):
             if ui is not None:

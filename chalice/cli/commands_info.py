@@ -9,6 +9,7 @@ imported inside the command functions.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -26,10 +27,20 @@ def _abort(message: str, code: int = 1) -> None:
 @click.command("url")
 @_STAGE
 def url(stage: str) -> None:
-    """Print the URL of the deployed REST API."""
+    """Print the URL of the deployed REST API (or HTTP API, or API handler function URL)."""
     from chalice.cli import services
 
-    values = services.deployed_values(context.current().project_dir, stage=stage, name="rest_api")
+    values: dict[str, Any] | None = None
+    # (resource, key) in the order looked for; the last two: docs/http-apis.rst.
+    for name, key in (
+        ("rest_api", "rest_api_url"),
+        ("http_api", "http_api_url"),
+        ("api_handler-function-url", "function_url"),
+    ):
+        found = services.deployed_values(context.current().project_dir, stage=stage, name=name)
+        if found and found.get(key):
+            values = {"rest_api_url": found[key]}
+            break
     if not values or not values.get("rest_api_url"):
         _abort(
             f"Could not find a record of a Rest API in chalice stage: '{stage}'\n"

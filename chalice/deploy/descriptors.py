@@ -36,7 +36,14 @@ from chalice.deploy import models
 if TYPE_CHECKING:
     from chalice.deploy import records, resources
     from chalice.deploy.resources.base import ResourcePlanner
-    from chalice.package import sam, sam_apis, terraform, terraform_apis
+    from chalice.package import (
+        sam,
+        sam_apis,
+        sam_httpapi,
+        terraform,
+        terraform_apis,
+        terraform_httpapi,
+    )
 else:
 
     class _LazyModule:
@@ -54,6 +61,8 @@ else:
     sam_apis = _LazyModule("chalice.package.sam_apis")
     terraform = _LazyModule("chalice.package.terraform")
     terraform_apis = _LazyModule("chalice.package.terraform_apis")
+    sam_httpapi = _LazyModule("chalice.package.sam_httpapi")
+    terraform_httpapi = _LazyModule("chalice.package.terraform_httpapi")
 
 M = TypeVar("M")
 R = TypeVar("R", bound="records.StateRecord")
@@ -125,12 +134,21 @@ def _websocket_api_report(r: records.WebsocketAPIRecord) -> list[str]:
     return [f"  - Websocket API URL: {r.websocket_api_url}"]
 
 
+def _http_api_report(r: records.HttpAPIRecord) -> list[str]:
+    return [f"  - HTTP API URL: {r.http_api_url}"]
+
+
+def _function_url_report(r: records.FunctionUrlRecord) -> list[str]:
+    return [f"  - Function URL ({r.function_name}): {r.function_url}"]
+
+
 _Rule = models.ScheduledEvent | models.CloudWatchEvent
 
 # The records are quoted in the type arguments so that building this table
 # does not import ``records.py`` (only the deploy report and tests need it).
 # Order matters in one way only: the ``Resources deployed:`` report lists the
-# reported types in this order (layers, functions, domains, REST, websocket).
+# reported types in this order (layers, functions, domains, REST, websocket, HTTP API,
+# function URLs).
 DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
     ResourceDescriptor[models.ManagedIAMRole, "records.IAMRoleRecord"](
         resource_type=models.ResourceType.IAM_ROLE,
@@ -217,6 +235,32 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         role_statement="websocket",
         decorators=("on_ws_connect", "on_ws_message", "on_ws_disconnect"),
         report=_websocket_api_report,
+    ),
+    ResourceDescriptor[models.HttpApi, "records.HttpAPIRecord"](
+        resource_type=models.ResourceType.HTTP_API,
+        model_classes=(models.HttpApi,),
+        record=lambda: records.HttpAPIRecord,
+        delete_tier=DeleteTier.APIS,
+        planner=lambda: resources.httpapi.HttpApiPlanner(),
+        sam=lambda: sam_httpapi.emit_http_api,
+        terraform=lambda: terraform_httpapi.emit_http_api,
+        role_statement=None,
+        # ``route``/``authorizer`` are claimed by rest_api: the stage's
+        # ``api_gateway_type`` picks which of the two the graph builds.
+        decorators=(),
+        report=_http_api_report,
+    ),
+    ResourceDescriptor[models.FunctionUrl, "records.FunctionUrlRecord"](
+        resource_type=models.ResourceType.FUNCTION_URL,
+        model_classes=(models.FunctionUrl,),
+        record=lambda: records.FunctionUrlRecord,
+        delete_tier=DeleteTier.SUBSCRIPTIONS,
+        planner=lambda: resources.function_url.FunctionUrlPlanner(),
+        sam=lambda: sam_httpapi.emit_function_url,
+        terraform=lambda: terraform_httpapi.emit_function_url,
+        role_statement=None,
+        decorators=(),  # a config key (``function_url``), not a decorator
+        report=_function_url_report,
     ),
     ResourceDescriptor[_Rule, "records.CloudWatchEventRecord"](
         resource_type=models.ResourceType.CLOUDWATCH_EVENT,

@@ -36,7 +36,7 @@ import attrs
 from chalice.app import _snapshot as snap
 from chalice.app._snapshot import AppSnapshot, snapshot
 from chalice.config import Config
-from chalice.deploy import models
+from chalice.deploy import graph_http, models
 from chalice.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -236,10 +236,15 @@ class _GraphBuilder:
             resources.append(self.named(pure.name))
         for source in self.app.event_sources:
             resources.append(self._event(source, self.named(source.name)))
-        if self.app.has_routes:
+        if self.app.has_routes and self.config.api_gateway_type == "HTTP":
+            resources += graph_http.http_api_resources(
+                self.config, graph_http.routes_of(self.app), self.named
+            )
+        elif self.app.has_routes:
             resources.append(self._rest_api())
         if self.app.websocket_handlers:
             resources.append(self._websocket_api())
+        resources += graph_http.function_urls(list(self._functions.values()), self.config)
         return models.Application(stage=self.stage, resources=tuple(resources))
 
     def _event(self, source: snap.EventSourceSpec, fn: models.LambdaFunction) -> models.Resource:

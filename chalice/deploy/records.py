@@ -220,3 +220,21 @@ def lambda_arn_of(name: str, values: Mapping[str, Any]) -> str:
     if arn is None:
         raise RuntimeError(f"Lambda function {name} has no recorded lambda_arn")
     return arn
+@attrs.frozen
+class HttpAPIRecord(StateRecord):
+    """``http_api``: an API Gateway v2 HTTP API (ours; upstream has none)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.HTTP_API
+    name: str
+    http_api_id: str | None = None
+    http_api_url: str | None = None
+
+
+@attrs.frozen
+class FunctionUrlRecord(StateRecord):
+    """``function_url``: a Lambda function URL (``function_name`` is what it serves)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.FUNCTION_URL
+    name: str
+    function_url: str | None = None
+    function_name: str | None = None

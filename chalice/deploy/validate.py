@@ -31,6 +31,7 @@ from chalice.app._snapshot import (
 from chalice.config import Config, lambda_runtime_for
 from chalice.configkeys import ENDPOINT_TYPES, MAX_COMPRESSION_SIZE, suggest
 from chalice.deploy.graph import API_HANDLER, FunctionSpec, function_name_for, function_specs
+from chalice.deploy.validate_http import is_http_default_stage, validate_http_stage
 from chalice.errors import ExperimentalFeatureError, ValidationError
 
 if TYPE_CHECKING:
@@ -219,12 +220,13 @@ def _check_unique_names(app: AppSnapshot) -> None:
 def _check_rest_api(config: Config) -> None:
     cfg = config.scope(API_HANDLER)
     stage_name = cfg.api_gateway_stage
-    if not _API_GATEWAY_STAGE.match(stage_name):
+    # "$default" is the HTTP API stage served at the root (validate_http.py).
+    if not _API_GATEWAY_STAGE.match(stage_name) and not is_http_default_stage(cfg):
         raise ValidationError(
             f"Invalid api_gateway_stage {stage_name!r}: API Gateway stage names hold only "
             "letters, digits, '-' and '_' (at most 128).",
             where=f"{cfg.source}, {cfg.where_set('api_gateway_stage')}",
-            fix='Use a name such as "api" or "v1".',
+            fix='Use a name such as "api" or "v1" (or "$default" on an HTTP API stage).',
         )
     endpoint_type = cfg.api_gateway_endpoint_type
     if endpoint_type not in ENDPOINT_TYPES:
@@ -401,6 +403,7 @@ def validate_app(app: Chalice | AppSnapshot, config: Config) -> list[str]:
     _check_unique_names(described)
     _check_schedules(described)
     _check_rest_api(config)
+    validate_http_stage(described, config)
     _check_sqs(described)
     specs = function_specs(described, config)
     for spec in specs:

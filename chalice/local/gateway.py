@@ -244,13 +244,14 @@ class LocalGateway:
         # unknown path is the API's own 404; a known path with another
         # method reaches the app as $default (which answers 405).
         single, multi = _header_maps(headers)
-        match = self._route_table().match(path)
+        index = self._route_index()
+        match = index.match(path)
         if match is None:
             return httpapi.not_found()
-        methods = self._app.routes[match.resource_path]
-        entry = methods.get(method)
+        # The live entry: running an authorizer takes the registered object.
+        entry = self._app.routes[match.resource_path].get(method)
         if entry is None and method == "OPTIONS":
-            return responses.preflight(_preflight_headers(methods))
+            return responses.preflight(index.preflight_headers(match.resource_path))
         if len(body) > MAX_BODY_BYTES:
             return httpapi.request_too_large()
         event = httpapi.build_event(

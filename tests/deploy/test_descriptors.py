@@ -31,7 +31,7 @@ from chalice.deploy.resources import planner_for_model, planner_for_type
 from chalice.deploy.state import DeployedState
 from chalice.errors import PackageError
 from chalice.package import sam, terraform
-from tests.package._models import full_application, s3_application
+from tests.package._models import full_application, http_application, s3_application
 
 RECORDED = typing.get_args(models.RecordedResource)
 # Models that are parts of another resource and get no state entry of their own.
@@ -62,13 +62,16 @@ SPEC_KEYS = {
     "dynamodb_event": ("stream_arn", "event_uuid", "lambda_arn"),
     "s3_event": ("bucket", "lambda_arn"),
     "cloudwatch_event": ("rule_name",),
+    # Ours: HTTP APIs and function URLs (docs/http-apis.rst).
+    "http_api": ("http_api_id", "http_api_url"),
+    "function_url": ("function_url", "function_name"),
 }
 
 
 def _samples() -> dict[str, tuple[models.RecordedResource, models.Application]]:
     """One built instance of every recorded model class (two domains), with its app."""
     seen: dict[str, tuple[models.RecordedResource, models.Application]] = {}
-    for app in (full_application(), s3_application()):
+    for app in (full_application(), s3_application(), http_application()):
         for res in models.dependency_order(app):
             key = type(res).__name__
             if isinstance(res, models.DomainName):

@@ -253,21 +253,17 @@ def test_result_conversion() -> None:
 
 
 def test_bad_result_is_a_lambda_result_error() -> None:
-    app = Chalice(app_name="bad")
+    class Broken(Chalice):
+        def __call__(self, event: Any, context: Any) -> Any:
+            return {"statusCode": "nope"}
+
+    app = Broken(app_name="bad")
 
     @app.route("/")
     def index() -> Response:
         return Response("x")
 
-    class Broken:
-        routes = app.routes
-        api = app.api
-        handler_map: dict[str, Any] = {}
-
-        def __call__(self, event: Any, context: Any) -> Any:
-            return {"statusCode": "nope"}
-
-    gateway = LocalGateway(Broken(), DefaultSettings(), api_gateway_type="HTTP")
+    gateway = LocalGateway(app, DefaultSettings(), api_gateway_type="HTTP")
     with pytest.raises(LambdaResultError):
         gateway.handle_request("GET", "/", {}, b"")
 

@@ -370,3 +370,104 @@ def s3_application(stage: str = "dev") -> models.Application:
             ),
         ),
     )
+
+
+def http_application(stage: str = "dev") -> models.Application:
+    """An HTTP API stage (every authorizer kind, CORS) and two function URLs."""
+    app_name = "pkghttp"
+    role = models.ManagedIAMRole(
+        resource_name="default-role",
+        role_name=f"{app_name}-{stage}",
+        trust_policy=TRUST,
+        policy=models.AutoGenIAMPolicy(document=POLICY),
+    )
+
+    def fn(name: str, **kw: Any) -> models.LambdaFunction:
+        return _function(
+            name,
+            stage,
+            role,
+            layer=None,
+            log_retention=None,
+            app_name=app_name,
+            environment_variables={},
+            tags={},
+            xray=False,
+            layers=(),
+            **kw,
+        )
+
+    handler = fn("api_handler", handler="app.app")
+    auth = fn("token_auth")
+    pure = fn("pure")
+    kinds = models.HttpAuthorizerKind
+    api = models.HttpApi(
+        resource_name="http_api",
+        name=f"{app_name}-{stage}-http-api",
+        api_gateway_stage="api",
+        routes=(
+            models.HttpApiRoute("GET /"),
+            models.HttpApiRoute("GET /users/{name}", kinds.JWT, "cognito", ("users/read",)),
+            models.HttpApiRoute("PUT /users/{name}", kinds.LAMBDA, "token_auth"),
+            models.HttpApiRoute("POST /admin", kinds.IAM),
+        ),
+        lambda_function=handler,
+        authorizers=(
+            models.HttpApiAuthorizer(
+                name="cognito",
+                kind=kinds.JWT,
+                identity_source=("$request.header.Authorization",),
+                issuer="https://cognito-idp.us-west-2.amazonaws.com/us-west-2_abc",
+                audience=("client1",),
+            ),
+            models.HttpApiAuthorizer(
+                name="token_auth",
+                kind=kinds.LAMBDA,
+                identity_source=("$request.header.Authorization",),
+                function="token_auth",
+                function_name=auth.function_name,
+                ttl_seconds=60,
+            ),
+        ),
+        cors=models.CorsSettings(
+            allow_origins=("https://example.com",),
+            allow_methods=("GET", "OPTIONS", "POST", "PUT"),
+            allow_headers=("Authorization", "Content-Type"),
+            max_age=600,
+        ),
+        domain_name=models.DomainName(
+            resource_name="http_api_custom_domain",
+            domain_name="http.example.com",
+            protocol=models.APIType.HTTP_API,
+            certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/ghi",
+            api_mapping=models.APIMapping(
+                resource_name="api_mapping", mount_path="v1", api_gateway_stage="api"
+            ),
+            endpoint_type="REGIONAL",
+            tags={"owner": "http"},
+        ),
+        stage_settings=models.HttpStageSettings(
+            access_log_destination="arn:aws:logs:us-west-2:123456789012:log-group:access",
+            throttling_burst_limit=100,
+            throttling_rate_limit=50.0,
+        ),
+    )
+    return models.Application(
+        stage=stage,
+        resources=(
+            pure,
+            auth,
+            api,
+            models.FunctionUrl(
+                resource_name="pure-function-url",
+                auth_type="NONE",
+                lambda_function=pure,
+                cors=models.CorsSettings(allow_origins=("*",)),
+            ),
+            models.FunctionUrl(
+                resource_name="api_handler-function-url",
+                auth_type="AWS_IAM",
+                lambda_function=handler,
+            ),
+        ),
+    )

@@ -59,7 +59,15 @@ ARGUMENTS: dict[str, frozenset[str]] = {
     ),
     "aws_cloudwatch_event_target": frozenset({"rule", "target_id", "arn"}),
     "aws_lambda_permission": frozenset(
-        {"statement_id", "function_name", "action", "principal", "source_arn", "source_account"}
+        {
+            "statement_id",
+            "function_name",
+            "action",
+            "principal",
+            "source_arn",
+            "source_account",
+            "function_url_auth_type",
+        }
     ),
     "aws_sns_topic_subscription": frozenset({"topic_arn", "protocol", "endpoint"}),
     "aws_lambda_event_source_mapping": frozenset(
@@ -103,7 +111,9 @@ ARGUMENTS: dict[str, frozenset[str]] = {
     "aws_api_gateway_base_path_mapping": frozenset(
         {"api_id", "stage_name", "domain_name", "base_path"}
     ),
-    "aws_apigatewayv2_api": frozenset({"name", "route_selection_expression", "protocol_type"}),
+    "aws_apigatewayv2_api": frozenset(
+        {"name", "route_selection_expression", "protocol_type", "cors_configuration"}
+    ),
     "aws_apigatewayv2_integration": frozenset(
         {
             "api_id",
@@ -111,17 +121,61 @@ ARGUMENTS: dict[str, frozenset[str]] = {
             "content_handling_strategy",
             "integration_type",
             "integration_uri",
+            "payload_format_version",
         }
     ),
-    "aws_apigatewayv2_route": frozenset({"api_id", "route_key", "target"}),
+    "aws_apigatewayv2_route": frozenset(
+        {
+            "api_id",
+            "route_key",
+            "target",
+            "authorization_type",
+            "authorizer_id",
+            "authorization_scopes",
+        }
+    ),
     "aws_apigatewayv2_deployment": frozenset({"api_id"}),
-    "aws_apigatewayv2_stage": frozenset({"api_id", "deployment_id", "name"}),
+    "aws_apigatewayv2_stage": frozenset(
+        {
+            "api_id",
+            "deployment_id",
+            "name",
+            "auto_deploy",
+            "access_log_settings",
+            "default_route_settings",
+        }
+    ),
+    "aws_apigatewayv2_authorizer": frozenset(
+        {
+            "api_id",
+            "name",
+            "authorizer_type",
+            "identity_sources",
+            "jwt_configuration",
+            "authorizer_uri",
+            "authorizer_payload_format_version",
+            "enable_simple_responses",
+            "authorizer_result_ttl_in_seconds",
+            "authorizer_credentials_arn",
+        }
+    ),
+    "aws_lambda_function_url": frozenset({"function_name", "authorization_type", "cors"}),
     "aws_apigatewayv2_domain_name": frozenset({"domain_name", "domain_name_configuration", "tags"}),
     "aws_apigatewayv2_api_mapping": frozenset(
         {"api_id", "domain_name", "stage", "api_mapping_key"}
     ),
 }
 
+_CORS = frozenset(
+    {
+        "allow_credentials",
+        "allow_headers",
+        "allow_methods",
+        "allow_origins",
+        "expose_headers",
+        "max_age",
+    }
+)
 # Nested blocks: (resource type, block) -> accepted arguments.
 BLOCKS: dict[tuple[str, str], frozenset[str]] = {
     ("aws_lambda_function", "vpc_config"): frozenset({"subnet_ids", "security_group_ids"}),
@@ -137,6 +191,13 @@ BLOCKS: dict[tuple[str, str], frozenset[str]] = {
     ("aws_api_gateway_domain_name", "endpoint_configuration"): frozenset({"types"}),
     ("aws_apigatewayv2_domain_name", "domain_name_configuration"): frozenset(
         {"certificate_arn", "endpoint_type", "security_policy"}
+    ),
+    ("aws_apigatewayv2_api", "cors_configuration"): _CORS,
+    ("aws_lambda_function_url", "cors"): _CORS,
+    ("aws_apigatewayv2_authorizer", "jwt_configuration"): frozenset({"audience", "issuer"}),
+    ("aws_apigatewayv2_stage", "access_log_settings"): frozenset({"destination_arn", "format"}),
+    ("aws_apigatewayv2_stage", "default_route_settings"): frozenset(
+        {"throttling_burst_limit", "throttling_rate_limit"}
     ),
 }
 
@@ -164,6 +225,8 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
     "aws_apigatewayv2_deployment": frozenset({"id"}),
     "aws_apigatewayv2_stage": frozenset({"id", "invoke_url"}),
     "aws_apigatewayv2_domain_name": frozenset({"id", "domain_name_configuration"}),
+    "aws_apigatewayv2_authorizer": frozenset({"id"}),
+    "aws_lambda_function_url": frozenset({"function_url"}),
     "data.aws_partition": frozenset({"partition"}),
     "data.aws_region": frozenset({"name"}),
     "data.aws_caller_identity": frozenset({"account_id"}),

@@ -1,7 +1,7 @@
 """Planner for custom domain names and their API mappings (``domain_name``).
 
-REST APIs use API Gateway v1 domains with base path mappings; websocket APIs
-use v2 domains (always REGIONAL) with API mappings. The domain step runs
+REST APIs use API Gateway v1 domains with base path mappings; websocket and
+HTTP APIs use v2 domains (always REGIONAL) with API mappings. The domain step runs
 after its API (it needs the API id) and records the mappings in the domain's
 entry (``api_mapping``: ``[{"key": "/" | "/<prefix>"}]``), as upstream does.
 """
@@ -15,15 +15,27 @@ import attrs
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.records import DomainNameRecord, RestAPIRecord, WebsocketAPIRecord
+from chalice.deploy.records import (
+    DomainNameRecord,
+    HttpAPIRecord,
+    RestAPIRecord,
+    WebsocketAPIRecord,
+)
 from chalice.deploy.resources.base import PlanContext
 
 WEBSOCKET_DOMAIN = "websocket_api_custom_domain"
+HTTP_API_DOMAIN = "http_api_custom_domain"
+# protocol -> (the API's resource name, its id key in the state file)
+_API_OF = {
+    models.APIType.HTTP: ("rest_api", "rest_api_id"),
+    models.APIType.WEBSOCKET: ("websocket_api", "websocket_api_id"),
+    models.APIType.HTTP_API: ("http_api", "http_api_id"),
+}
 
 
 def api_resource_of(model: models.DomainName) -> str:
     """The resource name of the API this domain maps to."""
-    return "websocket_api" if model.protocol is models.APIType.WEBSOCKET else "rest_api"
+    return _API_OF[model.protocol][0]
 
 
 def _key(mount_path: str) -> str:
@@ -57,10 +69,12 @@ def _ws_values(d: Mapping[str, Any], model: models.DomainName) -> DomainNameReco
     )
 
 
-def _api_id(resource: str, values: Mapping[str, Any], *, ws: bool) -> str | None:
+def _api_id(resource: str, values: Mapping[str, Any], protocol: models.APIType) -> str | None:
     """The id of the API a domain maps to, from that API's values."""
-    if ws:
+    if protocol is models.APIType.WEBSOCKET:
         return WebsocketAPIRecord.from_values(resource, values).websocket_api_id
+    if protocol is models.APIType.HTTP_API:
+        return HttpAPIRecord.from_values(resource, values).http_api_id
     return RestAPIRecord.from_values(resource, values).rest_api_id
 
 
@@ -68,7 +82,8 @@ class DomainPlanner:
     def plan(
         self, model: models.DomainName, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
-        ws = model.protocol is models.APIType.WEBSOCKET
+        # "ws": an API Gateway v2 domain (websocket or HTTP API).
+        ws = model.protocol is not models.APIType.HTTP
         rtype = model.resource_type.value
         name = model.domain_name
         api_res = api_resource_of(model)
@@ -116,7 +131,7 @@ class DomainPlanner:
                     )
 
         def api_id_of(sc: StepContext) -> str:
-            return str(_api_id(api_res, sc.outputs(api_res), ws=ws))
+            return str(_api_id(api_res, sc.outputs(api_res), model.protocol))
 
         # The configured domain changed: the old one is replaced.
         old_name = DomainNameRecord.from_values(model.resource_name, recorded or {}).domain_name
@@ -178,7 +193,7 @@ class DomainPlanner:
             "certificate_arn": (now.certificate_arn, model.certificate_arn),
             "security_policy": (now.security_policy, model.tls_version.value),
         }
-        api_id = _api_id(api_res, ctx.known(api_res) or {}, ws=ws)
+        api_id = _api_id(api_res, ctx.known(api_res) or {}, model.protocol)
         if ws:
             have = [
                 (_key(m.get("ApiMappingKey") or ""), m.get("ApiId"), m.get("Stage"))
@@ -253,7 +268,7 @@ class DomainPlanner:
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         rec = DomainNameRecord.from_entry(recorded)
         name = str(rec.domain_name)
-        ws = rec.name == WEBSOCKET_DOMAIN
+        ws = rec.name in (WEBSOCKET_DOMAIN, HTTP_API_DOMAIN)
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting custom domain name: {name}")

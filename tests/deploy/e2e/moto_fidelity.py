@@ -126,6 +126,10 @@ def apply() -> None:
     _tag_rest_apis()
     _deployment_keeps_the_stage()
     _atomic_conditional_writes()
+    _http_api_get_authorizers()
+    _function_url_auth_type_condition()
+    _function_url_empty_cors_clears()
+    _http_api_stage_settings()
 
 
 def _delete_unknown_rest_api_is_404() -> None:
@@ -265,9 +269,7 @@ def _import_swagger2() -> None:
         api.binaryMediaTypes = list(doc.get("x-amazon-apigateway-binary-media-types") or [])
         policy = doc.get("x-amazon-apigateway-policy")
         api.policy = json.dumps(policy) if policy else None
-        vpces = (doc.get("x-amazon-apigateway-endpoint-configuration") or {}).get(
-            "vpcEndpointIds"
-        )
+        vpces = (doc.get("x-amazon-apigateway-endpoint-configuration") or {}).get("vpcEndpointIds")
         config = dict(api.endpoint_configuration or {})
         if vpces:
             config["vpcEndpointIds"] = list(vpces)
@@ -487,3 +489,92 @@ def _atomic_conditional_writes() -> None:
 
     responses.S3Response.put_object = guarded(responses.S3Response.put_object)
     responses.S3Response.delete_object = guarded(responses.S3Response.delete_object)
+def _http_api_get_authorizers() -> None:
+    """AWS: GetAuthorizers lists an API's authorizers (API Gateway v2 API reference,
+    "Authorizers": GET /v2/apis/{apiId}/authorizers); moto 5 implements only the
+    single-authorizer operations and answers 500 NotImplementedError."""
+    import json
+
+    from moto.apigatewayv2 import responses
+
+    def get_authorizers(self: Any) -> Any:
+        api_id = self.path.split("/")[-2]
+        api = self.apigatewayv2_backend.get_api(api_id)
+        items = [a.to_json() for a in api.authorizers.values()]
+        return 200, {}, json.dumps({"items": items})
+
+    responses.ApiGatewayV2Response.get_authorizers = get_authorizers
+
+
+def _function_url_auth_type_condition() -> None:
+    """AWS: AddPermission with ``FunctionUrlAuthType`` stores it as the statement's
+    ``Condition: {"StringEquals": {"lambda:FunctionUrlAuthType": ...}}`` (Lambda
+    developer guide, "Control access to Lambda function URLs", and the AddPermission
+    API reference); moto keeps it as an unknown top-level key of the statement."""
+    from moto.awslambda import policy
+
+    original = policy.Policy.decode_policy
+
+    def decode_policy(self: Any, obj: dict[str, Any]) -> Any:
+        auth_type = obj.pop("FunctionUrlAuthType", None)
+        decoded = original(self, obj)
+        if auth_type is not None:
+            statement = decoded.statements[-1]
+            condition = statement.setdefault("Condition", {}).setdefault("StringEquals", {})
+            condition["lambda:FunctionUrlAuthType"] = auth_type
+        return decoded
+
+    policy.Policy.decode_policy = decode_policy
+
+
+def _function_url_empty_cors_clears() -> None:
+    """AWS: UpdateFunctionUrlConfig replaces the URL's CORS settings with the request's
+    ``Cors`` (API reference, UpdateFunctionUrlConfig), so an empty object clears them
+    (the Terraform AWS provider removes a ``cors`` block this way); moto ignores an
+    empty ``Cors`` and keeps the old settings."""
+    from moto.awslambda import models
+
+    original = models.FunctionUrlConfig.update
+
+    def update(self: Any, new_config: dict[str, Any]) -> None:
+        if "Cors" in new_config and not new_config["Cors"]:
+            self.config.pop("Cors", None)
+        original(self, new_config)
+
+    models.FunctionUrlConfig.update = update
+
+
+def _http_api_stage_settings() -> None:
+    """AWS: UpdateStage sets a stage's ``AccessLogSettings`` and ``DefaultRouteSettings``,
+    and DeleteAccessLogSettings (DELETE /v2/apis/{apiId}/stages/{stageName}/accesslogsettings)
+    turns access logging off (API Gateway v2 API reference, "Stage" and
+    "AccessLogSettings"); moto has neither (the UpdateStage above only moves the
+    deployment)."""
+    from moto.apigateway import urls as v1_urls
+    from moto.apigatewayv2 import responses, urls
+
+    path = "{0}/v2/apis/(?P<api_id>[^/]+)/stages/(?P<stage_name>[^/]+)/accesslogsettings$"
+    # moto serves v2 paths from the apigateway app too, which copied the v2
+    # table when it was imported: register the path in both.
+    for table in (urls.url_paths, v1_urls.url_paths):
+        table[path] = responses.ApiGatewayV2Response.dispatch
+    moved = responses.ApiGatewayV2Response.update_stage
+
+    def update_stage(self: Any) -> Any:
+        result = moved(self)
+        api_id, name = self.path.split("/")[-3], self.path.split("/")[-1]
+        stage = self.apigatewayv2_backend.get_stage(api_id, name)
+        params = json.loads(self.body or "{}")
+        if "accessLogSettings" in params:
+            stage.access_log_settings = params["accessLogSettings"]
+        if "defaultRouteSettings" in params:
+            stage.default_route_settings = params["defaultRouteSettings"]
+        return 200, result[1], json.dumps(stage.to_json()) if result[0] < 300 else result[2]
+
+    def delete_access_log_settings(self: Any) -> Any:
+        api_id, name = self.path.split("/")[-4], self.path.split("/")[-2]
+        self.apigatewayv2_backend.get_stage(api_id, name).access_log_settings = None
+        return 204, {}, ""
+
+    responses.ApiGatewayV2Response.update_stage = update_stage
+    responses.ApiGatewayV2Response.delete_access_log_settings = delete_access_log_settings
