@@ -49,6 +49,10 @@ class PlanContext:
         for name in names:
             self._planning.setdefault(name, threading.Event())
 
+    def will_plan(self, name: str) -> bool:
+        """Whether ``name`` is part of this plan (desired or swept), planned yet or not."""
+        return name in self._planning or name in self.steps
+
     def planned(self, name: str, step: Step | None) -> None:
         """The step of ``name`` (None: its planning failed, the plan is abandoned)."""
         if step is not None:

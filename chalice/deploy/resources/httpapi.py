@@ -426,7 +426,11 @@ class HttpApiPlanner:
         return fields
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
-        if REST_DOMAIN in ctx.steps and ctx.state.get(HTTP_DOMAIN) is not None:
+        # A REST domain this deploy creates (it is not recorded yet) while the
+        # HTTP API's is still recorded. Asked of the plan's names, not its
+        # steps: planners run concurrently, the REST domain may be planned later.
+        creates_rest_domain = ctx.will_plan(REST_DOMAIN) and ctx.state.get(REST_DOMAIN) is None
+        if creates_rest_domain and ctx.state.get(HTTP_DOMAIN) is not None:
             raise _domain_swap_error(ctx.stage, to="REST")
         api_id = str(recorded.get("http_api_id"))
 
