@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from chalice.local import events as _events
+from chalice.local import sample_events as _events
 from chalice.local.context import LambdaContext, TestLambdaContext
 from chalice.local.gateway import LocalGateway
 from chalice.local.settings import API_HANDLER, LocalSettings, function_timeout_ms, load_settings

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from chalice.app._http import Request
     from chalice.app._registry import (
         BuiltinAuthConfig,
-        LambdaFunction,
+        PureLambdaConfig,
         RouteEntry,
         WebsocketHandlerConfig,
     )
@@ -113,7 +113,7 @@ class Chalice(DecoratorAPI):
         self.websocket_handlers: dict[str, WebsocketHandlerConfig] = {}
         self.builtin_auth_handlers: list[BuiltinAuthConfig] = []
         self.event_sources: list[Any] = []
-        self.pure_lambda_functions: list[LambdaFunction] = []
+        self.pure_lambda_functions: list[PureLambdaConfig] = []
         self.handler_map: dict[str, Callable[..., Any]] = {}
         self.middleware_handlers: list[tuple[Callable[..., Any], str]] = []
         self.blueprints: list[Blueprint] = []
@@ -248,9 +248,9 @@ def apply_registration(
         reg.handler.bind(app)
         app.handler_map[name] = reg.handler
     elif kind == "lambda":
-        from chalice.app._registry import LambdaFunction
+        from chalice.app._registry import PureLambdaConfig
 
-        app.pure_lambda_functions.append(LambdaFunction(reg.handler, name, handler_string))
+        app.pure_lambda_functions.append(PureLambdaConfig(reg.handler, name, handler_string))
         reg.handler.bind(app)
         app.handler_map[name] = reg.handler
     elif kind == "authorizer":

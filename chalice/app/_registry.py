@@ -98,14 +98,22 @@ class _Handler:
         return f"{type(self).__name__}({self.name!r}, {self.handler_string!r})"
 
 
-class LambdaFunction(_Handler):
-    """A pure ``@app.lambda_function``."""
+class PureLambdaConfig(_Handler):
+    """A pure ``@app.lambda_function``.
+
+    Public as ``chalice.app.LambdaFunction`` (upstream's name); inside the
+    tooling the name ``LambdaFunction`` means the deploy model
+    (``chalice.deploy.models.LambdaFunction``).
+    """
 
     __slots__ = ("func",)
 
     def __init__(self, func: Callable[..., Any], name: str, handler_string: str) -> None:
         super().__init__(name, handler_string)
         self.func = func
+
+
+LambdaFunction = PureLambdaConfig  # upstream's public name
 
 
 class BuiltinAuthConfig(_Handler):

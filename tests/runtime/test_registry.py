@@ -28,6 +28,6 @@ def test_builtin_auth_config_defaults() -> None:
 
 
 def test_handler_reprs() -> None:
-    assert repr(LambdaFunction(_view, "fn", "app.fn")) == "LambdaFunction('fn', 'app.fn')"
+    assert repr(LambdaFunction(_view, "fn", "app.fn")) == "PureLambdaConfig('fn', 'app.fn')"
     config = ScheduledEventConfig("tick", "app.tick", "rate(1 hour)", "")
     assert config.schedule_expression == "rate(1 hour)"

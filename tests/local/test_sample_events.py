@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chalice import Chalice
-from chalice.local import events
+from chalice.local import sample_events as events
 from chalice.local.gateway import LocalGateway
 from chalice.local.settings import DefaultSettings
 
