@@ -265,6 +265,7 @@ def apply_registration(
             ttl_seconds=old.ttl_seconds,
             execution_role=old.execution_role,
             header=old.header,
+            simple_responses=old.simple_responses,
         )
         app.builtin_auth_handlers.append(auth.config)
         app.handler_map[name] = auth

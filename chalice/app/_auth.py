@@ -223,7 +223,11 @@ class ChaliceAuthorizer(Authorizer):
 
     def _call_http_api(self, event: dict[str, Any]) -> Any:
         # An HTTP API Lambda authorizer (payload format 2.0). It accepts an
-        # IAM policy (what AuthResponse builds) or a simple response.
+        # IAM policy (what AuthResponse builds) or, when deployed with
+        # simple_responses=True, a simple response. The result is passed on
+        # as the function gave it: judging its format against the deployed
+        # setting is API Gateway's job (a mismatch is its 500), and
+        # chalice local / the test client make the same judgement.
         request = HttpAPIAuthRequest(event, self.config.header)
         result = self.func(request)
         if isinstance(result, AuthResponse):
@@ -419,9 +423,15 @@ def make_builtin_authorizer(
     ttl_seconds: int | None,
     execution_role: str | None,
     header: str,
+    simple_responses: bool = False,
 ) -> ChaliceAuthorizer:
     """What ``@app.authorizer()`` registers (used by the app's registration code)."""
     config = BuiltinAuthConfig(
-        name, handler_string, ttl_seconds=ttl_seconds, execution_role=execution_role, header=header
+        name,
+        handler_string,
+        ttl_seconds=ttl_seconds,
+        execution_role=execution_role,
+        header=header,
+        simple_responses=simple_responses,
     )
     return ChaliceAuthorizer(name, func, config)

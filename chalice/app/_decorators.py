@@ -114,8 +114,15 @@ class DecoratorAPI:
         execution_role: str | None = None,
         name: str | None = None,
         header: str = "Authorization",
+        *,
+        simple_responses: bool = False,
     ) -> Callable[[Callable[..., Any]], ChaliceAuthorizer]:
-        """Register a built-in Lambda token authorizer (returns a ``ChaliceAuthorizer``)."""
+        """Register a built-in Lambda token authorizer (returns a ``ChaliceAuthorizer``).
+
+        ``simple_responses=True`` (HTTP API stages only) lets the function
+        answer ``{"isAuthorized": bool, "context": {...}}`` (or a bool)
+        instead of an ``AuthResponse``/IAM policy; a REST stage refuses it.
+        """
         _check_name(name, "authorizer")
 
         def decorator(func: Callable[..., Any]) -> ChaliceAuthorizer:
@@ -130,6 +137,7 @@ class DecoratorAPI:
                 ttl_seconds=ttl_seconds,
                 execution_role=execution_role,
                 header=header,
+                simple_responses=simple_responses,
             )
             self._register(Registration("authorizer", func, name, auth))
             return auth

@@ -121,9 +121,12 @@ class BuiltinAuthConfig(_Handler):
 
     ``ttl_seconds`` and ``execution_role`` are ``None`` unless given (swagger
     then leaves them out); ``header`` is where API Gateway reads the token.
+    ``simple_responses`` (HTTP APIs only) deploys the authorizer with
+    ``EnableSimpleResponses``: the function answers ``{"isAuthorized": ...}``
+    (or a bool) instead of an IAM policy.
     """
 
-    __slots__ = ("ttl_seconds", "execution_role", "header")
+    __slots__ = ("ttl_seconds", "execution_role", "header", "simple_responses")
 
     def __init__(
         self,
@@ -132,11 +135,14 @@ class BuiltinAuthConfig(_Handler):
         ttl_seconds: int | None = None,
         execution_role: str | None = None,
         header: str = "Authorization",
+        *,
+        simple_responses: bool = False,
     ) -> None:
         super().__init__(name, handler_string)
         self.ttl_seconds = ttl_seconds
         self.execution_role = execution_role
         self.header = header
+        self.simple_responses = simple_responses
 
 
 class S3EventConfig(_Handler):

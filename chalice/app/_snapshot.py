@@ -101,6 +101,9 @@ class AuthorizerSpec:
     # ``COGNITO``, the user pool's app client ids; empty when not given).
     issuer: str | None = None
     audience: tuple[str, ...] = ()
+    # ``BUILTIN`` on an HTTP API: the function answers simple responses
+    # (``EnableSimpleResponses``) instead of IAM policies.
+    simple_responses: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +401,7 @@ def authorizer_spec(authorizer: Any) -> AuthorizerSpec:
             header=getattr(config, "header", None) or "Authorization",
             ttl_seconds=getattr(config, "ttl_seconds", None),
             execution_role=getattr(config, "execution_role", None),
+            simple_responses=bool(getattr(config, "simple_responses", False)),
         )
     if isinstance(authorizer, JWTAuthorizer):  # no Swagger form: REST stages refuse it
         return AuthorizerSpec(

@@ -16,7 +16,8 @@ Authorizers map to what HTTP APIs have:
   provider ARN) and whose audience is its ``app_client_ids``;
 * ``JWTAuthorizer`` -> a JWT authorizer (any OpenID Connect issuer);
 * ``@app.authorizer()`` -> a Lambda ``REQUEST`` authorizer, payload format
-  2.0, IAM-policy responses (what ``AuthResponse`` returns), its
+  2.0, IAM-policy responses (what ``AuthResponse`` returns) unless it says
+  ``simple_responses=True`` (then ``EnableSimpleResponses``), its
   ``ttl_seconds`` as the cache TTL (300 when unset, as on REST) and its
   ``header`` as the identity source.
 """
@@ -87,6 +88,7 @@ def _authorizer(
                 function=fn.resource_name,
                 function_name=fn.function_name,
                 ttl_seconds=ttl,
+                simple_responses=auth.simple_responses,
                 invoke_role_arn=auth.execution_role,
             ),
             fn,

@@ -14,8 +14,11 @@ template or a deploy that silently drops it:
   ``api_gateway_endpoint_vpce``, ``api_gateway_policy_file``,
   and ``minimum_compression_size``.
 
-A REST stage refuses a ``JWTAuthorizer`` and the ``http_api_access_log`` /
-``http_api_throttling`` settings (HTTP APIs only) the same way.
+A REST stage refuses a ``JWTAuthorizer``, an ``@app.authorizer`` with
+``simple_responses=True`` (REST authorizers must return an IAM policy, so
+every request would fail with API Gateway's 500) and the
+``http_api_access_log`` / ``http_api_throttling`` settings (HTTP APIs only)
+the same way.
 
 Pure: reads the route list and the config, never AWS.
 """
@@ -145,7 +148,7 @@ def check_http_config(config: Config) -> None:
 
 
 def check_rest_routes(routes: Sequence[RouteInfo], *, where: str) -> None:
-    """A REST stage refuses what only HTTP APIs have (a ``JWTAuthorizer``)."""
+    """A REST stage refuses what only HTTP APIs have (JWT authorizers, simple responses)."""
     for r in routes:
         if r.authorizer is not None and r.authorizer.kind is AuthorizerKind.JWT:
             _fail(
@@ -153,6 +156,16 @@ def check_rest_routes(routes: Sequence[RouteInfo], *, where: str) -> None:
                 f"{where}, route {r.route_key} (view `{r.view_name}`)",
                 'Set "api_gateway_type": "HTTP" for this stage, or use a '
                 "CognitoUserPoolAuthorizer or an @app.authorizer() function on REST.",
+            )
+        if r.authorizer is not None and r.authorizer.simple_responses:
+            # Refused rather than ignored: a REST authorizer that answers
+            # {"isAuthorized": ...} fails every request with a 500.
+            _fail(
+                f"The authorizer `{r.authorizer.name}` has simple_responses=True, which only "
+                "HTTP API Lambda authorizers support; a REST API needs an IAM policy.",
+                f"{where}, route {r.route_key} (view `{r.view_name}`)",
+                'Set "api_gateway_type": "HTTP" for this stage, or drop simple_responses=True '
+                "and return an AuthResponse from the authorizer.",
             )
 
 

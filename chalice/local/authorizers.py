@@ -12,7 +12,8 @@ logged and the request is let through.
 
 For a stage served as an HTTP API (``authorize_http_api``) the same
 authorizers run with payload format 2.0: built-in ones get a 2.0 REQUEST
-event and may answer with a simple response or a policy; Cognito claims
+event and answer with a simple response (``simple_responses=True``) or a
+policy (otherwise; the other format is the HTTP API's 500); Cognito claims
 land under ``jwt``.
 
 This module never verifies signatures or calls AWS; it is an emulation for
@@ -161,8 +162,9 @@ class LocalAuthorizers:
     def authorize_http_api(self, authorizer: Any, event: dict[str, Any]) -> dict[str, Any] | None:
         """The ``requestContext.authorizer`` value of a 2.0 event an HTTP API lets through.
 
-        Built-in authorizers get the 2.0 REQUEST event and may answer with a
-        simple response (``isAuthorized``) or an IAM policy; their context
+        Built-in authorizers get the 2.0 REQUEST event and must answer in the
+        format they are deployed with: a simple response (``isAuthorized``)
+        with ``simple_responses=True``, else an IAM policy; their context
         lands under ``lambda``. Cognito tokens are decoded, not verified,
         into ``jwt`` claims (as for REST). Returns None when nothing is to be
         added; raises ``AuthorizationFailed`` with the HTTP API's answer.
@@ -200,17 +202,31 @@ class LocalAuthorizers:
         if handler is None:
             handler = authorizer
         result = handler(auth_event, self._make_context(name))
-        if not isinstance(result, Mapping):
+        # API Gateway reads the answer in the one format the authorizer is
+        # deployed with (EnableSimpleResponses); the other one is its 500.
+        simple = bool(getattr(config, "simple_responses", False))
+        expected = (
+            httpapi.AuthorizerFormat.SIMPLE if simple else httpapi.AuthorizerFormat.IAM_POLICY
+        )
+        problem = httpapi.authorizer_format_problem(result, expected)
+        if problem is not None:
+            LOG.warning(
+                "Authorizer %r %s; an HTTP API answers 500. %s",
+                name,
+                problem,
+                'Return {"isAuthorized": <bool>, "context": {...}} (or a bool).'
+                if simple
+                else "Return an AuthResponse, or register it with "
+                "@app.authorizer(simple_responses=True).",
+            )
             raise AuthorizationFailed(httpapi.authorizer_error())
         context = result.get("context")
         granted: dict[str, Any] = {"lambda": dict(context) if isinstance(context, Mapping) else {}}
-        if "isAuthorized" in result:
+        if simple:
             if result["isAuthorized"] is not True:
                 raise AuthorizationFailed(httpapi.forbidden())
             return granted
-        policy = result.get("policyDocument")
-        if not isinstance(policy, Mapping):
-            raise AuthorizationFailed(httpapi.authorizer_error())
+        policy = result["policyDocument"]
         if not policy_allows(policy, arn):
             raise AuthorizationFailed(httpapi.forbidden())
         granted["principalId"] = result.get("principalId")

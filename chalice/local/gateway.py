@@ -240,9 +240,10 @@ class LocalGateway:
     def _invoke_http_api(
         self, method: str, path: str, query: str, headers: Headers, body: bytes, source_ip: str
     ) -> GatewayResponse | Any:
-        # An HTTP API whose routes are the app's "METHOD /path" routes: an
-        # unknown path is the API's own 404; a known path with another
-        # method reaches the app as $default (which answers 405).
+        # An HTTP API whose routes are the app's "METHOD /path" routes and
+        # nothing else (no $default route): a request no route matches, be
+        # it an unknown path or a known path with another method, is the
+        # API's own 404 and never reaches the function.
         single, multi = _header_maps(headers)
         index = self._route_index()
         match = index.match(path)
@@ -250,8 +251,15 @@ class LocalGateway:
             return httpapi.not_found()
         # The live entry: running an authorizer takes the registered object.
         entry = self._app.routes[match.resource_path].get(method)
-        if entry is None and method == "OPTIONS":
-            return responses.preflight(index.preflight_headers(match.resource_path))
+        if entry is None:
+            if method == "OPTIONS":
+                # The API's CORS configuration answers preflights by itself;
+                # without one an OPTIONS request is just another unrouted one.
+                index = self._route_index(refresh=True)
+                preflight = index.preflight_headers(match.resource_path)
+                if "Access-Control-Allow-Origin" in preflight:
+                    return responses.preflight(preflight)
+            return httpapi.not_found()
         if len(body) > MAX_BODY_BYTES:
             return httpapi.request_too_large()
         event = httpapi.build_event(
@@ -261,13 +269,13 @@ class LocalGateway:
             headers=multi,
             body=body,
             binary=is_binary_type(single.get("content-type"), self._app.api.binary_types),
-            route_key="$default" if entry is None else f"{method} {match.resource_path}",
+            route_key=f"{method} {match.resource_path}",
             path_params=match.path_params or None,
             stage="$default",
             source_ip=source_ip,
             now=time.time(),
         )
-        authorizer = getattr(entry, "authorizer", None) if entry is not None else None
+        authorizer = getattr(entry, "authorizer", None)
         if authorizer is not None:
             try:
                 granted = self._authorizers.authorize_http_api(authorizer, event)

@@ -160,6 +160,41 @@ def authorizer_event(event: dict[str, Any], *, identity: list[str], arn: str) ->
     return auth
 
 
+class AuthorizerFormat(enum.Enum):
+    """The response format an HTTP API expects from a Lambda authorizer."""
+
+    IAM_POLICY = "IAM_POLICY"
+    SIMPLE = "SIMPLE"  # EnableSimpleResponses: {"isAuthorized": bool, "context": {...}}
+
+
+def authorizer_format_problem(result: Any, expected: AuthorizerFormat) -> str | None:
+    """Why an HTTP API would reject ``result`` (its 500), or None if it is well formed.
+
+    With simple responses API Gateway reads only a boolean ``isAuthorized``;
+    without, it needs an IAM ``policyDocument``; any other answer is an
+    authorizer error.
+
+    >>> authorizer_format_problem({"isAuthorized": True}, AuthorizerFormat.SIMPLE) is None
+    True
+    >>> authorizer_format_problem({"isAuthorized": True}, AuthorizerFormat.IAM_POLICY)
+    'returned a simple response, but it is deployed to return an IAM policy'
+    """
+    if not isinstance(result, Mapping):
+        return f"returned {type(result).__name__}, not a JSON object"
+    is_policy = isinstance(result.get("policyDocument"), Mapping)
+    if expected is AuthorizerFormat.SIMPLE:
+        if isinstance(result.get("isAuthorized"), bool):
+            return None
+        if is_policy:
+            return "returned an IAM policy, but it is deployed with simple_responses=True"
+        return 'returned no boolean "isAuthorized"'
+    if is_policy:
+        return None
+    if "isAuthorized" in result:
+        return "returned a simple response, but it is deployed to return an IAM policy"
+    return 'returned no "policyDocument"'
+
+
 def result_to_response(result: Any) -> GatewayResponse:
     """Turn a function's 2.0 result into status, headers and body bytes.
 

@@ -88,6 +88,7 @@ def test_an_http_stage_builds_an_http_api_with_every_authorizer_kind(tmp_path: P
     assert (lam.kind, lam.function, lam.function_name) == (KINDS.LAMBDA, "auth", "demo-dev-auth")
     assert lam.identity_source == ("$request.header.X-Token",)
     assert lam.ttl_seconds == 30
+    assert lam.simple_responses is False  # IAM policies unless asked
     assert api.cors is not None
     assert api.cors.allow_origins == ("https://example.com",)
     assert api.cors.allow_methods == ("GET", "OPTIONS", "POST", "PUT")
@@ -255,6 +256,39 @@ def test_a_rest_stage_refuses_a_jwt_authorizer(tmp_path: Path) -> None:
     app.route("/", authorizer=jwt)(lambda: {})
     text = str(_refused(tmp_path, app, _config(tmp_path)))
     assert "HTTP APIs only" in text and '"api_gateway_type": "HTTP"' in text
+
+
+def _simple_app() -> Chalice:
+    app = Chalice(app_name="demo")
+
+    @app.authorizer(simple_responses=True)
+    def auth(request: Any) -> Any:
+        return True
+
+    app.route("/", authorizer=auth)(lambda: {})
+    return app
+
+
+def test_simple_responses_reach_the_http_api_authorizer(tmp_path: Path) -> None:
+    lam = _api(_built(_simple_app(), _http(tmp_path))).authorizers[0]
+    assert (lam.kind, lam.simple_responses) == (KINDS.LAMBDA, True)
+
+
+def test_a_rest_stage_refuses_simple_responses(tmp_path: Path) -> None:
+    text = str(_refused(tmp_path, _simple_app(), _config(tmp_path)))
+    assert "simple_responses=True" in text and "route GET /" in text
+    assert '"api_gateway_type": "HTTP"' in text and "AuthResponse" in text
+
+
+def test_an_unused_simple_responses_authorizer_is_not_refused_on_rest(tmp_path: Path) -> None:
+    app = Chalice(app_name="demo")
+
+    @app.authorizer(simple_responses=True)
+    def auth(request: Any) -> Any:
+        return True
+
+    app.route("/")(lambda: {})
+    assert any(isinstance(r, models.RestAPI) for r in _built(app, _config(tmp_path)))
 
 
 # -- config keys -------------------------------------------------------------------

@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
-from chalice import Chalice, Response
+from chalice import AuthResponse, Chalice, Response
 from chalice.local.gateway import LambdaResultError, LocalGateway
 from chalice.local.httpapi import (
     ApiGatewayType,
+    AuthorizerFormat,
     api_gateway_type,
+    authorizer_format_problem,
     build_event,
     result_to_response,
 )
@@ -45,13 +47,28 @@ def add_v2_routes(app: Chalice) -> Chalice:
             "authorizer": request.context.get("authorizer"),
         }
 
-    @app.authorizer()
+    @app.authorizer(simple_responses=True)
     def simple_auth(auth_request: Any) -> Any:
         if auth_request.token == "yes":
             return {"isAuthorized": True, "context": {"tenant": "t1"}}
+        if auth_request.token == "bool":
+            return True
         if auth_request.token == "garbage":
             return "not a response"
+        if auth_request.token == "policy":
+            return AuthResponse(routes=["*"], principal_id="p")
+        if auth_request.token == "string-flag":
+            return {"isAuthorized": "true"}
         return {"isAuthorized": False}
+
+    @app.authorizer()
+    def policy_only(auth_request: Any) -> Any:
+        # Not deployed with simple responses: this answer is a 500 on AWS.
+        return {"isAuthorized": True}
+
+    @app.route("/policy-only", authorizer=policy_only)
+    def guarded() -> dict[str, Any]:
+        return {}
 
     @app.route("/simple", authorizer=simple_auth)
     def simple() -> dict[str, Any]:
@@ -125,10 +142,47 @@ def test_unknown_path_is_the_http_api_404(client: Client) -> None:
     assert "x-amzn-ErrorType" not in response.headers
 
 
-def test_other_method_reaches_the_app_as_default_route(client: Client) -> None:
+def test_known_path_with_an_undeclared_method_is_the_http_api_404(client: Client) -> None:
+    # One route per method and no $default route: API Gateway matches no
+    # route and answers by itself; the function (and its 405) is never run.
     response = client.http.delete("/users/me")
+    assert (response.status_code, response.json_body) == (404, {"message": "Not Found"})
+    assert "Allow" not in response.headers
+    assert "apigw-requestid" in response.headers
+
+
+def test_options_without_cors_is_a_404_and_reaches_nothing(app: Chalice) -> None:
+    calls: list[str] = []
+
+    @app.route("/plain", methods=["GET"])
+    def plain() -> dict[str, Any]:
+        calls.append("plain")
+        return {}
+
+    client = Client(app, api_gateway_type="HTTP")
+    assert client.http.options("/plain").status_code == 404
+    assert client.http.get("/plain").status_code == 200
+    assert calls == ["plain"]
+
+
+def test_a_method_added_after_the_first_request_is_routed(app: Chalice) -> None:
+    @app.route("/late", methods=["GET"])
+    def late_get() -> dict[str, Any]:
+        return {"m": "GET"}
+
+    client = Client(app, api_gateway_type="HTTP")
+    assert client.http.put("/late").status_code == 404
+
+    @app.route("/late", methods=["PUT"])
+    def late_put() -> dict[str, Any]:
+        return {"m": "PUT"}
+
+    assert client.http.put("/late").json_body == {"m": "PUT"}
+
+
+def test_rest_stage_still_lets_the_app_answer_405(app: Chalice) -> None:
+    response = Client(app).http.delete("/users/me")
     assert response.status_code == 405
-    assert response.headers["Allow"] == "GET"
 
 
 def test_errors_and_preflight(client: Client) -> None:
@@ -162,7 +216,42 @@ def test_builtin_authorizer_with_a_simple_response(client: Client) -> None:
     assert allowed.json_body["authorizer"]["tenant"] == "t1"
     assert allowed.json_body["authorizer"]["lambda"] == {"tenant": "t1"}
     assert client.http.get("/simple", headers={"Authorization": "no"}).status_code == 403
+    assert client.http.get("/simple", headers={"Authorization": "bool"}).status_code == 200
     assert client.http.get("/simple", headers={"Authorization": "garbage"}).status_code == 500
+
+
+@pytest.mark.parametrize("token", ["policy", "string-flag"])
+def test_simple_responses_authorizer_answering_otherwise_is_a_500(
+    client: Client, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # EnableSimpleResponses: API Gateway reads a boolean isAuthorized and
+    # nothing else; an IAM policy is an authorizer error.
+    response = client.http.get("/simple", headers={"Authorization": token})
+    assert (response.status_code, response.json_body) == (
+        500,
+        {"message": "Internal Server Error"},
+    )
+    assert "simple_auth" in caplog.text
+
+
+def test_policy_authorizer_answering_a_simple_response_is_a_500(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = client.http.get("/policy-only", headers={"Authorization": "x"})
+    assert response.status_code == 500
+    assert "simple_responses=True" in caplog.text
+
+
+def test_authorizer_format_problem() -> None:
+    simple, policy = AuthorizerFormat.SIMPLE, AuthorizerFormat.IAM_POLICY
+    doc = {"principalId": "p", "policyDocument": {"Statement": []}}
+    assert authorizer_format_problem({"isAuthorized": False}, simple) is None
+    assert authorizer_format_problem(doc, policy) is None
+    assert "IAM policy" in (authorizer_format_problem(doc, simple) or "")
+    assert "simple response" in (authorizer_format_problem({"isAuthorized": True}, policy) or "")
+    assert "not a JSON object" in (authorizer_format_problem(None, policy) or "")
+    assert "isAuthorized" in (authorizer_format_problem({}, simple) or "")
+    assert "policyDocument" in (authorizer_format_problem({}, policy) or "")
 
 
 def test_authorizer_with_a_custom_header(client: Client) -> None:

@@ -138,3 +138,46 @@ def test_terraform_resources(tf_config: dict[str, Any]) -> None:
 def test_terraform_references_and_arguments_check(tf_config: dict[str, Any]) -> None:
     assert _tfcheck.unresolved_references(tf_config) == []
     assert _tfcheck.unknown_arguments(tf_config) == []
+
+
+def _with_simple_responses() -> models.Application:
+    app = http_application()
+    resources = []
+    for r in app.resources:
+        if isinstance(r, models.HttpApi):
+            auths = tuple(
+                attrs.evolve(a, simple_responses=True)
+                if a.kind is models.HttpAuthorizerKind.LAMBDA
+                else a
+                for a in r.authorizers
+            )
+            r = attrs.evolve(r, authorizers=auths)
+        resources.append(r)
+    return attrs.evolve(app, resources=tuple(resources))
+
+
+def test_simple_responses_in_sam_and_terraform(
+    sam_template: dict[str, Any], tf_config: dict[str, Any]
+) -> None:
+    # IAM policies unless the authorizer asks for simple responses.
+    sam_auth = sam_template["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]
+    assert sam_auth["token_auth"]["EnableSimpleResponses"] is False
+    tf_auth = tf_config["resource"]["aws_apigatewayv2_authorizer"]["token_auth"]
+    assert tf_auth["enable_simple_responses"] is False
+    assert (
+        "enable_simple_responses"
+        not in tf_config["resource"]["aws_apigatewayv2_authorizer"]["cognito"]
+    )
+
+    simple = _with_simple_responses()
+    template = generate_sam_template(simple)
+    authorizers = template["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]
+    assert authorizers["token_auth"]["EnableSimpleResponses"] is True
+    assert authorizers["token_auth"]["AuthorizerPayloadFormatVersion"] == "2.0"
+    assert lint_problems(json.dumps(template)) == []
+    config = generate_terraform_template(simple, app_name="pkghttp")
+    item = config["resource"]["aws_apigatewayv2_authorizer"]["token_auth"]
+    assert item["enable_simple_responses"] is True
+    assert item["authorizer_payload_format_version"] == "2.0"
+    assert _tfcheck.unresolved_references(config) == []
+    assert _tfcheck.unknown_arguments(config) == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from chalice import Chalice
 from chalice.app import AuthRequest, AuthResponse, AuthRoute
 from chalice.app._auth import HttpAPIAuthRequest
@@ -94,3 +96,45 @@ def test_rest_token_events_are_unchanged() -> None:
     # A REST REQUEST authorizer event (version 1.0 shape) is not a 2.0 one.
     rest = load_event("apigw-authorizer/sam-ApiGatewayRestRequestAuthorizer.json")
     assert check(rest, None)["cls"] == "AuthRequest"
+
+
+def test_simple_responses_is_keyword_only_and_carried_to_the_snapshot() -> None:
+    from chalice.app._snapshot import snapshot
+
+    app = Chalice("auth", configure_logs=False)
+
+    @app.authorizer(ttl_seconds=5, simple_responses=True)
+    def simple(request: AuthRequest) -> bool:
+        return True
+
+    @app.authorizer()
+    def policy(request: AuthRequest) -> bool:
+        return True
+
+    app.route("/s", authorizer=simple)(lambda: {})
+    app.route("/p", authorizer=policy)(lambda: {})
+    assert simple.config.simple_responses is True
+    assert policy.config.simple_responses is False
+    assert app.handler_map["simple"].config.handler_string == "app.simple"
+    specs = {r.path: r.authorizer for r in snapshot(app).routes}
+    assert specs["/s"] is not None and specs["/s"].simple_responses is True
+    assert specs["/p"] is not None and specs["/p"].simple_responses is False
+    with pytest.raises(TypeError):
+        app.authorizer(None, None, None, "Authorization", True)  # type: ignore[misc]
+
+
+def test_a_simple_responses_authorizer_passes_its_answer_through() -> None:
+    # The gateway judges the format (an AuthResponse is its 500), so the
+    # runtime neither rewrites nor hides what the function returned.
+    app = Chalice("auth", configure_logs=False)
+
+    @app.authorizer(simple_responses=True)
+    def check(request: AuthRequest) -> Any:
+        if request.token == "user1":
+            return {"isAuthorized": True, "context": {"k": "v"}}
+        return AuthResponse(routes=["*"], principal_id="p")
+
+    event = load_event(V2_AUTH_EVENT)
+    assert check(event, None) == {"isAuthorized": True, "context": {"k": "v"}}
+    event["identitySource"] = ["other"]
+    assert "policyDocument" in check(event, None)

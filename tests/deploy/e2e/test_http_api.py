@@ -52,6 +52,7 @@ def _http_api(
     stage: str = "api",
     cors: bool = True,
     domain: models.DomainName | None = None,
+    simple: bool = False,
 ) -> models.Application:
     handler, auth_fn = _parts(tmp, name)
     routes = [
@@ -83,6 +84,7 @@ def _http_api(
                 function="auth",
                 function_name=auth_fn.function_name,
                 ttl_seconds=60,
+                simple_responses=simple,
             ),
         ),
         cors=models.CorsSettings(allow_origins=("https://example.com",), max_age=600)
@@ -202,6 +204,39 @@ def test_a_change_touches_only_what_differs(
     _deploy(_http_api(tmp_path, name), project, aws, name)
     routes = {r["RouteKey"] for r in boto.apigatewayv2.get_routes(ApiId=api_id)["Items"]}
     assert "DELETE /users/{name}" not in routes
+    calls.reset()
+    _deploy(_http_api(tmp_path, name), project, aws, name)
+    assert calls.mutating == []
+
+
+def test_simple_responses_create_the_authorizer_and_a_flip_is_one_update(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    name = "http" + uuid.uuid4().hex[:8]
+    _deploy(_http_api(tmp_path, name, simple=True), project, aws, name)
+    api_id = _entry(project, "http_api")["http_api_id"]
+
+    def lambda_authorizer() -> dict[str, Any]:
+        items = boto.apigatewayv2.get_authorizers(ApiId=api_id)["Items"]
+        return next(a for a in items if a["Name"] == "auth")
+
+    created = lambda_authorizer()
+    assert created["EnableSimpleResponses"] is True
+    assert created["AuthorizerPayloadFormatVersion"] == "2.0"
+    calls.reset()
+    _deploy(_http_api(tmp_path, name, simple=True), project, aws, name)
+    assert calls.mutating == []
+    # Back to IAM policies: the plan names the authorizer, one call updates it in place.
+    plan = _plan(_http_api(tmp_path, name), project, aws, name)
+    step = next(s for s in plan.steps if s.name == "http_api")
+    assert step.action is Action.UPDATE
+    assert {c.field for c in step.changes} == {"authorizer[auth]"}
+    calls.reset()
+    _deploy(_http_api(tmp_path, name), project, aws, name)
+    assert calls.mutating == ["UpdateAuthorizer"]
+    updated = lambda_authorizer()
+    assert updated["EnableSimpleResponses"] is False
+    assert updated["AuthorizerId"] == created["AuthorizerId"]
     calls.reset()
     _deploy(_http_api(tmp_path, name), project, aws, name)
     assert calls.mutating == []
