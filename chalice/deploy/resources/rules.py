@@ -62,6 +62,7 @@ class RulePlanner:
             rule_changed: bool,
             target_changed: bool,
             permission_missing: bool,
+            permission_known_absent: bool,
         ) -> Mapping[str, Any]:
             sc.say(f"{'Creating' if create else 'Updating'} event rule: {name}")
             arn = rule_arn
@@ -92,16 +93,31 @@ class RulePlanner:
             if target_changed:
                 sc.clients.events.put_target(name, target_id=TARGET_ID, arn=live_fn)
             if permission_missing:
-                ensure_permission(sc.clients, live_fn, principal=principal, source_arn=arn, sid=sid)
+                ensure_permission(
+                    sc.clients,
+                    live_fn,
+                    principal=principal,
+                    source_arn=arn,
+                    sid=sid,
+                    known_absent=permission_known_absent,
+                )
             return values
 
         if rule is None:
+            # A new function has no policy yet: AddPermission needs no read.
+            # An existing one (a rule deleted by hand) is read when applying.
+            fresh = not ctx.exists_now(fn.resource_name)
             return Step(
                 model.resource_name,
                 rtype,
                 Action.CREATE,
                 lambda sc: put(
-                    sc, create=True, rule_changed=True, target_changed=True, permission_missing=True
+                    sc,
+                    create=True,
+                    rule_changed=True,
+                    target_changed=True,
+                    permission_missing=True,
+                    permission_known_absent=fresh,
                 ),
                 expected=values,
             )
@@ -136,6 +152,8 @@ class RulePlanner:
                 rule_changed=bool(changed & set(desired)),
                 target_changed="target" in changed,
                 permission_missing="permission" in changed,
+                # The policy was read above (or the function is new).
+                permission_known_absent=True,
             ),
             changes=changes,
             expected=values,
@@ -147,6 +165,8 @@ class RulePlanner:
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting event rule: {name}")
-            sc.clients.events.delete_rule(name)
+            # Our rule has one target, ours: removed by its id without listing
+            # (delete_rule lists and removes the rest if AWS still finds some).
+            sc.clients.events.delete_rule(name, target_ids=(TARGET_ID,))
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)

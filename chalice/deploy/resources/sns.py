@@ -67,15 +67,18 @@ class SNSPlanner:
         def subscribe(sc: StepContext) -> Mapping[str, Any]:
             live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
             if old is not None:
-                _unsubscribe(sc, old)
+                _unsubscribe(sc, old, remove_permission=True)
             sc.say(f"Subscribing {fn.function_name} to SNS topic {model.topic}")
-            ensure_permission(
-                sc.clients,
-                live_fn,
-                principal=principal,
-                source_arn=t_arn,
-                sid=statement_id("sns", t_arn.rsplit(":", 1)[-1]),
-            )
+            if not allowed:
+                # Read while planning, or a new function (no policy): no second read.
+                ensure_permission(
+                    sc.clients,
+                    live_fn,
+                    principal=principal,
+                    source_arn=t_arn,
+                    sid=statement_id("sns", t_arn.rsplit(":", 1)[-1]),
+                    known_absent=True,
+                )
             arn = sub_arn or sc.clients.sns.subscribe_lambda(t_arn, live_fn)
             return record(live_fn, arn)
 
@@ -97,18 +100,20 @@ class SNSPlanner:
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         rec = SNSEventRecord.from_entry(recorded)
+        # The function's own deletion (later in this plan) takes its policy with it.
+        keep_permission = bool(rec.lambda_arn) and ctx.deletes_function(str(rec.lambda_arn))
 
         def delete(sc: StepContext) -> None:
-            _unsubscribe(sc, rec)
+            _unsubscribe(sc, rec, remove_permission=not keep_permission)
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
-def _unsubscribe(sc: StepContext, recorded: SNSEventRecord) -> None:
+def _unsubscribe(sc: StepContext, recorded: SNSEventRecord, *, remove_permission: bool) -> None:
     sc.say(f"Unsubscribing from SNS topic: {recorded.topic}")
     if recorded.subscription_arn:
         sc.clients.sns.unsubscribe(recorded.subscription_arn)
-    if recorded.lambda_arn and recorded.topic_arn:
+    if remove_permission and recorded.lambda_arn and recorded.topic_arn:
         remove_permissions(
             sc.clients,
             recorded.lambda_arn,
