@@ -242,6 +242,33 @@ def ensure_permission(
     )
 
 
+def concurrently(*calls: Callable[[], object]) -> None:
+    """Make independent calls at once: the first here, the others on their own threads.
+
+    For calls of one step that AWS lets run in any order (an invoke
+    permission and a subscription), so the step is one round trip long, not
+    two. Every call runs to its end before this returns; then the first
+    error (in ``calls`` order) is raised.
+    """
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            calls[i]()
+        except BaseException as err:  # re-raised below, in this thread
+            errors[i] = err
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    run(0)
+    for thread in threads:
+        thread.join()
+    for err in errors:
+        if err is not None:
+            raise err
+
+
 def remove_permissions(
     clients: Clients, function: str, *, principal: str, source_arn: str
 ) -> None:

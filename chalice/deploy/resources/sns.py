@@ -14,6 +14,7 @@ from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.records import SNSEventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
+    concurrently,
     ensure_permission,
     has_permission,
     remove_permissions,
@@ -69,7 +70,9 @@ class SNSPlanner:
             if old is not None:
                 _unsubscribe(sc, old, remove_permission=True)
             sc.say(f"Subscribing {fn.function_name} to SNS topic {model.topic}")
-            if not allowed:
+            arns = [sub_arn]
+
+            def allow() -> None:
                 # Read while planning, or a new function (no policy): no second read.
                 ensure_permission(
                     sc.clients,
@@ -79,8 +82,16 @@ class SNSPlanner:
                     sid=statement_id("sns", t_arn.rsplit(":", 1)[-1]),
                     known_absent=True,
                 )
-            arn = sub_arn or sc.clients.sns.subscribe_lambda(t_arn, live_fn)
-            return record(live_fn, arn)
+
+            def subscribe_once() -> None:
+                arns[0] = sc.clients.sns.subscribe_lambda(t_arn, live_fn)
+
+            # SNS does not check the invoke permission when subscribing (it is
+            # needed only to deliver), so the two calls go out together.
+            calls = ([allow] if not allowed else []) + ([subscribe_once] if sub_arn is None else [])
+            if calls:
+                concurrently(*calls)
+            return record(live_fn, str(arns[0]))
 
         if sub_arn is None or not allowed or old is not None:
             action = Action.CREATE if recorded is None and sub_arn is None else Action.UPDATE

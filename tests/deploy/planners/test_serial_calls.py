@@ -182,3 +182,40 @@ def test_rule_delete_with_a_target_added_by_hand_still_deletes(w: World) -> None
     w.delete("cron-event")
     assert w.aws.events.rules == {}
     assert ops(w)[-3:] == ["events:ListTargetsByRule", "events:RemoveTargets", "events:DeleteRule"]
+
+
+# -- calls of one step that need not wait for each other -----------------------------------
+
+
+def test_concurrently_runs_every_call_then_raises_the_first_error() -> None:
+    import threading
+
+    from chalice.deploy.resources.base import concurrently
+
+    started = threading.Barrier(2, timeout=10)  # both calls are in flight at once
+    ran: list[str] = []
+
+    def first() -> None:
+        started.wait()
+        ran.append("first")
+        raise ValueError("first failed")
+
+    def second() -> None:
+        started.wait()
+        ran.append("second")
+        raise KeyError("second failed")
+
+    with pytest.raises(ValueError, match="first failed"):
+        concurrently(first, second)
+    assert sorted(ran) == ["first", "second"]
+
+
+def test_a_rule_is_recorded_even_when_its_permission_is_refused(w: World) -> None:
+    fn, rule = schedule(w)
+    w.deploy(fn)
+    w.aws.log.refuse("lambda", "AddPermission", "AccessDeniedException")
+    steps = w.round(fn, rule)
+    with pytest.raises(Exception, match="AccessDenied"):
+        w.run(*steps)
+    assert w.state.get("cron-event") is not None  # the rule exists: it is recorded
+    assert RULE in w.aws.events.rules
