@@ -84,11 +84,15 @@ class SNSPlanner:
                 )
 
             def subscribe_once() -> None:
-                arns[0] = sc.clients.sns.subscribe_lambda(t_arn, live_fn)
+                made = sc.clients.sns.subscribe_lambda(t_arn, live_fn)
+                arns[0] = made
+                # Recorded at once (in the step's thread): the subscription
+                # exists even if the permission beside it is refused.
+                sc.record(record(live_fn, made))
 
             # SNS does not check the invoke permission when subscribing (it is
             # needed only to deliver), so the two calls go out together.
-            calls = ([allow] if not allowed else []) + ([subscribe_once] if sub_arn is None else [])
+            calls = ([subscribe_once] if sub_arn is None else []) + ([allow] if not allowed else [])
             if calls:
                 concurrently(*calls)
             return record(live_fn, str(arns[0]))

@@ -219,3 +219,15 @@ def test_a_rule_is_recorded_even_when_its_permission_is_refused(w: World) -> Non
         w.run(*steps)
     assert w.state.get("cron-event") is not None  # the rule exists: it is recorded
     assert RULE in w.aws.events.rules
+
+
+def test_a_subscription_is_recorded_even_when_its_permission_is_refused(w: World) -> None:
+    fn, sub = subscription(w)
+    w.deploy(fn)
+    w.aws.log.refuse("lambda", "AddPermission", "AccessDeniedException")
+    steps = w.round(fn, sub)
+    with pytest.raises(Exception, match="AccessDenied"):
+        w.run(*steps)
+    [made] = w.aws.sns.subscriptions[TOPIC_ARN]
+    recorded = w.state.get("snsfn-sns-subscription")
+    assert recorded is not None and recorded["subscription_arn"] == made["SubscriptionArn"]
