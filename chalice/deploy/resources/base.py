@@ -113,17 +113,6 @@ class PlanContext:
         ]
         return bool(holders) and all(name in self.deleting for name in holders)
 
-    def fresh_function(self, name: str) -> bool:
-        """Whether function resource ``name`` is created by this plan (so has no policy yet).
-
-        Waits for the function's step, like ``exists_now``; a function the
-        plan does not know (not planned here) is never called fresh.
-        """
-        from chalice.deploy.plan import Action
-
-        step = self._step(name)
-        return step is not None and step.action is Action.CREATE
-
     def identity_tags(self, resource_name: str) -> dict[str, str]:
         """Tags that let a later deploy find (adopt) a resource it did not record."""
         return dict(zip(IDENTITY_TAG_KEYS, (self.app_name, self.stage, resource_name), strict=True))

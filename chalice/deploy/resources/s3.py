@@ -123,8 +123,7 @@ class S3EventPlanner:
             for e in buckets.read(ctx.clients, model.bucket).get(KEY, [])
             if e.get("LambdaFunctionArn") == fn_arn
         ]
-        fn_exists = ctx.exists_now(fn.resource_name)
-        allowed = fn_exists and has_permission(
+        allowed = ctx.exists_now(fn.resource_name) and has_permission(
             ctx.clients.lambda_.get_policy_statements(fn.function_name),
             principal=principal,
             source_arn=bucket_arn,
