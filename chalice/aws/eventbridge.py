@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from chalice.aws.errors import AWSError
 from chalice.aws.session import Service
 
 NOT_FOUND = ("ResourceNotFoundException",)
@@ -42,8 +44,6 @@ class Events(Service):
     def put_target(self, rule: str, *, target_id: str, arn: str) -> None:
         resp = self._call(self.client.put_targets, Rule=rule, Targets=[{"Id": target_id, "Arn": arn}])
         if resp.get("FailedEntryCount"):
-            from chalice.aws.errors import AWSError
-
             entry = resp["FailedEntries"][0]
             raise AWSError(
                 service=self.service,
@@ -52,8 +52,23 @@ class Events(Service):
                 message=str(entry.get("ErrorMessage")),
             )
 
-    def delete_rule(self, name: str) -> bool:
-        """Remove every target, then the rule. False if it was already gone."""
+    def delete_rule(self, name: str, *, target_ids: Sequence[str] | None = None) -> bool:
+        """Remove the rule's targets, then the rule. False if it was already gone.
+
+        With ``target_ids`` (the targets the caller put) those are removed
+        without listing first; if AWS still refuses DeleteRule because other
+        targets remain (added by hand: "Rule can't be deleted since it has
+        targets"), every target is listed and removed, and DeleteRule retried.
+        """
+        if target_ids:
+            # RemoveTargets of an id the rule lacks is not an error (the entry
+            # is simply not there); a missing rule is ResourceNotFound.
+            self._delete(self.client.remove_targets, NOT_FOUND, Rule=name, Ids=list(target_ids))
+            try:
+                return self._delete(self.client.delete_rule, NOT_FOUND, Name=name)
+            except AWSError as err:
+                if err.code != "ValidationException" or "target" not in err.message.lower():
+                    raise
         targets = self.list_targets(name)
         if targets:
             self._delete(

@@ -389,8 +389,8 @@ class EventsService(Protocol):
         """Create or replace target ``target_id``."""
         ...
 
-    def delete_rule(self, name: str) -> bool:
-        """Remove the targets, then the rule; False if it was gone."""
+    def delete_rule(self, name: str, *, target_ids: Sequence[str] | None = None) -> bool:
+        """Remove the targets (``target_ids`` without listing), then the rule; False if gone."""
         ...
 
 

@@ -160,6 +160,7 @@ def start_plan(
     gone = _gone_entries([r for r in ctx.state.resources if r["name"] not in wanted])
     names = tuple(m.resource_name for m in order) + tuple(str(e["name"]) for e in gone)
     ctx.expect(names)
+    ctx.deleting = frozenset(str(e["name"]) for e in gone)
     stream = PlanStream(ctx.stage, names, ())
     # The planners' reads stop retrying once the plan is abandoned.
     plan_ctx = attrs.evolve(ctx, clients=_stoppable(ctx.clients, stream.stop))
@@ -221,6 +222,7 @@ def build_plan(application: models.Application, ctx: PlanContext, *, max_paralle
 
 def build_delete_plan(ctx: PlanContext) -> Plan:
     """Delete everything recorded for the stage."""
+    ctx.deleting = frozenset(str(r["name"]) for r in ctx.state.resources)
     return Plan(stage=ctx.stage, steps=tuple(_delete_steps(list(ctx.state.resources), ctx)))
 
 

@@ -202,13 +202,28 @@ class FakeEvents(FakeService):
                 raise self.missing("PutTargets", f"Rule {rule}")
             self.targets.setdefault(rule, {})[target_id] = {"Id": target_id, "Arn": arn}
 
-    def delete_rule(self, name: str) -> bool:
+    def delete_rule(self, name: str, *, target_ids: Sequence[str] | None = None) -> bool:
+        if target_ids:
+            self._log("RemoveTargets", Rule=name, Ids=list(target_ids))
+            with self.lock:
+                left = self.targets.get(name, {})
+                for target_id in target_ids:
+                    left.pop(target_id, None)
+                others = bool(left)
+            if not others:
+                self._log("DeleteRule", Name=name)
+                return self._drop_rule(name)
+            # AWS refuses DeleteRule while targets remain (then we list them).
+            self._log("DeleteRule", Name=name)
         with self.lock:
             ids = list(self.targets.get(name, {}))
         self._log("ListTargetsByRule", Rule=name)
         if ids:
             self._log("RemoveTargets", Rule=name, Ids=ids)
         self._log("DeleteRule", Name=name)
+        return self._drop_rule(name)
+
+    def _drop_rule(self, name: str) -> bool:
         with self.lock:
             self.targets.pop(name, None)
             self.tags.pop(name, None)

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -23,6 +23,7 @@ from chalice.deploy.state import DeployedState
 from chalice.deploy.tagging import Tagging
 
 M_contra = TypeVar("M_contra", contravariant=True)
+T = TypeVar("T")
 
 # The keys of ``PlanContext.identity_tags`` (app, stage, resource name).
 IDENTITY_TAG_KEYS = ("chalice:app", "chalice:stage", "chalice:resource")
@@ -39,6 +40,13 @@ class PlanContext:
     steps: dict[str, Step] = attrs.field(factory=dict)
     # Whether this account lets us tag at create time (shared by all steps).
     tagging: Tagging = attrs.field(factory=Tagging)
+    # Recorded resources this plan deletes (the sweep of a deploy, or all of a
+    # delete), known before any of them is planned: a subscription's delete
+    # leaves the invoke permission to its function's own deletion.
+    deleting: frozenset[str] = frozenset()
+    # Per-plan values planners share with each other and with their steps
+    # (``shared``); a copy made with ``attrs.evolve`` shares the same dict.
+    _shared: dict[str, Any] = attrs.field(factory=dict)
     # Resources being planned right now (by other threads): ``known`` and
     # ``exists_now`` wait for their step, so a planner starts its own reads
     # at once and waits only where it needs a dependency's answer.
@@ -80,6 +88,30 @@ class PlanContext:
 
         step = self._step(name)
         return step is not None and step.action in (Action.UPDATE, Action.UNCHANGED)
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """The plan's one value under ``key``, made by ``factory`` on first use."""
+        found = self._shared.get(key)
+        if found is None:
+            # dict.setdefault is atomic: of two threads racing here, one value wins.
+            found = self._shared.setdefault(key, factory())
+        return found  # type: ignore[no-any-return]
+
+    def deletes_function(self, function_arn: str) -> bool:
+        """Whether this plan deletes the function ``function_arn`` (and no kept entry has it).
+
+        Deleting a function deletes its resource policy with it, so a
+        permission removed from it just before would be one serial call for
+        nothing. Only a function recorded under this ARN and swept by this
+        plan counts; a function of another app or stage, or one a desired
+        resource still names, keeps its permission removals.
+        """
+        holders = [
+            str(r.get("name"))
+            for r in self.state.resources
+            if r.get("resource_type") == "lambda_function" and r.get("lambda_arn") == function_arn
+        ]
+        return bool(holders) and all(name in self.deleting for name in holders)
 
     def identity_tags(self, resource_name: str) -> dict[str, str]:
         """Tags that let a later deploy find (adopt) a resource it did not record."""
@@ -175,10 +207,18 @@ def ensure_permission(
     source_arn: str,
     sid: str,
     source_account: str | None = None,
+    known_absent: bool = False,
 ) -> None:
-    """Add the invoke permission unless an equivalent statement is there."""
+    """Add the invoke permission unless an equivalent statement is there.
+
+    ``known_absent``: the planner already knows the statement is missing (it
+    read the policy, or the function is created by this plan and a new
+    function has no policy), so the policy is not read again. If AWS finds
+    the statement id after all (added since), ``add_permission`` treats the
+    conflict as done, exactly as after a read that raced with the same add.
+    """
     lam = ctx_clients.lambda_
-    if has_permission(
+    if not known_absent and has_permission(
         lam.get_policy_statements(function), principal=principal, source_arn=source_arn
     ):
         return
@@ -189,6 +229,33 @@ def ensure_permission(
         source_arn=source_arn,
         source_account=source_account,
     )
+
+
+def concurrently(*calls: Callable[[], object]) -> None:
+    """Make independent calls at once: the first here, the others on their own threads.
+
+    For calls of one step that AWS lets run in any order (an invoke
+    permission and a subscription), so the step is one round trip long, not
+    two. Every call runs to its end before this returns; then the first
+    error (in ``calls`` order) is raised.
+    """
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            calls[i]()
+        except BaseException as err:  # re-raised below, in this thread
+            errors[i] = err
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    run(0)
+    for thread in threads:
+        thread.join()
+    for err in errors:
+        if err is not None:
+            raise err
 
 
 def remove_permissions(

@@ -16,6 +16,7 @@ from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.records import CloudWatchEventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
+    concurrently,
     ensure_permission,
     has_permission,
     service_principal,
@@ -62,10 +63,25 @@ class RulePlanner:
             rule_changed: bool,
             target_changed: bool,
             permission_missing: bool,
+            permission_known_absent: bool,
         ) -> Mapping[str, Any]:
             sc.say(f"{'Creating' if create else 'Updating'} event rule: {name}")
-            arn = rule_arn
-            if rule_changed:
+            live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
+
+            def allow() -> None:
+                # The rule's ARN follows from its name (default bus), and Lambda
+                # does not check that a permission's source exists: this call
+                # need not wait for PutRule.
+                ensure_permission(
+                    sc.clients,
+                    live_fn,
+                    principal=principal,
+                    source_arn=rule_arn,
+                    sid=sid,
+                    known_absent=permission_known_absent,
+                )
+
+            def put_the_rule() -> None:
 
                 def put_rule(tags: dict[str, str] | None) -> str:
                     if isinstance(model, models.ScheduledEvent):
@@ -80,28 +96,39 @@ class RulePlanner:
                     )
 
                 if create:
-                    arn = ctx.tagging.create(
-                        "events", ctx.identity_tags(model.resource_name), put_rule
-                    )
+                    ctx.tagging.create("events", ctx.identity_tags(model.resource_name), put_rule)
                 else:
                     # PutRule on an existing rule leaves its tags alone; sending
                     # them again would only need events:TagResource for nothing.
-                    arn = put_rule(None)
+                    put_rule(None)
                 sc.record(values)
-            live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
-            if target_changed:
+                if target_changed:  # PutTargets needs the rule
+                    sc.clients.events.put_target(name, target_id=TARGET_ID, arn=live_fn)
+
+            def put_the_target() -> None:
                 sc.clients.events.put_target(name, target_id=TARGET_ID, arn=live_fn)
-            if permission_missing:
-                ensure_permission(sc.clients, live_fn, principal=principal, source_arn=arn, sid=sid)
+
+            first = put_the_rule if rule_changed else put_the_target if target_changed else None
+            calls = [c for c in (first, allow if permission_missing else None) if c is not None]
+            if calls:
+                concurrently(*calls)
             return values
 
         if rule is None:
+            # A new function has no policy yet: AddPermission needs no read.
+            # An existing one (a rule deleted by hand) is read when applying.
+            fresh = not ctx.exists_now(fn.resource_name)
             return Step(
                 model.resource_name,
                 rtype,
                 Action.CREATE,
                 lambda sc: put(
-                    sc, create=True, rule_changed=True, target_changed=True, permission_missing=True
+                    sc,
+                    create=True,
+                    rule_changed=True,
+                    target_changed=True,
+                    permission_missing=True,
+                    permission_known_absent=fresh,
                 ),
                 expected=values,
             )
@@ -136,6 +163,8 @@ class RulePlanner:
                 rule_changed=bool(changed & set(desired)),
                 target_changed="target" in changed,
                 permission_missing="permission" in changed,
+                # The policy was read above (or the function is new).
+                permission_known_absent=True,
             ),
             changes=changes,
             expected=values,
@@ -147,6 +176,8 @@ class RulePlanner:
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting event rule: {name}")
-            sc.clients.events.delete_rule(name)
+            # Our rule has one target, ours: removed by its id without listing
+            # (delete_rule lists and removes the rest if AWS still finds some).
+            sc.clients.events.delete_rule(name, target_ids=(TARGET_ID,))
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)

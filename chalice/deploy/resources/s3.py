@@ -4,13 +4,22 @@ The bucket's notification configuration is MERGED: only the entry whose
 ``LambdaFunctionArn`` is this function is added, replaced or removed; every
 other entry (other apps, other targets) is kept as it was. A different
 bucket replaces the resource (the old bucket's entry is removed first).
+
+A bucket's configuration is read once per plan (by the planner) and each
+write starts from the plan's latest copy (``BucketConfigs``), one writer per
+bucket at a time, so two handlers on one bucket don't overwrite each other
+and no step reads the configuration again just before writing it. A change
+made by someone else between our read and our write is lost, as it would be
+between any read and write: S3 offers no conditional put for this document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from chalice.aws.protocols import Clients
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.records import S3EventRecord, lambda_arn_of
@@ -58,6 +67,46 @@ def _without(config: dict[str, Any], fn_arn: str) -> dict[str, Any]:
     return out
 
 
+class BucketConfigs:
+    """Each bucket's notification configuration as this plan last read or wrote it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._configs: dict[str, dict[str, Any]] = {}
+        self._writers: dict[str, threading.Lock] = {}
+
+    def read(self, clients: Clients, bucket: str) -> dict[str, Any]:
+        """The configuration (read from S3 the first time only)."""
+        with self._lock:
+            found = self._configs.get(bucket)
+        if found is None:
+            found = clients.s3.get_notification(bucket)
+            with self._lock:
+                found = self._configs.setdefault(bucket, found)
+        return found
+
+    def change(
+        self,
+        clients: Clients,
+        bucket: str,
+        edit: Callable[[dict[str, Any]], dict[str, Any] | None],
+    ) -> None:
+        """Write ``edit(config)`` unless it is None; one writer per bucket at a time."""
+        with self._lock:
+            writer = self._writers.setdefault(bucket, threading.Lock())
+        with writer:
+            new = edit(self.read(clients, bucket))
+            if new is None:
+                return
+            clients.s3.put_notification(bucket, new)
+            with self._lock:
+                self._configs[bucket] = new
+
+
+def _configs(ctx: PlanContext) -> BucketConfigs:
+    return ctx.shared("s3.bucket-configs", BucketConfigs)
+
+
 class S3EventPlanner:
     def plan(
         self, model: models.S3BucketNotification, recorded: dict[str, Any] | None, ctx: PlanContext
@@ -68,9 +117,10 @@ class S3EventPlanner:
         principal = service_principal(ctx.clients, "s3")
         bucket_arn = f"arn:{ctx.clients.partition}:s3:::{model.bucket}"
         desired = _entry(model, fn_arn)
+        buckets = _configs(ctx)
         current = [
             e
-            for e in ctx.clients.s3.get_notification(model.bucket).get(KEY, [])
+            for e in buckets.read(ctx.clients, model.bucket).get(KEY, [])
             if e.get("LambdaFunctionArn") == fn_arn
         ]
         allowed = ctx.exists_now(fn.resource_name) and has_permission(
@@ -110,20 +160,27 @@ class S3EventPlanner:
         def connect(sc: StepContext) -> Mapping[str, Any]:
             live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
             if old is not None:
-                _disconnect(sc, old)
+                _disconnect(sc, old, buckets, remove_permission=True)
             sc.say(f"Configuring S3 events in bucket {model.bucket} to function {fn.function_name}")
-            ensure_permission(
-                sc.clients,
-                live_fn,
-                principal=principal,
-                source_arn=bucket_arn,
-                sid=statement_id("s3", model.bucket),
-                source_account=sc.clients.account_id,
-            )
-            s3 = sc.clients.s3
-            config = _without(s3.get_notification(model.bucket), live_fn)
-            config.setdefault(KEY, []).append(_entry(model, live_fn))
-            s3.put_notification(model.bucket, config)
+            if not allowed:
+                # The planner read the policy (or the function is new: no
+                # policy at all), so AddPermission goes without a second read.
+                ensure_permission(
+                    sc.clients,
+                    live_fn,
+                    principal=principal,
+                    source_arn=bucket_arn,
+                    sid=statement_id("s3", model.bucket),
+                    source_account=sc.clients.account_id,
+                    known_absent=True,
+                )
+
+            def connected(config: dict[str, Any]) -> dict[str, Any]:
+                out = _without(config, live_fn)
+                out.setdefault(KEY, []).append(_entry(model, live_fn))
+                return out
+
+            buckets.change(sc.clients, model.bucket, connected)
             return record(live_fn)
 
         action = Action.CREATE if recorded is None and not current else Action.UPDATE
@@ -131,26 +188,36 @@ class S3EventPlanner:
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         rec = S3EventRecord.from_entry(recorded)
+        buckets = _configs(ctx)
+        # The function's own deletion (later in this plan) takes its policy with it.
+        keep_permission = bool(rec.lambda_arn) and ctx.deletes_function(str(rec.lambda_arn))
 
         def delete(sc: StepContext) -> None:
-            _disconnect(sc, rec)
+            _disconnect(sc, rec, buckets, remove_permission=not keep_permission)
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
-def _disconnect(sc: StepContext, recorded: S3EventRecord) -> None:
+def _disconnect(
+    sc: StepContext, recorded: S3EventRecord, buckets: BucketConfigs, *, remove_permission: bool
+) -> None:
     bucket = str(recorded.bucket)
     fn_arn = str(recorded.lambda_arn)
     sc.say(f"Removing S3 events of bucket {bucket} to function {fn_arn}")
-    s3 = sc.clients.s3
+
+    def disconnected(config: dict[str, Any]) -> dict[str, Any] | None:
+        if any(e.get("LambdaFunctionArn") == fn_arn for e in config.get(KEY, [])):
+            return _without(config, fn_arn)
+        return None
+
     try:
-        config = s3.get_notification(bucket)
+        buckets.change(sc.clients, bucket, disconnected)
     except Exception as err:
         if getattr(err, "code", None) == "NoSuchBucket":
             return
         raise
-    if any(e.get("LambdaFunctionArn") == fn_arn for e in config.get(KEY, [])):
-        s3.put_notification(bucket, _without(config, fn_arn))
+    if not remove_permission:
+        return
     remove_permissions(
         sc.clients,
         fn_arn,

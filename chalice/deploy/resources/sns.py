@@ -14,6 +14,7 @@ from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.records import SNSEventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
+    concurrently,
     ensure_permission,
     has_permission,
     remove_permissions,
@@ -67,17 +68,34 @@ class SNSPlanner:
         def subscribe(sc: StepContext) -> Mapping[str, Any]:
             live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
             if old is not None:
-                _unsubscribe(sc, old)
+                _unsubscribe(sc, old, remove_permission=True)
             sc.say(f"Subscribing {fn.function_name} to SNS topic {model.topic}")
-            ensure_permission(
-                sc.clients,
-                live_fn,
-                principal=principal,
-                source_arn=t_arn,
-                sid=statement_id("sns", t_arn.rsplit(":", 1)[-1]),
-            )
-            arn = sub_arn or sc.clients.sns.subscribe_lambda(t_arn, live_fn)
-            return record(live_fn, arn)
+            arns = [sub_arn]
+
+            def allow() -> None:
+                # Read while planning, or a new function (no policy): no second read.
+                ensure_permission(
+                    sc.clients,
+                    live_fn,
+                    principal=principal,
+                    source_arn=t_arn,
+                    sid=statement_id("sns", t_arn.rsplit(":", 1)[-1]),
+                    known_absent=True,
+                )
+
+            def subscribe_once() -> None:
+                made = sc.clients.sns.subscribe_lambda(t_arn, live_fn)
+                arns[0] = made
+                # Recorded at once (in the step's thread): the subscription
+                # exists even if the permission beside it is refused.
+                sc.record(record(live_fn, made))
+
+            # SNS does not check the invoke permission when subscribing (it is
+            # needed only to deliver), so the two calls go out together.
+            calls = ([subscribe_once] if sub_arn is None else []) + ([allow] if not allowed else [])
+            if calls:
+                concurrently(*calls)
+            return record(live_fn, str(arns[0]))
 
         if sub_arn is None or not allowed or old is not None:
             action = Action.CREATE if recorded is None and sub_arn is None else Action.UPDATE
@@ -97,18 +115,20 @@ class SNSPlanner:
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         rec = SNSEventRecord.from_entry(recorded)
+        # The function's own deletion (later in this plan) takes its policy with it.
+        keep_permission = bool(rec.lambda_arn) and ctx.deletes_function(str(rec.lambda_arn))
 
         def delete(sc: StepContext) -> None:
-            _unsubscribe(sc, rec)
+            _unsubscribe(sc, rec, remove_permission=not keep_permission)
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
 
 
-def _unsubscribe(sc: StepContext, recorded: SNSEventRecord) -> None:
+def _unsubscribe(sc: StepContext, recorded: SNSEventRecord, *, remove_permission: bool) -> None:
     sc.say(f"Unsubscribing from SNS topic: {recorded.topic}")
     if recorded.subscription_arn:
         sc.clients.sns.unsubscribe(recorded.subscription_arn)
-    if recorded.lambda_arn and recorded.topic_arn:
+    if remove_permission and recorded.lambda_arn and recorded.topic_arn:
         remove_permissions(
             sc.clients,
             recorded.lambda_arn,

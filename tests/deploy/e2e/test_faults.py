@@ -30,7 +30,7 @@ from tests.reporting import RecordingReporter
 # Mutating calls of the sample app's first deploy / of its delete (the guard
 # test below fails when they change, so every k stays covered).
 DEPLOY_CALLS = 24
-DELETE_CALLS = 18
+DELETE_CALLS = 16
 
 
 def _app(tmp: Path, sources: dict[str, str], app: str) -> Any:

@@ -117,15 +117,23 @@ class World:
         self.run(*steps)
         return steps
 
-    def delete(self, name: str) -> Step:
-        """Plan and apply the deletion of recorded resource ``name``."""
-        entry = self.state.get(name)
-        assert entry is not None, f"{name} is not recorded"
-        planner = planner_for_type(str(entry["resource_type"]))
-        assert planner is not None
-        step = planner.plan_delete(entry, self.ctx)
-        self.run(step)
-        return step
+    def delete(self, *names: str) -> Step:
+        """Plan and apply, in a fresh round, the deletion of recorded resources ``names``.
+
+        The plan deletes all of ``names`` (``ctx.deleting``), in the order given,
+        as a ``chalice delete`` orders them by tier; the first one's step.
+        """
+        self.ctx = self._context()
+        self.ctx.deleting = frozenset(names)
+        steps = []
+        for name in names:
+            entry = self.state.get(name)
+            assert entry is not None, f"{name} is not recorded"
+            planner = planner_for_type(str(entry["resource_type"]))
+            assert planner is not None
+            steps.append(planner.plan_delete(entry, self.ctx))
+        self.run(*steps)
+        return steps[0]
 
     def quiet(self, *resources: Any) -> list[Step]:
         """Plan again with a clean log; assert no mutating call and every step unchanged."""
