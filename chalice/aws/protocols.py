@@ -498,7 +498,8 @@ class Clients(Protocol):
         ...
 
     # HTTP APIs and function URLs: typed by their wrappers until they get
-    # Protocols and in-memory fakes (their planners are tested against moto).
+    # Protocols of their own and in-memory fakes (their planners are covered
+    # by the end-to-end tests only).
     @property
     def httpapi(self) -> HttpApis:
         """API Gateway v2 HTTP APIs."""

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from chalice.config import config_path, read_config_file
+from chalice.config_file import config_path, read_config_file
 from chalice.errors import ConfigError
 
 # Not part of the app: large, private, or rebuilt by this very step.

@@ -33,7 +33,7 @@ def require_project(project_dir: Path) -> None:
     run outside a project they would otherwise report "nothing deployed",
     which sends the user looking in the wrong place.
     """
-    from chalice.config import config_path, read_config_file
+    from chalice.config_file import config_path, read_config_file
 
     path = config_path(project_dir)
     if not path.is_file():

@@ -85,7 +85,7 @@ def read_stage_state(project_dir: Path, stage: str) -> DeployedState:
     """The recorded state of ``stage`` wherever the project keeps it (read only)."""
     import os
 
-    from chalice.config import config_path
+    from chalice.config_file import config_path
 
     project_dir = Path(project_dir)
     data: Any = {}

@@ -129,12 +129,10 @@ class S3Backend:
         from botocore.config import Config
 
         from chalice.aws.s3state import S3State
-        from chalice.aws.session import _create_client
+        from chalice.aws.session import _create_client, new_session
 
         if session is None:
-            import botocore.session
-
-            session = botocore.session.Session(profile=profile)
+            session = new_session(profile)
         config = Config(
             region_name=spec.region,
             retries={"mode": "standard", "total_max_attempts": 1},

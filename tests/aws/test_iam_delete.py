@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from chalice.aws.session import AWSClients
+from tests.aws.counting import Counting, counted_clients
 
 TRUST: dict[str, Any] = {
     "Version": "2012-10-17",
@@ -31,33 +32,19 @@ POLICY: dict[str, Any] = {
 }
 
 
-class Counting:
-    """Counts the IAM operations a botocore session sends."""
-
-    def __init__(self, session: Any) -> None:
-        self.ops: list[str] = []
-        session.register("before-call.iam", self._seen)
-
-    def _seen(self, model: Any, **_: Any) -> None:
-        self.ops.append(model.name)
+@pytest.fixture
+def counted(aws_env: str) -> tuple[Counting, AWSClients]:
+    return counted_clients("iam")
 
 
 @pytest.fixture
-def session(aws_env: str) -> Any:
-    import botocore.session
-
-    return botocore.session.Session()
+def counting(counted: tuple[Counting, AWSClients]) -> Counting:
+    return counted[0]
 
 
 @pytest.fixture
-def counting(session: Any) -> Counting:
-    # Before the client exists: a client copies the session's handlers.
-    return Counting(session)
-
-
-@pytest.fixture
-def clients(session: Any, counting: Counting) -> AWSClients:
-    return AWSClients(session, sleep=lambda _s: None)
+def clients(counted: tuple[Counting, AWSClients]) -> AWSClients:
+    return counted[1]
 
 
 def _role(clients: AWSClients, name: str) -> None:

@@ -9,42 +9,27 @@ enforces the same. RemoveTargets of an id the rule lacks is no error.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from chalice.aws.session import AWSClients
+from tests.aws.counting import Counting, counted_clients
 
 TARGET = "arn:aws:lambda:us-west-2:123456789012:function:target"
 
 
-class Counting:
-    """Counts the EventBridge operations a botocore session sends."""
-
-    def __init__(self, session: Any) -> None:
-        self.ops: list[str] = []
-        session.register("before-call.events", self._seen)
-
-    def _seen(self, model: Any, **_: Any) -> None:
-        self.ops.append(model.name)
+@pytest.fixture
+def counted(aws_env: str) -> tuple[Counting, AWSClients]:
+    return counted_clients("events")
 
 
 @pytest.fixture
-def session(aws_env: str) -> Any:
-    import botocore.session
-
-    return botocore.session.Session()
+def counting(counted: tuple[Counting, AWSClients]) -> Counting:
+    return counted[0]
 
 
 @pytest.fixture
-def counting(session: Any) -> Counting:
-    # Before the client exists: a client copies the session's handlers.
-    return Counting(session)
-
-
-@pytest.fixture
-def clients(session: Any, counting: Counting) -> AWSClients:
-    return AWSClients(session, sleep=lambda _s: None)
+def clients(counted: tuple[Counting, AWSClients]) -> AWSClients:
+    return counted[1]
 
 
 def _rule(clients: AWSClients, name: str) -> None:
