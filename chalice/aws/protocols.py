@@ -2,7 +2,7 @@
 
 One ``Protocol`` per service wrapper, plus ``Clients``, what ``AWSClients``
 hands out. Code outside ``chalice/aws`` names these types, never the
-botocore-backed classes, so an in-memory fake (``tests/fakeaws.py``) can
+botocore-backed classes, so an in-memory fake (``tests/fakeaws``) can
 stand in for AWS in unit tests. The semantics every implementation keeps:
 
 * a read of something that does not exist answers ``None`` (or an empty
@@ -12,7 +12,9 @@ stand in for AWS in unit tests. The semantics every implementation keeps:
   message);
 * ARNs and ids have AWS's shapes.
 
-At the bottom, under ``TYPE_CHECKING``, mypy checks that the real wrappers
+The protocols of API Gateway (REST, websocket and HTTP APIs) and of function
+URLs live in ``protocols_http.py``; every name is importable from here. At
+the bottom, under ``TYPE_CHECKING``, mypy checks that the real wrappers
 implement these protocols. Nothing here calls AWS.
 """
 
@@ -21,9 +23,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-if TYPE_CHECKING:
-    from chalice.aws.function_urls import FunctionUrls
-    from chalice.aws.httpapi import HttpApis
+from chalice.aws.protocols_http import (
+    APIGatewayService,
+    APIGatewayV2Service,
+    FunctionUrlService,
+    HttpApiService,
+)
+
+__all__ = [
+    "APIGatewayService",
+    "APIGatewayV2Service",
+    "Clients",
+    "EventsService",
+    "FunctionUrlService",
+    "HttpApiService",
+    "IAMService",
+    "LambdaService",
+    "LogsService",
+    "S3Service",
+    "SNSService",
+]
 
 
 class LambdaService(Protocol):
@@ -196,172 +215,6 @@ class LogsService(Protocol):
         ...
 
 
-class APIGatewayService(Protocol):
-    """API Gateway v1: REST APIs, stages, deployments, custom domains, SDKs."""
-
-    def get_rest_api(self, api_id: str) -> dict[str, Any] | None:
-        """The REST API or None."""
-        ...
-
-    def list_rest_apis(self) -> list[dict[str, Any]]:
-        """Every REST API of the account and region."""
-        ...
-
-    def import_rest_api(self, definition: dict[str, Any], *, endpoint_type: str) -> dict[str, Any]:
-        """Create an API from a Swagger 2.0 document; the new ``RestApi``."""
-        ...
-
-    def put_rest_api(self, api_id: str, definition: dict[str, Any]) -> dict[str, Any]:
-        """Overwrite the API with a document; the ``RestApi`` after."""
-        ...
-
-    def update_rest_api(self, api_id: str, patch_ops: list[dict[str, str]]) -> None:
-        """Apply patch operations to the API."""
-        ...
-
-    def tag(self, arn: str, tags: dict[str, str]) -> None:
-        """Tag the resource ``arn``."""
-        ...
-
-    def get_stage(self, api_id: str, stage: str) -> dict[str, Any] | None:
-        """The stage or None."""
-        ...
-
-    def create_deployment(self, api_id: str, stage: str, *, tracing: bool) -> str:
-        """Deploy to ``stage``; the deployment id."""
-        ...
-
-    def update_stage(self, api_id: str, stage: str, patch_ops: list[dict[str, str]]) -> None:
-        """Apply patch operations to a stage."""
-        ...
-
-    def delete_rest_api(self, api_id: str) -> bool:
-        """Delete the API; False if it was gone."""
-        ...
-
-    def get_domain_name(self, name: str) -> dict[str, Any] | None:
-        """The custom domain or None."""
-        ...
-
-    def create_domain_name(self, params: dict[str, Any]) -> dict[str, Any]:
-        """``CreateDomainName``; the domain."""
-        ...
-
-    def update_domain_name(self, name: str, patch_ops: list[dict[str, str]]) -> dict[str, Any]:
-        """Apply patch operations to a domain."""
-        ...
-
-    def delete_domain_name(self, name: str) -> bool:
-        """Delete the domain; False if it was gone."""
-        ...
-
-    def list_base_path_mappings(self, name: str) -> list[dict[str, Any]]:
-        """The domain's base path mappings ([] for an unknown domain)."""
-        ...
-
-    def create_base_path_mapping(
-        self, name: str, *, api_id: str, base_path: str, stage: str
-    ) -> None:
-        """Map ``base_path`` of the domain to the API's stage."""
-        ...
-
-    def delete_base_path_mapping(self, name: str, base_path: str) -> bool:
-        """Remove one mapping; False if it was gone."""
-        ...
-
-    def get_sdk(self, **kwargs: Any) -> Mapping[str, Any]:
-        """``GetSdk`` with botocore's parameters (``chalice generate-sdk``)."""
-        ...
-
-
-class APIGatewayV2Service(Protocol):
-    """API Gateway v2: websocket APIs, integrations, routes, stages, domains."""
-
-    def get_api(self, api_id: str) -> dict[str, Any] | None:
-        """The API or None."""
-        ...
-
-    def list_apis(self) -> list[dict[str, Any]]:
-        """Every v2 API of the account and region."""
-        ...
-
-    def create_websocket_api(self, name: str, *, tags: dict[str, str] | None) -> str:
-        """Create a websocket API; its id."""
-        ...
-
-    def delete_api(self, api_id: str) -> bool:
-        """Delete the API; False if it was gone."""
-        ...
-
-    def list_integrations(self, api_id: str) -> list[dict[str, Any]]:
-        """The API's integrations."""
-        ...
-
-    def create_integration(self, api_id: str, uri: str) -> str:
-        """An AWS_PROXY integration to ``uri``; its id."""
-        ...
-
-    def delete_integration(self, api_id: str, integration_id: str) -> bool:
-        """Delete an integration; False if it was gone."""
-        ...
-
-    def list_routes(self, api_id: str) -> list[dict[str, Any]]:
-        """The API's routes."""
-        ...
-
-    def create_route(self, api_id: str, route_key: str, integration_id: str) -> None:
-        """A route to an integration."""
-        ...
-
-    def delete_route(self, api_id: str, route_id: str) -> bool:
-        """Delete a route; False if it was gone."""
-        ...
-
-    def get_stage(self, api_id: str, stage: str) -> dict[str, Any] | None:
-        """The stage or None."""
-        ...
-
-    def create_deployment(self, api_id: str) -> str:
-        """A new deployment; its id."""
-        ...
-
-    def create_stage(self, api_id: str, stage: str, deployment_id: str) -> None:
-        """A stage serving ``deployment_id``."""
-        ...
-
-    def update_stage(self, api_id: str, stage: str, deployment_id: str) -> None:
-        """Point the stage at ``deployment_id``."""
-        ...
-
-    def get_domain_name(self, name: str) -> dict[str, Any] | None:
-        """The custom domain or None."""
-        ...
-
-    def create_domain_name(self, params: dict[str, Any]) -> dict[str, Any]:
-        """``CreateDomainName``; the domain."""
-        ...
-
-    def update_domain_name(self, name: str, configs: list[dict[str, Any]]) -> dict[str, Any]:
-        """Replace the domain's configurations."""
-        ...
-
-    def delete_domain_name(self, name: str) -> bool:
-        """Delete the domain; False if it was gone."""
-        ...
-
-    def list_api_mappings(self, name: str) -> list[dict[str, Any]]:
-        """The domain's API mappings ([] for an unknown domain)."""
-        ...
-
-    def create_api_mapping(self, name: str, *, api_id: str, key: str, stage: str) -> None:
-        """Map ``key`` of the domain to the API's stage."""
-        ...
-
-    def delete_api_mapping(self, name: str, mapping_id: str) -> bool:
-        """Remove one mapping; False if it was gone."""
-        ...
-
-
 class EventsService(Protocol):
     """EventBridge: rules and their targets."""
 
@@ -497,16 +350,13 @@ class Clients(Protocol):
         """SNS."""
         ...
 
-    # HTTP APIs and function URLs: typed by their wrappers until they get
-    # Protocols of their own and in-memory fakes (their planners are covered
-    # by the end-to-end tests only).
     @property
-    def httpapi(self) -> HttpApis:
+    def httpapi(self) -> HttpApiService:
         """API Gateway v2 HTTP APIs."""
         ...
 
     @property
-    def function_urls(self) -> FunctionUrls:
+    def function_urls(self) -> FunctionUrlService:
         """Lambda function URLs."""
         ...
 
@@ -516,6 +366,8 @@ if TYPE_CHECKING:
     from chalice.aws.apigateway import APIGateway
     from chalice.aws.apigatewayv2 import APIGatewayV2
     from chalice.aws.eventbridge import Events
+    from chalice.aws.function_urls import FunctionUrls
+    from chalice.aws.httpapi import HttpApis
     from chalice.aws.iam import IAM
     from chalice.aws.lambda_ import Lambda
     from chalice.aws.logs import Logs
@@ -532,6 +384,8 @@ if TYPE_CHECKING:
         events: Events,
         s3: S3,
         sns: SNS,
+        http: HttpApis,
+        urls: FunctionUrls,
         clients: AWSClients,
     ) -> tuple[
         LambdaService,
@@ -542,6 +396,8 @@ if TYPE_CHECKING:
         EventsService,
         S3Service,
         SNSService,
+        HttpApiService,
+        FunctionUrlService,
         Clients,
     ]:
-        return lam, iam, logs, v1, v2, events, s3, sns, clients
+        return lam, iam, logs, v1, v2, events, s3, sns, http, urls, clients
