@@ -8,6 +8,7 @@ signature, and a few of the semantics planners rely on are pinned down.
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 import pytest
@@ -25,6 +26,8 @@ SERVICES = {
     "events": protocols.EventsService,
     "s3": protocols.S3Service,
     "sns": protocols.SNSService,
+    "httpapi": protocols.HttpApiService,
+    "function_urls": protocols.FunctionUrlService,
 }
 
 
@@ -56,7 +59,18 @@ def test_fake_service_has_every_protocol_method_with_its_shape(attr: str) -> Non
 
 
 def test_real_wrappers_have_the_same_shapes() -> None:
-    from chalice.aws import apigateway, apigatewayv2, eventbridge, iam, lambda_, logs, s3, sns
+    from chalice.aws import (
+        apigateway,
+        apigatewayv2,
+        eventbridge,
+        function_urls,
+        httpapi,
+        iam,
+        lambda_,
+        logs,
+        s3,
+        sns,
+    )
 
     real = {
         "iam": iam.IAM,
@@ -67,6 +81,8 @@ def test_real_wrappers_have_the_same_shapes() -> None:
         "events": eventbridge.Events,
         "s3": s3.S3,
         "sns": sns.SNS,
+        "httpapi": httpapi.HttpApis,
+        "function_urls": function_urls.FunctionUrls,
     }
     for attr, proto in SERVICES.items():
         for name, member in _methods(proto).items():
@@ -110,3 +126,61 @@ def test_arns_and_refusals() -> None:
     cfg = aws.lambda_.create_function({"FunctionName": "f"}, b"zip")
     assert cfg["FunctionArn"] == "arn:aws:lambda:us-west-2:123456789012:function:f"
     assert aws.log.ops() == ["iam:CreateRole", "lambda:CreateFunction", "lambda:CreateFunction"]
+
+
+def test_http_apis_share_the_v2_space_and_refuse_deleting_what_a_route_uses() -> None:
+    aws = FakeAWS()
+    assert aws.httpapi.get_api("x") is None and aws.httpapi.delete_api("x") is False
+    api_id = aws.httpapi.create_api("a", cors=None, tags={"k": "v"})["ApiId"]
+    assert [a["ProtocolType"] for a in aws.apigatewayv2.list_apis()] == ["HTTP"]
+    auth = aws.httpapi.create_authorizer(
+        api_id,
+        {
+            "Name": "jwt",
+            "AuthorizerType": "JWT",
+            "IdentitySource": ["$request.header.Authorization"],
+            "JwtConfiguration": {"Issuer": "https://issuer", "Audience": ["a"]},
+        },
+    )
+    integ = aws.httpapi.create_proxy_integration(api_id, "arn:aws:lambda:us-west-2:1:function:f")
+    route = {"RouteKey": "GET /", "Target": f"integrations/{integ}"}
+    with pytest.raises(AWSError, match="BadRequestException"):
+        aws.httpapi.create_route(
+            api_id, {**route, "AuthorizationType": "CUSTOM", "AuthorizerId": auth}
+        )
+    aws.httpapi.create_route(api_id, {**route, "AuthorizationType": "JWT", "AuthorizerId": auth})
+    for delete in (
+        lambda: aws.httpapi.delete_authorizer(api_id, auth),
+        lambda: aws.httpapi.delete_integration(api_id, integ),
+    ):
+        with pytest.raises(AWSError) as info:
+            delete()
+        assert info.value.code == "ConflictException"
+        assert "is referenced in route: GET /" in info.value.message
+    assert aws.httpapi.delete_api(api_id) is True
+    assert aws.apigatewayv2.authorizers == {} and aws.apigatewayv2.routes == {}
+
+
+def test_function_urls_live_and_die_with_their_function() -> None:
+    aws = FakeAWS()
+    assert aws.function_urls.get("f") is None and aws.function_urls.delete("f") is False
+    with pytest.raises(AWSError, match="ResourceNotFoundException"):
+        aws.function_urls.create("f", auth_type="NONE", cors=None)
+    aws.lambda_.create_function({"FunctionName": "f"}, b"zip")
+    address = aws.function_urls.create("f", auth_type="NONE", cors={"AllowOrigins": ["*"]})
+    assert re.fullmatch(r"https://[0-9a-z]{32}\.lambda-url\.us-west-2\.on\.aws/", address)
+    with pytest.raises(AWSError, match="ResourceConflictException"):
+        aws.function_urls.create("f", auth_type="NONE", cors=None)
+    with pytest.raises(AWSError, match="ValidationException"):
+        aws.function_urls.update("f", auth_type="PUBLIC", cors=None)
+    assert aws.function_urls.update("f", auth_type="AWS_IAM", cors=None) == address
+    assert aws.function_urls.get("f") == {
+        "FunctionUrl": address,
+        "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:f",
+        "AuthType": "AWS_IAM",
+        "InvokeMode": "BUFFERED",
+    }
+    aws.lambda_.delete_function("f")
+    assert aws.function_urls.get("f") is None
+    with pytest.raises(AWSError, match="ResourceNotFoundException"):
+        aws.function_urls.update("f", auth_type="NONE", cors=None)

@@ -22,6 +22,8 @@ import itertools
 
 from tests.fakeaws.apigateway import FakeAPIGateway, FakeAPIGatewayV2
 from tests.fakeaws.core import ACCOUNT, PARTITION, REGION, Call, CallLog
+from tests.fakeaws.function_urls import FakeFunctionUrls
+from tests.fakeaws.httpapi import FakeHttpApis
 from tests.fakeaws.lambda_ import FakeLambda, code_sha256
 from tests.fakeaws.services import FakeEvents, FakeIAM, FakeLogs, FakeS3, FakeSNS
 
@@ -42,6 +44,9 @@ class FakeAWS:
         self.events = FakeEvents(self.log, ids)
         self.s3 = FakeS3(self.log, ids)
         self.sns = FakeSNS(self.log, ids)
+        # HTTP APIs share the v2 API space; function URLs belong to their function.
+        self.httpapi = FakeHttpApis(self.log, ids, self.apigatewayv2)
+        self.function_urls = FakeFunctionUrls(self.log, ids, self.lambda_)
 
     @property
     def region(self) -> str:

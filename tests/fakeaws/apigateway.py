@@ -1,4 +1,8 @@
-"""Fake API Gateway v1 (REST APIs) and v2 (websocket APIs), with custom domains."""
+"""Fake API Gateway v1 (REST APIs) and v2 (websocket APIs), with custom domains.
+
+The v2 fake's tables also hold the HTTP APIs of ``tests/fakeaws/httpapi.py``
+(one API space in AWS).
+"""
 
 from __future__ import annotations
 
@@ -240,6 +244,7 @@ class FakeAPIGatewayV2(FakeService):
         self.apis: dict[str, dict[str, Any]] = {}
         self.integrations: dict[str, dict[str, dict[str, Any]]] = {}
         self.routes: dict[str, dict[str, dict[str, Any]]] = {}
+        self.authorizers: dict[str, dict[str, dict[str, Any]]] = {}
         self.stages: dict[tuple[str, str], dict[str, Any]] = {}
         self.domains: dict[str, dict[str, Any]] = {}
         self.api_mappings: dict[str, list[dict[str, Any]]] = {}
@@ -271,23 +276,30 @@ class FakeAPIGatewayV2(FakeService):
         self._log("CreateApi", **params)
         with self.lock:
             api_id = self.new_id()
-            self.apis[api_id] = {
-                "ApiId": api_id,
-                "Name": name,
-                "ProtocolType": "WEBSOCKET",
-                "RouteSelectionExpression": "$request.body.action",
-                "ApiEndpoint": f"wss://{api_id}.execute-api.{REGION}.amazonaws.com",
-                "Tags": dict(tags or {}),
-            }
-            self.integrations[api_id] = {}
-            self.routes[api_id] = {}
+            self.add_api(
+                {
+                    "ApiId": api_id,
+                    "Name": name,
+                    "ProtocolType": "WEBSOCKET",
+                    "RouteSelectionExpression": "$request.body.action",
+                    "ApiEndpoint": f"wss://{api_id}.execute-api.{REGION}.amazonaws.com",
+                    "Tags": dict(tags or {}),
+                }
+            )
             return api_id
+
+    def add_api(self, api: dict[str, Any]) -> None:
+        """Store a new API (websocket or HTTP) with no integrations, routes, authorizers."""
+        api_id = str(api["ApiId"])
+        self.apis[api_id] = api
+        for table in (self.integrations, self.routes, self.authorizers):
+            table[api_id] = {}
 
     def delete_api(self, api_id: str) -> bool:
         self._log("DeleteApi", ApiId=api_id)
         with self.lock:
-            self.integrations.pop(api_id, None)
-            self.routes.pop(api_id, None)
+            for table in (self.integrations, self.routes, self.authorizers):
+                table.pop(api_id, None)
             for key in [k for k in self.stages if k[0] == api_id]:
                 del self.stages[key]
             return self.apis.pop(api_id, None) is not None

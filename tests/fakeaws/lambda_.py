@@ -64,6 +64,8 @@ class FakeLambda(FakeService):
         self.policies: dict[str, list[dict[str, Any]]] = {}
         self.layers: dict[str, dict[int, dict[str, Any]]] = {}
         self.mappings: dict[str, dict[str, Any]] = {}
+        # Function URL configs by function name (tests/fakeaws/function_urls.py).
+        self.urls: dict[str, dict[str, Any]] = {}
         self.invocations: list[Mapping[str, Any]] = []
 
     # -- functions ------------------------------------------------------------
@@ -161,6 +163,7 @@ class FakeLambda(FakeService):
             self.tags.pop(fn, None)
             self.concurrency.pop(fn, None)
             self.policies.pop(fn, None)
+            self.urls.pop(fn, None)  # a function's URL goes with it
             return self.functions.pop(fn, None) is not None
 
     def invoke(self, **kwargs: Any) -> Mapping[str, Any]:
