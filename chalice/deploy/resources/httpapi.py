@@ -209,6 +209,9 @@ class _Sync:
                 self.v2.create_route(self.api_id, {"RouteKey": route.route_key, **wanted})
                 continue
             if _route_view(have, names) != _route_view(wanted, names):
+                if have.get("AuthorizationScopes") and "AuthorizationScopes" not in wanted:
+                    # UpdateRoute keeps what it is not given: old scopes need clearing.
+                    wanted["AuthorizationScopes"] = []
                 self.v2.update_route(self.api_id, str(have["RouteId"]), wanted)
         for gone in current.values():
             self.v2.delete_route(self.api_id, str(gone["RouteId"]))
