@@ -18,6 +18,7 @@ from chalice.deploy import models
 from chalice.deploy.plan import Action
 from chalice.deploy.resources import planner_for_model
 from chalice.deploy.resources.httpapi import HttpApiPlanner
+from chalice.errors import ValidationError
 from tests.deploy.planners.kit import World, changed_fields, fn_arn
 
 KINDS = models.HttpAuthorizerKind
@@ -332,3 +333,35 @@ def test_delete_and_already_gone(w: World) -> None:
     w.aws.httpapi.delete_api(api_id(w))  # deleted by hand
     w.delete("http_api")
     assert w.state.get("http_api") is None
+
+
+def test_refused_tags_create_the_api_untagged_and_say_so(w: World) -> None:
+    w.aws.log.refuse(
+        "apigatewayv2",
+        "CreateApi",
+        "AccessDeniedException",
+        "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: "
+        "apigateway:POST on resource: arn:aws:apigateway:us-west-2::/tags/x",
+    )
+    w.deploy(*http(w))
+    assert [c.get("Tags") for c in w.aws.log.of("CreateApi")] == [
+        {"chalice:app": "demo", "chalice:stage": "dev", "chalice:resource": "http_api"},
+        None,
+    ]
+    assert w.aws.apigatewayv2.apis[api_id(w)]["Tags"] == {} and len(w.warnings) == 1
+    w.quiet(*http(w))
+
+
+def test_moving_a_rest_custom_domain_to_an_http_api_is_refused(w: World) -> None:
+    domain = models.DomainName(
+        resource_name="http_api_custom_domain",
+        domain_name="api.example.com",
+        protocol=models.APIType.HTTP_API,
+        certificate_arn="arn:aws:acm:us-west-2:123456789012:certificate/abc",
+        api_mapping=models.APIMapping("api_mapping", mount_path="v1", api_gateway_stage="api"),
+        endpoint_type="REGIONAL",
+    )
+    w.record("api_gateway_custom_domain", "domain_name", {"domain_name": "api.example.com"})
+    with pytest.raises(ValidationError, match="custom domain"):
+        w.round(*http(w, domain_name=domain))
+    assert w.aws.log.mutating() == []
