@@ -70,6 +70,16 @@ class FakeHttpApis(FakeService):
             raise self.missing(operation, f"Invalid API identifier specified {api_id}")
         return api
 
+    def _part(
+        self, operation: str, table: dict[str, dict[str, dict[str, Any]]], api_id: str, key: str
+    ) -> dict[str, Any]:
+        """An authorizer or route of an API (NotFoundException for either missing)."""
+        self._api(operation, api_id)
+        found = table[api_id].get(key)
+        if found is None:
+            raise self.missing(operation, f"Invalid identifier specified {key}")
+        return found
+
     def bad_request(self, operation: str, message: str) -> AWSError:
         return self.error(operation, "BadRequestException", message)
 
@@ -166,11 +176,8 @@ class FakeHttpApis(FakeService):
     def update_authorizer(self, api_id: str, authorizer_id: str, params: dict[str, Any]) -> None:
         self._log("UpdateAuthorizer", ApiId=api_id, AuthorizerId=authorizer_id, **params)
         with self.lock:
-            self._api("UpdateAuthorizer", api_id)
-            auth = self.v2.authorizers[api_id].get(authorizer_id)
-            if auth is None:
-                raise self.missing("UpdateAuthorizer", f"Authorizer {authorizer_id}")
-            changed = {**auth, **{k: copy.deepcopy(params[k]) for k in params}}
+            auth = self._part("UpdateAuthorizer", self.v2.authorizers, api_id, authorizer_id)
+            changed = _updated(auth, params)
             self._check_authorizer("UpdateAuthorizer", changed)
             auth.update(changed)
 
@@ -271,11 +278,7 @@ class FakeHttpApis(FakeService):
     def update_route(self, api_id: str, route_id: str, params: dict[str, Any]) -> None:
         self._log("UpdateRoute", ApiId=api_id, RouteId=route_id, **params)
         with self.lock:
-            self._api("UpdateRoute", api_id)
-            route = self.v2.routes[api_id].get(route_id)
-            if route is None:
-                raise self.missing("UpdateRoute", f"Route {route_id}")
-            changed = {**route, **{k: copy.deepcopy(params[k]) for k in params}}
+            changed = _updated(self._part("UpdateRoute", self.v2.routes, api_id, route_id), params)
             if changed["AuthorizationType"] in ("NONE", "AWS_IAM"):
                 changed.pop("AuthorizerId", None)
             if changed.get("AuthorizationScopes") == []:
@@ -364,6 +367,11 @@ class FakeHttpApis(FakeService):
         self._log("DeleteStage", ApiId=api_id, StageName=stage)
         with self.lock:
             return self.v2.stages.pop((api_id, stage), None) is not None
+
+
+def _updated(current: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """``current`` with the members ``params`` gives replaced (an ``Update*`` call)."""
+    return {**current, **copy.deepcopy(dict(params))}
 
 
 def _route_settings(throttling: Mapping[str, Any]) -> dict[str, Any]:
