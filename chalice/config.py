@@ -1,21 +1,12 @@
 """``Config``: the settings of one stage (and one function) of a chalice project.
 
-A ``Config`` answers lookups over the layers of ``.chalice/config.json``
-(SPEC §3.1), highest first:
-
-1. ``stages.<stage>.lambda_functions.<fn>.<key>`` (per-function keys);
-2. the user's command line parameters (``--profile``, ``--autogen-policy``,
-   ``--api-gateway-stage``);
-3. ``stages.<stage>.<key>`` (keys that may vary per stage);
-4. top-level ``lambda_functions.<fn>.<key>`` (per-function keys);
-5. the top-level ``<key>``;
-6. the defaults.
-
-``null`` counts as "not set" at every layer. ``environment_variables`` and
-``tags`` are merged instead (later wins): top level, top-level function
-section, stage, stage function section, command line. Upstream leaves the
-top-level function section out of the merge (quirk #7); we merge it at its
-place in the order above. ``tags`` always end with the ``aws-chalice`` tag.
+A ``Config`` names the settings of ``.chalice/config.json`` (``lambda_timeout``,
+``api_gateway_stage``...) with their types and defaults. Each one is looked
+up over the layers of the file (SPEC §3.1), highest first: the stage's
+function section, the command line, the stage, the top-level function
+section, the top level, the defaults; ``chalice.config_layers`` owns that
+order and the merging of ``environment_variables`` and ``tags``. ``tags``
+always end with the ``aws-chalice`` tag.
 
 Loading validates the whole document (``chalice.configkeys``) so that a bad
 value is reported once, with its file and key path, before anything is
@@ -32,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from chalice.config_file import config_path, read_config_file, unknown_stage_warning
-from chalice.configkeys import KEYS, Level, check_document
+from chalice.config_layers import ConfigLayers
+from chalice.configkeys import check_document
 from chalice.errors import ConfigError
 
 DEFAULT_STAGE = "dev"
@@ -76,7 +68,7 @@ def _chalice_version() -> str:
     return chalice.__version__
 
 
-class Config:
+class Config(ConfigLayers):
     """Read-only, layered settings for one stage and one function scope.
 
     Build one with ``Config.load`` (reads and validates the file) or
@@ -84,17 +76,7 @@ class Config:
     function. Instances never change.
     """
 
-    __slots__ = (
-        "project_dir",
-        "stage",
-        "function_name",
-        "warnings",
-        "warnings_reported",
-        "_data",
-        "_user_params",
-        "_defaults",
-        "_source",
-    )
+    __slots__ = ("warnings", "warnings_reported")
 
     def __init__(
         self,
@@ -124,17 +106,15 @@ class Config:
         params.update(user_params or {})
         if project_dir is None:
             project_dir = params.get("project_dir") or "."
-        self.project_dir = Path(project_dir)
-        self.stage = stage
-        self.function_name = function_name
+        super().__init__(
+            data, project_dir=Path(project_dir), stage=stage, function_name=function_name,
+            user_params=params, defaults=dict(default_params or {}),
+            source=source or str(config_path(project_dir)),
+        )  # fmt: skip
         # The file's warnings (unknown keys...), and whether a ``warn``
         # callback already received them (so validate_app does not repeat them).
         self.warnings = warnings
         self.warnings_reported = warnings_reported
-        self._data: Mapping[str, Any] = data
-        self._user_params: Mapping[str, Any] = params
-        self._defaults: Mapping[str, Any] = dict(default_params or {})
-        self._source = source or str(config_path(project_dir))
 
     # -- construction --------------------------------------------------------
 
@@ -241,74 +221,6 @@ class Config:
             f"function_name={self.function_name!r})"
         )
 
-    # -- the layers -----------------------------------------------------------
-
-    @property
-    def source(self) -> str:
-        """The config file's path as shown in messages."""
-        return self._source
-
-    def _stage_data(self) -> Mapping[str, Any]:
-        stages = self._data.get("stages") or {}
-        return stages.get(self.stage) or {}
-
-    def _function_data(self, parent: Mapping[str, Any]) -> Mapping[str, Any]:
-        functions = parent.get("lambda_functions") or {}
-        return functions.get(self.function_name) or {}
-
-    def _layers(self, key: str) -> list[tuple[str, Mapping[str, Any]]]:
-        """The (name, section) layers that may hold ``key``, highest first."""
-        levels = KEYS[key].levels
-        stage = self._stage_data()
-        layers: list[tuple[str, Mapping[str, Any]]] = []
-        if levels & Level.FUNCTION:
-            layers.append(("stage function", self._function_data(stage)))
-        layers.append(("user params", self._user_params))
-        if levels & Level.STAGE:
-            layers.append(("stage", stage))
-        if levels & Level.FUNCTION:
-            layers.append(("top function", self._function_data(self._data)))
-        layers.append(("top", self._data))
-        layers.append(("defaults", self._defaults))
-        return layers
-
-    def lookup(self, key: str) -> Any:
-        """The raw value of ``key`` from the highest layer that sets it, else ``None``."""
-        for _, layer in self._layers(key):
-            value = layer.get(key)
-            if value is not None:
-                return value
-        return None
-
-    def where_set(self, key: str) -> str | None:
-        """The key path that provides ``key``'s value (for messages), or ``None``."""
-        paths = {
-            "stage function": f"stages.{self.stage}.lambda_functions.{self.function_name}.{key}",
-            "user params": f"--{key.replace('_', '-')} (command line)",
-            "stage": f"stages.{self.stage}.{key}",
-            "top function": f"lambda_functions.{self.function_name}.{key}",
-            "top": key,
-            "defaults": f"{key} (default_params)",
-        }
-        for name, layer in self._layers(key):
-            if layer.get(key) is not None:
-                return paths[name]
-        return None
-
-    def _merged(self, key: str) -> dict[str, str]:
-        stage = self._stage_data()
-        merged: dict[str, str] = {}
-        for layer in (
-            self._defaults,
-            self._data,
-            self._function_data(self._data),
-            stage,
-            self._function_data(stage),
-            self._user_params,
-        ):
-            merged.update(layer.get(key) or {})
-        return merged
-
     # -- identity -------------------------------------------------------------
 
     @property
@@ -355,18 +267,6 @@ class Config:
     def profile(self) -> str | None:
         value = self.lookup("profile")
         return None if value is None else str(value)
-
-    def function_sections(self) -> dict[str, str]:
-        """Function names that have a config section, with where the section is."""
-        found = {name: "lambda_functions" for name in self._data.get("lambda_functions") or {}}
-        stage_fns = self._stage_data().get("lambda_functions") or {}
-        for name in stage_fns:
-            found[name] = f"stages.{self.stage}.lambda_functions"
-        return found
-
-    def raw(self) -> dict[str, Any]:
-        """A deep copy of the whole document."""
-        return copy.deepcopy(dict(self._data))
 
     # -- REST / websocket API settings ------------------------------------------
 

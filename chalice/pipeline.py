@@ -7,151 +7,41 @@ template and buildspec as data; the CLI writes the files. Two template versions
 exist, as upstream: ``v1`` (buildspec 0.1; GitHub token passed as a NoEcho
 parameter) and ``v2`` (buildspec 0.2 with a pinned Python runtime; GitHub token
 read from Secrets Manager).
+
+The parameters live in ``chalice.pipeline_params`` and the buildspec in
+``chalice.pipeline_buildspec``; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
-import enum
-import shlex
-import sys
 from typing import Any
 
-import attrs
+from chalice.pipeline_buildspec import (
+    InvalidChaliceRequirementError,
+    buildspec_yaml,
+    create_buildspec,
+    default_chalice_requirement,
+    pip_install_command,
+)
+from chalice.pipeline_params import (
+    PipelineParameters,
+    PipelineVersion,
+    SourceProvider,
+    default_codebuild_image,
+)
 
-from chalice.errors import UserError
-
-
-class PipelineVersion(enum.Enum):
-    """Template generations accepted by ``--pipeline-version``."""
-
-    V1 = "v1"
-    V2 = "v2"
-
-
-class SourceProvider(enum.Enum):
-    """Where CodePipeline pulls the app's source from (``--source``)."""
-
-    CODECOMMIT = "codecommit"
-    GITHUB = "github"
-
-
-@attrs.frozen
-class PipelineParameters:
-    """Everything the template depends on."""
-
-    app_name: str
-    chalice_version: str
-    python_version: tuple[int, int] = (sys.version_info.major, sys.version_info.minor)
-    version: PipelineVersion = PipelineVersion.V1
-    source: SourceProvider = SourceProvider.CODECOMMIT
-    codebuild_image: str | None = None
-    buildspec_in_template: bool = True
-    branch: str = "main"
-    # What the build runs ``pip install`` with: None means this distribution at
-    # exactly ``chalice_version`` (a release that exists on the index).
-    chalice_requirement: str | None = None
-    # The build runs ``chalice deploy`` with the state in S3 (chalice.pipeline_state).
-    state_backend_s3: bool = False
-
-
-class InvalidChaliceRequirementError(UserError):
-    """``--chalice-requirement`` is empty or cannot be split into pip arguments."""
-
-    exit_code = 2
-
-
-def default_codebuild_image(params: PipelineParameters) -> str:
-    """The CodeBuild managed image both template versions build with.
-
-    Upstream's documentation states that the v2 pipeline builds on the Amazon
-    Linux 2 standard image, picking Python through ``runtime-versions``; v1
-    uses the same image. Pass ``-i`` for a Python that image lacks.
-    """
-    return "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
-
-
-def default_chalice_requirement(chalice_version: str) -> str:
-    """This distribution pinned to the version that generated the template.
-
-    Upstream's ``chalice`` on PyPI is another project: the build must install
-    the same tool that wrote the template, or it packages a different app.
-    """
-    from chalice import __distribution__
-
-    return f"{__distribution__}=={chalice_version}"
-
-
-def pip_install_command(requirement: str) -> str:
-    """``pip install`` with ``requirement`` split like a shell and each part quoted.
-
-    ``requirement`` may carry pip options (``--index-url URL``, ``--find-links
-    DIR``) next to the specifier; quoting each part keeps ``<`` and ``>`` away
-    from the build's shell.
-    """
-    try:
-        parts = shlex.split(requirement)
-    except ValueError as err:
-        raise InvalidChaliceRequirementError(
-            f"Cannot read --chalice-requirement {requirement!r}: {err}.",
-            fix="Balance the quotes, e.g. --chalice-requirement 'chalice-ng==1.35.0'.",
-        ) from None
-    if not parts:
-        raise InvalidChaliceRequirementError(
-            "--chalice-requirement is empty.",
-            fix="Pass what the build should 'pip install', e.g. 'chalice-ng==1.35.0' or "
-            "'--index-url https://pypi.example.com/simple chalice-ng==1.35.0'.",
-        )
-    return "pip install " + " ".join(shlex.quote(part) for part in parts)
-
-
-def create_buildspec(params: PipelineParameters) -> dict[str, Any]:
-    """The CodeBuild buildspec: install chalice and the app's requirements, package, upload."""
-    package = [
-        "chalice package /tmp/packaged",
-        "aws cloudformation package --template-file /tmp/packaged/sam.json "
-        "--s3-bucket ${APP_S3_BUCKET} --output-template-file transformed.yaml",
-    ]
-    if params.state_backend_s3:
-        from chalice.pipeline_state import deploy_commands
-
-        package = deploy_commands()
-    install = [
-        pip_install_command(
-            default_chalice_requirement(params.chalice_version)
-            if params.chalice_requirement is None
-            else params.chalice_requirement
-        ),
-        "pip install -r requirements.txt",
-    ]
-    artifacts = {"type": "zip", "files": ["transformed.yaml"]}
-    if params.version is PipelineVersion.V1:
-        spec: dict[str, Any] = {
-            "version": "0.1",
-            "phases": {
-                "install": {"commands": ["pip install --upgrade awscli", *install, *package]}
-            },
-            "artifacts": artifacts,
-        }
-    else:
-        major, minor = params.python_version
-        spec = {
-            "version": "0.2",
-            "phases": {
-                "install": {"runtime-versions": {"python": f"{major}.{minor}"}, "commands": install},
-                "build": {"commands": package},
-            },
-            "artifacts": artifacts,
-        }
-    if params.state_backend_s3:
-        del spec["artifacts"]  # the build deploys; nothing is handed on
-    return spec
-
-
-def buildspec_yaml(buildspec: dict[str, Any]) -> str:
-    """The buildspec as YAML text (what CodeBuild reads from the repo or the template)."""
-    import yaml
-
-    return str(yaml.safe_dump(buildspec, sort_keys=False, default_flow_style=False))
+__all__ = [
+    "InvalidChaliceRequirementError",
+    "PipelineParameters",
+    "PipelineVersion",
+    "SourceProvider",
+    "buildspec_yaml",
+    "create_buildspec",
+    "create_pipeline_template",
+    "default_chalice_requirement",
+    "default_codebuild_image",
+    "pip_install_command",
+]
 
 
 def _parameters(params: PipelineParameters) -> dict[str, Any]:

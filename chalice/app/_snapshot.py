@@ -14,6 +14,9 @@ for ``dataclasses``/``enum``/``inspect``. ``chalice.app`` exposes
 ``snapshot`` lazily (PEP 562). Standard library only: it ships in the zip
 with the rest of ``chalice/app``.
 
+The spec types live in ``chalice.app._snapshot_types`` and are re-exported
+here, so ``from chalice.app._snapshot import RouteSpec`` keeps working.
+
 >>> from chalice.app import Chalice
 >>> app = Chalice("demo")
 >>> @app.route("/users/{id}", methods=["GET", "PUT"])
@@ -26,270 +29,57 @@ with the rest of ``chalice/app``.
 from __future__ import annotations
 
 import copy
-import enum
 import inspect
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import _registry as reg
+from chalice.app._snapshot_types import (
+    ApiSpec,
+    AppSnapshot,
+    AuthorizerKind,
+    AuthorizerSpec,
+    BuiltinAuthorizerSpec,
+    CloudWatchEventSpec,
+    CorsSpec,
+    DynamoDBEventSpec,
+    EventSourceKind,
+    EventSourceSpec,
+    KinesisEventSpec,
+    LambdaSpec,
+    RouteSpec,
+    S3EventSpec,
+    ScheduleEventSpec,
+    SNSEventSpec,
+    SQSEventSpec,
+    WebsocketHandlerSpec,
+)
 
 if TYPE_CHECKING:
     from chalice.app._app import Chalice
 
-
-class AuthorizerKind(enum.Enum):
-    """What kind of authorizer a route names."""
-
-    BUILTIN = "builtin"  # @app.authorizer(): a Lambda function of this app
-    COGNITO = "cognito"  # CognitoUserPoolAuthorizer
-    IAM = "iam"  # IAMAuthorizer (SigV4)
-    CUSTOM = "custom"  # CustomAuthorizer: a Lambda deployed elsewhere
-    JWT = "jwt"  # JWTAuthorizer: HTTP APIs only (no Swagger form)
-    OTHER = "other"  # a user's own Authorizer subclass: only its to_swagger() is known
-
-
-class EventSourceKind(enum.Enum):
-    """The event source decorators, one member each."""
-
-    S3 = "s3"
-    SNS = "sns"
-    SQS = "sqs"
-    KINESIS = "kinesis"
-    DYNAMODB = "dynamodb"
-    CLOUDWATCH = "cloudwatch"
-    SCHEDULE = "schedule"
-
-
-@dataclass(frozen=True, slots=True)
-class CorsSpec:
-    """A route's CORS settings; ``headers`` are the ``Access-Control-*`` response headers."""
-
-    allow_origin: str
-    allow_headers: tuple[str, ...]  # sorted; includes the headers AWS clients always send
-    expose_headers: tuple[str, ...] | None
-    max_age: int | None
-    allow_credentials: bool | None
-    headers: tuple[tuple[str, str], ...]  # in the order responses carry them
-
-    def access_control_headers(self) -> dict[str, str]:
-        """The response headers as a fresh dict."""
-        return dict(self.headers)
-
-
-@dataclass(frozen=True, slots=True)
-class AuthorizerSpec:
-    """The authorizer a route names (``route(authorizer=...)``).
-
-    ``name`` is the security definition's name (and, for ``BUILTIN``, the
-    resource name of its function). ``security_definition`` is what a
-    non-built-in authorizer's ``to_swagger()`` returned; a built-in one's
-    depends on how the function is referenced, so it is left to the consumer
-    (``ttl_seconds``, ``execution_role`` and ``header`` describe it).
-    """
-
-    name: str
-    kind: AuthorizerKind
-    scopes: tuple[str, ...]
-    header: str
-    ttl_seconds: int | None = None
-    execution_role: str | None = None
-    provider_arns: tuple[str, ...] = ()
-    authorizer_uri: str | None = None
-    security_definition: Mapping[str, Any] | None = None
-    # HTTP APIs' JWT authorizers: the token issuer and audience (for
-    # ``COGNITO``, the user pool's app client ids; empty when not given).
-    issuer: str | None = None
-    audience: tuple[str, ...] = ()
-    # ``BUILTIN`` on an HTTP API: the function answers simple responses
-    # (``EnableSimpleResponses``) instead of IAM policies.
-    simple_responses: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RouteSpec:
-    """One (path, method) of the REST API.
-
-    ``view_function`` is where the view lives (``module.qualname``), for
-    reports; ``docstring`` is its cleaned docstring (Swagger's summary and
-    description). ``path_params`` are the ``{name}`` segments of ``path``.
-    """
-
-    path: str
-    method: str
-    view_name: str
-    view_function: str
-    docstring: str | None
-    api_key_required: bool
-    content_types: tuple[str, ...]
-    cors: CorsSpec | None
-    authorizer: AuthorizerSpec | None
-    path_params: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ApiSpec:
-    """``app.api``: binary media types and the default CORS of later routes."""
-
-    binary_types: tuple[str, ...]
-    default_cors: CorsSpec | None
-
-
-@dataclass(frozen=True, slots=True)
-class LambdaSpec:
-    """A pure ``@app.lambda_function``."""
-
-    name: str
-    handler_string: str
-
-
-@dataclass(frozen=True, slots=True)
-class BuiltinAuthorizerSpec:
-    """An ``@app.authorizer()`` function (deployed as its own Lambda function)."""
-
-    name: str
-    handler_string: str
-    ttl_seconds: int | None
-    execution_role: str | None
-    header: str
-
-
-@dataclass(frozen=True, slots=True)
-class WebsocketHandlerSpec:
-    """The handler of one websocket route key ($connect, $default, $disconnect)."""
-
-    route_key: str
-    name: str
-    handler_string: str
-
-
-@dataclass(frozen=True, slots=True)
-class S3EventSpec:
-    """``@app.on_s3_event``."""
-
-    kind: ClassVar[EventSourceKind] = EventSourceKind.S3
-    name: str
-    handler_string: str
-    bucket: str
-    events: tuple[str, ...]
-    prefix: str | None
-    suffix: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SNSEventSpec:
-    """``@app.on_sns_message``; ``topic`` is a name or an ARN."""
-
-    kind: ClassVar[EventSourceKind] = EventSourceKind.SNS
-    name: str
-    handler_string: str
-    topic: str
-
-
-@dataclass(frozen=True, slots=True)
-class SQSEventSpec:
-    """``@app.on_sqs_message``: a queue name or a queue ARN."""
-
-    kind: ClassVar[EventSourceKind] = EventSourceKind.SQS
-    name: str
-    handler_string: str
-    queue: str | None
-    queue_arn: str | None
-    batch_size: int
-    maximum_batching_window_in_seconds: int
-    maximum_concurrency: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class KinesisEventSpec:
-    """``@app.on_kinesis_record``."""
-
-    kind: ClassVar[EventSourceKind] = EventSourceKind.KINESIS
-    name: str
-    handler_string: str
-    stream: str
-    batch_size: int
-    starting_position: str
-    maximum_batching_window_in_seconds: int
-
-
-@dataclass(frozen=True, slots=True)
-class DynamoDBEventSpec:
-    """``@app.on_dynamodb_record``."""
-
-    kind: ClassVar[EventSourceKind] = EventSourceKind.DYNAMODB
-    name: str
-    handler_string: str
-    stream_arn: str
-    batch_size: int
-    starting_position: str
-    maximum_batching_window_in_seconds: int
-
-
-@dataclass(frozen=True, slots=True)
-class CloudWatchEventSpec:
-    """``@app.on_cw_event``; ``event_pattern`` is a private copy of the user's dict."""
-
-    kind: ClassVar[EventSourceKind] = EventSourceKind.CLOUDWATCH
-    name: str
-    handler_string: str
-    event_pattern: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleEventSpec:
-    """``@app.schedule``; ``schedule_expression`` is the string PutRule takes."""
-
-    kind: ClassVar[EventSourceKind] = EventSourceKind.SCHEDULE
-    name: str
-    handler_string: str
-    schedule_expression: str
-    description: str
-
-
-EventSourceSpec = (
-    S3EventSpec
-    | SNSEventSpec
-    | SQSEventSpec
-    | KinesisEventSpec
-    | DynamoDBEventSpec
-    | CloudWatchEventSpec
-    | ScheduleEventSpec
-)
-
-
-@dataclass(frozen=True, slots=True)
-class AppSnapshot:
-    """Everything the tooling knows about an app, in registration order."""
-
-    app_name: str
-    api: ApiSpec
-    routes: tuple[RouteSpec, ...]
-    builtin_authorizers: tuple[BuiltinAuthorizerSpec, ...]
-    pure_lambdas: tuple[LambdaSpec, ...]
-    event_sources: tuple[EventSourceSpec, ...]
-    websocket_handlers: tuple[WebsocketHandlerSpec, ...]
-    features_used: frozenset[str] = frozenset()
-    experimental_feature_flags: frozenset[str] = frozenset()
-
-    @property
-    def has_routes(self) -> bool:
-        """True when the app has a REST API (at least one route)."""
-        return bool(self.routes)
-
-    def routes_by_path(self) -> dict[str, dict[str, RouteSpec]]:
-        """``{path: {method: route}}``, paths and methods in registration order."""
-        grouped: dict[str, dict[str, RouteSpec]] = {}
-        for route in self.routes:
-            grouped.setdefault(route.path, {})[route.method] = route
-        return grouped
-
-    def websocket_handler(self, route_key: str) -> WebsocketHandlerSpec | None:
-        """The handler of ``route_key``, or None."""
-        for handler in self.websocket_handlers:
-            if handler.route_key == route_key:
-                return handler
-        return None
+__all__ = [
+    "ApiSpec",
+    "AppSnapshot",
+    "AuthorizerKind",
+    "AuthorizerSpec",
+    "BuiltinAuthorizerSpec",
+    "CloudWatchEventSpec",
+    "CorsSpec",
+    "DynamoDBEventSpec",
+    "EventSourceKind",
+    "EventSourceSpec",
+    "KinesisEventSpec",
+    "LambdaSpec",
+    "RouteSpec",
+    "S3EventSpec",
+    "SNSEventSpec",
+    "SQSEventSpec",
+    "ScheduleEventSpec",
+    "WebsocketHandlerSpec",
+    "authorizer_spec",
+    "cors_spec",
+    "snapshot",
+]
 
 
 def snapshot(app: Chalice | AppSnapshot) -> AppSnapshot:

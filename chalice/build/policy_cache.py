@@ -34,6 +34,8 @@ FORMAT = 1
 # so an edited checkout never reuses a stale document).
 _CODE_FILES = (
     "analyzer.py",
+    "analyzer_decorators.py",
+    "analyzer_interpreter.py",
     "analyzer_sdk.py",
     "analyzer_values.py",
     "boto3_models.py",

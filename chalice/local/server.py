@@ -31,12 +31,13 @@ import selectors
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from chalice.local import responses
 from chalice.local.http11 import CONTINUE, BadRequest, Request, RequestParser, encode_response
 from chalice.local.responses import GatewayResponse
+from chalice.local.threadlocal import thread_local_app as thread_local_app  # re-exported
 
 LOG = logging.getLogger("chalice.local")
 ACCESS_LOG = logging.getLogger("chalice.local.access")
@@ -466,35 +467,3 @@ def _close_quietly(sock: socket.socket) -> None:
         sock.close()
     except OSError:
         pass
-
-
-def thread_local_app(app: Any) -> Any:
-    """Make ``app.current_request`` and ``app.lambda_context`` per thread.
-
-    The runtime stores the request being served on the app object, which is
-    right in Lambda (one request per process at a time) but wrong in a
-    threaded server. The instance's class is swapped for a subclass whose two
-    attributes live in a ``threading.local``; nothing else changes.
-    """
-    base = type(app)
-    if getattr(base, "_chalice_local_thread_safe", False):
-        return app
-    state = threading.local()
-
-    def _getter(name: str) -> Callable[[Any], Any]:
-        return lambda self: getattr(state, name, None)
-
-    def _setter(name: str) -> Callable[[Any, Any], None]:
-        def set_value(self: Any, value: Any) -> None:
-            setattr(state, name, value)
-
-        return set_value
-
-    namespace: dict[str, Any] = {
-        "__slots__": (),
-        "_chalice_local_thread_safe": True,
-        "current_request": property(_getter("current_request"), _setter("current_request")),
-        "lambda_context": property(_getter("lambda_context"), _setter("lambda_context")),
-    }
-    app.__class__ = type(f"Local{base.__name__}", (base,), namespace)
-    return app

@@ -218,6 +218,7 @@ def test_the_tree_loads_no_build_toolchain(tmp_path: Path) -> None:
         "chalice.build.artifacts",
         "chalice.build.packager",
         "chalice.build.analyzer",
+        "chalice.build.analyzer_interpreter",
         "chalice.build.swagger",
         "chalice.package.sam",
         "zipfile",

@@ -199,6 +199,7 @@ HEAVY_MODULES = (
     "attrs",
     "chalice.deploy",
     "chalice.config",
+    "chalice.config_layers",
     "chalice.local",
     "chalice.package",
     "chalice.aws",

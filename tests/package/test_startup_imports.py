@@ -18,6 +18,7 @@ HEAVY = (
     "botocore",
     "boto3",
     "chalice.build.analyzer",
+    "chalice.build.analyzer_interpreter",
     "chalice.build.pip",
     "chalice.build.zipfiles",
     "chalice.package.terraform",

@@ -318,7 +318,8 @@ rest = app(json.loads({rest!r}), None)
 sqs = on_sqs(json.loads({sqs!r}), None)
 pure({{}}, None)
 print(json.dumps({{"status": rest["statusCode"], "sqs": sqs,
-                  "loaded": "chalice.app._snapshot" in sys.modules}}))
+                  "loaded": sorted(m for m in sys.modules
+                                   if m.startswith("chalice.app._snapshot"))}}))
 """
 
 
@@ -333,4 +334,4 @@ def test_handling_events_never_imports_the_snapshot_module() -> None:
     )
     result = json.loads(done.stdout)
     assert result["status"] == 200
-    assert result["loaded"] is False
+    assert result["loaded"] == []  # neither _snapshot nor _snapshot_types
