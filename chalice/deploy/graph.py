@@ -37,6 +37,7 @@ from chalice.app import _snapshot as snap
 from chalice.app._snapshot import AppSnapshot, snapshot
 from chalice.config import Config
 from chalice.deploy import graph_http, models
+from chalice.deploy.descriptors import graph_hook_for
 from chalice.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -248,6 +249,10 @@ class _GraphBuilder:
         return models.Application(stage=self.stage, resources=tuple(resources))
 
     def _event(self, source: snap.EventSourceSpec, fn: models.LambdaFunction) -> models.Resource:
+        hook = graph_hook_for(source)
+        if hook is not None:
+            built: models.Resource = hook.build(source, fn, f"{self.app_name}-{self.stage}")
+            return built
         name = source.name
         if isinstance(source, snap.ScheduleEventSpec):
             return models.ScheduledEvent(
@@ -272,10 +277,6 @@ class _GraphBuilder:
                 prefix=source.prefix,
                 suffix=source.suffix,
                 lambda_function=fn,
-            )
-        if isinstance(source, snap.SNSEventSpec):
-            return models.SNSLambdaSubscription(
-                resource_name=f"{name}-sns-subscription", topic=source.topic, lambda_function=fn
             )
         if isinstance(source, snap.SQSEventSpec):
             queue_arn: str | None = source.queue_arn

@@ -19,87 +19,21 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from chalice.deploy.resources.sns import SNSLambdaSubscription
+from chalice.deploy.typekit import (
+    APIType,
+    AutoGenIAMPolicy,
+    DeploymentPackage,
+    FileBasedIAMPolicy,
+    IAMPolicy,
+    ResourceType,
+    RoleTraits,
+    TLSVersion,
+)
+
 if TYPE_CHECKING:
     # Type only: the models stay importable without describing an app.
     from chalice.app._snapshot import RouteSpec
-
-
-class RoleTraits(enum.Enum):
-    VPC_NEEDED = "vpc_needed"
-
-
-class APIType(enum.Enum):
-    HTTP = "HTTP"  # the REST API (upstream's name)
-    WEBSOCKET = "WEBSOCKET"
-    HTTP_API = "HTTP_API"  # an API Gateway v2 HTTP API (ours)
-
-
-class TLSVersion(enum.Enum):
-    TLS_1_0 = "TLS_1_0"
-    TLS_1_1 = "TLS_1_1"
-    TLS_1_2 = "TLS_1_2"
-
-
-class ResourceType(str, enum.Enum):
-    """The ``resource_type`` strings of the state file (schema 2.0)."""
-
-    IAM_ROLE = "iam_role"
-    LAMBDA_FUNCTION = "lambda_function"
-    LAMBDA_LAYER = "lambda_layer"
-    LOG_GROUP = "log_group"
-    REST_API = "rest_api"
-    WEBSOCKET_API = "websocket_api"
-    DOMAIN_NAME = "domain_name"
-    S3_EVENT = "s3_event"
-    SNS_EVENT = "sns_event"
-    SQS_EVENT = "sqs_event"
-    KINESIS_EVENT = "kinesis_event"
-    DYNAMODB_EVENT = "dynamodb_event"
-    # Schedules are recorded as cloudwatch_event too (upstream compatibility).
-    CLOUDWATCH_EVENT = "cloudwatch_event"
-    # API Gateway v2 HTTP APIs and Lambda function URLs (ours, not upstream's).
-    HTTP_API = "http_api"
-    FUNCTION_URL = "function_url"
-
-
-# ---------------------------------------------------------------------------
-# Build artifacts (filled by the build stage; None until then).
-
-
-@attrs.frozen
-class DeploymentPackage:
-    """A zip file. ``sha256`` is base64 of the SHA-256 digest, as Lambda's CodeSha256."""
-
-    filename: str | None = None
-    sha256: str | None = None
-
-
-@attrs.frozen
-class AutoGenIAMPolicy:
-    """Policy generated from the app's source (plus logs/VPC/X-Ray/event-source statements)."""
-
-    traits: frozenset[RoleTraits] = frozenset()
-    document: dict[str, Any] | None = None
-
-
-@attrs.frozen
-class FileBasedIAMPolicy:
-    """Policy loaded from ``.chalice/<filename>`` (path relative to ``.chalice/``)."""
-
-    filename: str
-    document: dict[str, Any] | None = None
-
-
-@attrs.frozen
-class IAMPolicy:
-    """A literal policy document (e.g. the default PRIVATE-endpoint resource policy)."""
-
-    document: dict[str, Any]
-
-
-# ---------------------------------------------------------------------------
-# Resources. Every resource has ``resource_name`` and ``resource_type`` and
-# ``dependencies()`` listing the resources that must exist before it.
 
 
 @attrs.frozen
@@ -219,17 +153,6 @@ class S3BucketNotification:
     suffix: str | None
     lambda_function: LambdaFunction
     resource_type: ResourceType = ResourceType.S3_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class SNSLambdaSubscription:
-    resource_name: str  # "<fn>-sns-subscription"
-    topic: str  # a name or an ARN
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.SNS_EVENT
 
     def dependencies(self) -> list[Resource]:
         return [self.lambda_function]
@@ -590,3 +513,45 @@ def dependency_order(app: Application) -> list[RecordedResource]:
     for r in app.resources:
         visit(r)
     return out
+
+
+__all__ = [
+    "DEFAULT_HTTP_ACCESS_LOG_FORMAT",
+    "APIMapping",
+    "APIType",
+    "Application",
+    "AutoGenIAMPolicy",
+    "CloudWatchEvent",
+    "CorsSettings",
+    "DeploymentPackage",
+    "DomainName",
+    "DynamoDBEventSource",
+    "FileBasedIAMPolicy",
+    "FunctionUrl",
+    "HttpApi",
+    "HttpApiAuthorizer",
+    "HttpApiRoute",
+    "HttpAuthorizerKind",
+    "HttpStageSettings",
+    "IAMPolicy",
+    "KinesisEventSource",
+    "LambdaFunction",
+    "LambdaLayer",
+    "LogGroup",
+    "ManagedIAMRole",
+    "PreCreatedIAMRole",
+    "RecordedResource",
+    "Resource",
+    "ResourceType",
+    "RestAPI",
+    "Role",
+    "RoleTraits",
+    "S3BucketNotification",
+    "SNSLambdaSubscription",
+    "SQSEventSource",
+    "ScheduledEvent",
+    "TLSVersion",
+    "WebsocketAPI",
+    "cors_view",
+    "dependency_order",
+]

@@ -20,58 +20,12 @@ module never reads or writes the file (``state.py`` does).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar
 
 import attrs
 
-from chalice.deploy.models import ResourceType
-
-_R = TypeVar("_R", bound="StateRecord")
-
-
-class StateRecord:
-    """Shared ``from_entry``/``to_entry`` of the record classes below."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType]
-    name: str
-
-    @classmethod
-    def from_entry(cls: type[_R], entry: Mapping[str, Any]) -> _R:
-        """The record of a state entry (missing value keys read as None)."""
-        record_class: Any = cls  # an attrs subclass; this base has no fields
-        values = {f.name: entry.get(f.name) for f in attrs.fields(record_class)}
-        values["name"] = str(entry["name"])
-        record: _R = record_class(**values)
-        return record
-
-    @classmethod
-    def from_values(cls: type[_R], name: str, values: Mapping[str, Any]) -> _R:
-        """The record of resource ``name`` from its value keys (a step's outputs)."""
-        return cls.from_entry({**values, "name": name})
-
-    def values(self, *, complete: bool = False) -> dict[str, Any]:
-        """The value keys, in record order: what a step records.
-
-        Unset (None) keys are left out, so recording the values over an
-        existing entry never erases a key the record did not carry;
-        ``complete`` keeps them (every key is written, None where AWS
-        answered nothing).
-        """
-        return {
-            k: v
-            for k, v in self.to_entry().items()
-            if k not in ("name", "resource_type") and (complete or v is not None)
-        }
-
-    def to_entry(self) -> dict[str, Any]:
-        """The state entry: ``name``, ``resource_type``, then the value keys in order."""
-        entry: dict[str, Any] = {"name": self.name, "resource_type": self.RESOURCE_TYPE.value}
-        record_class: Any = type(self)
-        for f in attrs.fields(record_class):
-            if f.name != "name":
-                entry[f.name] = getattr(self, f.name)
-        return entry
+from chalice.deploy.resources.sns import SNSEventRecord
+from chalice.deploy.typekit import ResourceType, StateRecord, lambda_arn_of
 
 
 @attrs.frozen
@@ -149,18 +103,6 @@ class DomainNameRecord(StateRecord):
 
 
 @attrs.frozen
-class SNSEventRecord(StateRecord):
-    """``sns_event``: a function's subscription to a topic."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.SNS_EVENT
-    name: str
-    topic: str | None = None
-    lambda_arn: str | None = None
-    subscription_arn: str | None = None
-    topic_arn: str | None = None
-
-
-@attrs.frozen
 class SQSEventRecord(StateRecord):
     """``sqs_event``: an event source mapping from a queue (``queue`` is its name)."""
 
@@ -214,12 +156,6 @@ class CloudWatchEventRecord(StateRecord):
     rule_name: str | None = None
 
 
-def lambda_arn_of(name: str, values: Mapping[str, Any]) -> str:
-    """The ``lambda_arn`` function ``name`` recorded (its step has run)."""
-    arn = LambdaFunctionRecord.from_values(name, values).lambda_arn
-    if arn is None:
-        raise RuntimeError(f"Lambda function {name} has no recorded lambda_arn")
-    return arn
 @attrs.frozen
 class HttpAPIRecord(StateRecord):
     """``http_api``: an API Gateway v2 HTTP API (ours; upstream has none)."""
@@ -238,3 +174,24 @@ class FunctionUrlRecord(StateRecord):
     name: str
     function_url: str | None = None
     function_name: str | None = None
+
+
+__all__ = [
+    "CloudWatchEventRecord",
+    "DomainNameRecord",
+    "DynamoDBEventRecord",
+    "FunctionUrlRecord",
+    "HttpAPIRecord",
+    "IAMRoleRecord",
+    "KinesisEventRecord",
+    "LambdaFunctionRecord",
+    "LambdaLayerRecord",
+    "LogGroupRecord",
+    "RestAPIRecord",
+    "S3EventRecord",
+    "SNSEventRecord",
+    "SQSEventRecord",
+    "StateRecord",
+    "WebsocketAPIRecord",
+    "lambda_arn_of",
+]

@@ -38,21 +38,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-# The planner modules, as attributes of this package for the descriptors.
-from chalice.deploy.resources import (
-    apigateway,
-    domain,
-    eventsources,
-    function_url,
-    httpapi,
-    iam,
-    lambdas,
-    logs,
-    rules,
-    s3,
-    sns,
-    websocket,
-)
 from chalice.deploy.resources.base import PlanContext, ResourcePlanner
 
 
@@ -79,21 +64,4 @@ def planner_for_type(resource_type: str) -> ResourcePlanner[Any] | None:
     return _planner(resource_type)
 
 
-__all__ = [
-    "PlanContext",
-    "ResourcePlanner",
-    "apigateway",
-    "domain",
-    "eventsources",
-    "function_url",
-    "httpapi",
-    "iam",
-    "lambdas",
-    "logs",
-    "planner_for_model",
-    "planner_for_type",
-    "rules",
-    "s3",
-    "sns",
-    "websocket",
-]
+__all__ = ["PlanContext", "ResourcePlanner", "planner_for_model", "planner_for_type"]
