@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from chalice.deploy import models
-from chalice.deploy.resources import sns
+from chalice.deploy.resources import eventsources, rules, s3, sns
 from chalice.deploy.typekit import DeleteTier, GraphHook, ResourceDescriptor
 
 if TYPE_CHECKING:
@@ -37,14 +37,11 @@ if TYPE_CHECKING:
     from chalice.deploy.resources import (
         apigateway,
         domain,
-        eventsources,
         function_url,
         httpapi,
         iam,
         lambdas,
         logs,
-        rules,
-        s3,
         websocket,
     )
     from chalice.package import (
@@ -69,14 +66,11 @@ else:
     records = _LazyModule("chalice.deploy.records")
     apigateway = _LazyModule("chalice.deploy.resources.apigateway")
     domain = _LazyModule("chalice.deploy.resources.domain")
-    eventsources = _LazyModule("chalice.deploy.resources.eventsources")
     function_url = _LazyModule("chalice.deploy.resources.function_url")
     httpapi = _LazyModule("chalice.deploy.resources.httpapi")
     iam = _LazyModule("chalice.deploy.resources.iam")
     lambdas = _LazyModule("chalice.deploy.resources.lambdas")
     logs = _LazyModule("chalice.deploy.resources.logs")
-    rules = _LazyModule("chalice.deploy.resources.rules")
-    s3 = _LazyModule("chalice.deploy.resources.s3")
     websocket = _LazyModule("chalice.deploy.resources.websocket")
     sam = _LazyModule("chalice.package.sam")
     sam_apis = _LazyModule("chalice.package.sam_apis")
@@ -117,8 +111,6 @@ def _http_api_report(r: records.HttpAPIRecord) -> list[str]:
 def _function_url_report(r: records.FunctionUrlRecord) -> list[str]:
     return [f"  - Function URL ({r.function_name}): {r.function_url}"]
 
-
-_Rule = models.ScheduledEvent | models.CloudWatchEvent
 
 # The records are quoted in the type arguments so that building this table
 # does not import ``records.py`` (only the deploy report and tests need it).
@@ -247,72 +239,10 @@ DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
         decorators=(),  # a config key (``function_url``), not a decorator
         report=_function_url_report,
     ),
-    ResourceDescriptor[_Rule, "records.CloudWatchEventRecord"](
-        resource_type=models.ResourceType.CLOUDWATCH_EVENT,
-        model_classes=(models.ScheduledEvent, models.CloudWatchEvent),
-        record=lambda: records.CloudWatchEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: rules.RulePlanner(),
-        sam=lambda: sam.emit_rule,
-        terraform=lambda: terraform.emit_rule,
-        graph=None,
-        role_statement=None,
-        decorators=("schedule", "on_cw_event"),
-        report=None,
-    ),
-    ResourceDescriptor[models.S3BucketNotification, "records.S3EventRecord"](
-        resource_type=models.ResourceType.S3_EVENT,
-        model_classes=(models.S3BucketNotification,),
-        record=lambda: records.S3EventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: s3.S3EventPlanner(),
-        sam=lambda: sam.emit_s3,
-        terraform=lambda: terraform.TerraformBuilder.add_s3,
-        graph=None,
-        role_statement=None,
-        decorators=("on_s3_event",),
-        report=None,
-    ),
+    rules.DESCRIPTOR,
+    s3.DESCRIPTOR,
     sns.DESCRIPTOR,
-    ResourceDescriptor[models.SQSEventSource, "records.SQSEventRecord"](
-        resource_type=models.ResourceType.SQS_EVENT,
-        model_classes=(models.SQSEventSource,),
-        record=lambda: records.SQSEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: eventsources.SQSPlanner(),
-        sam=lambda: sam.emit_sqs,
-        terraform=lambda: terraform.emit_sqs,
-        graph=None,
-        role_statement="sqs",
-        decorators=("on_sqs_message",),
-        report=None,
-    ),
-    ResourceDescriptor[models.KinesisEventSource, "records.KinesisEventRecord"](
-        resource_type=models.ResourceType.KINESIS_EVENT,
-        model_classes=(models.KinesisEventSource,),
-        record=lambda: records.KinesisEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: eventsources.KinesisPlanner(),
-        sam=lambda: sam.emit_kinesis,
-        terraform=lambda: terraform.emit_kinesis,
-        graph=None,
-        role_statement="kinesis",
-        decorators=("on_kinesis_record",),
-        report=None,
-    ),
-    ResourceDescriptor[models.DynamoDBEventSource, "records.DynamoDBEventRecord"](
-        resource_type=models.ResourceType.DYNAMODB_EVENT,
-        model_classes=(models.DynamoDBEventSource,),
-        record=lambda: records.DynamoDBEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: eventsources.DynamoDBPlanner(),
-        sam=lambda: sam.emit_dynamodb,
-        terraform=lambda: terraform.emit_dynamodb,
-        graph=None,
-        role_statement="dynamodb",
-        decorators=("on_dynamodb_record",),
-        report=None,
-    ),
+    *eventsources.DESCRIPTORS,
 )
 
 _BY_MODEL: Mapping[type[Any], ResourceDescriptor[Any, Any]] = {

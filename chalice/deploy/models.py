@@ -19,6 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from chalice.deploy.resources.eventsources import (
+    DynamoDBEventSource,
+    KinesisEventSource,
+    SQSEventSource,
+)
+from chalice.deploy.resources.rules import CloudWatchEvent, ScheduledEvent
+from chalice.deploy.resources.s3 import S3BucketNotification
 from chalice.deploy.resources.sns import SNSLambdaSubscription
 from chalice.deploy.typekit import (
     APIType,
@@ -116,89 +123,6 @@ class LambdaFunction:
         if isinstance(self.role, ManagedIAMRole):
             deps.append(self.role)
         return deps
-
-
-@attrs.frozen
-class ScheduledEvent:
-    resource_name: str  # "<fn>-event"
-    rule_name: str  # "<app>-<stage>-<fn>-event"
-    schedule_expression: str
-    rule_description: str
-    lambda_function: LambdaFunction
-    # Recorded as cloudwatch_event (upstream compatibility).
-    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class CloudWatchEvent:
-    resource_name: str  # "<fn>-event"
-    rule_name: str
-    event_pattern: str  # JSON string, as sent to PutRule
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class S3BucketNotification:
-    resource_name: str  # "<fn>-s3event"
-    bucket: str
-    events: tuple[str, ...]
-    prefix: str | None
-    suffix: str | None
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.S3_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class SQSEventSource:
-    resource_name: str  # "<fn>-sqs-event-source"
-    queue: str  # the queue name (derived from queue_arn when that was given)
-    queue_arn: str | None  # given explicitly, else computed at deploy time from the name
-    batch_size: int
-    maximum_batching_window_in_seconds: int
-    maximum_concurrency: int | None
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.SQS_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class KinesisEventSource:
-    resource_name: str  # "<fn>-kinesis-event-source"
-    stream: str  # stream name
-    batch_size: int
-    starting_position: str
-    maximum_batching_window_in_seconds: int
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.KINESIS_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class DynamoDBEventSource:
-    resource_name: str  # "<fn>-dynamodb-event-source"
-    stream_arn: str
-    batch_size: int
-    starting_position: str
-    maximum_batching_window_in_seconds: int
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.DYNAMODB_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
 
 
 @attrs.frozen

@@ -24,6 +24,13 @@ from typing import ClassVar
 
 import attrs
 
+from chalice.deploy.resources.eventsources import (
+    DynamoDBEventRecord,
+    KinesisEventRecord,
+    SQSEventRecord,
+)
+from chalice.deploy.resources.rules import CloudWatchEventRecord
+from chalice.deploy.resources.s3 import S3EventRecord
 from chalice.deploy.resources.sns import SNSEventRecord
 from chalice.deploy.typekit import ResourceType, StateRecord, lambda_arn_of
 
@@ -100,60 +107,6 @@ class DomainNameRecord(StateRecord):
     security_policy: str | None = None
     domain_name: str | None = None
     api_mapping: list[dict[str, str]] | None = None
-
-
-@attrs.frozen
-class SQSEventRecord(StateRecord):
-    """``sqs_event``: an event source mapping from a queue (``queue`` is its name)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.SQS_EVENT
-    name: str
-    queue_arn: str | None = None
-    event_uuid: str | None = None
-    queue: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class KinesisEventRecord(StateRecord):
-    """``kinesis_event``: an event source mapping from a stream."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.KINESIS_EVENT
-    name: str
-    kinesis_arn: str | None = None
-    event_uuid: str | None = None
-    stream: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class DynamoDBEventRecord(StateRecord):
-    """``dynamodb_event``: an event source mapping from a table's stream."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.DYNAMODB_EVENT
-    name: str
-    stream_arn: str | None = None
-    event_uuid: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class S3EventRecord(StateRecord):
-    """``s3_event``: a function's notification configuration on a bucket."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.S3_EVENT
-    name: str
-    bucket: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class CloudWatchEventRecord(StateRecord):
-    """``cloudwatch_event``: an EventBridge rule (schedules are recorded as this too)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.CLOUDWATCH_EVENT
-    name: str
-    rule_name: str | None = None
 
 
 @attrs.frozen
