@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from chalice.deploy import models
-from chalice.deploy.resources import eventsources, rules, s3, sns
+from chalice.deploy.resources import eventsources, iam, lambdas, logs, rules, s3, sns
 from chalice.deploy.typekit import DeleteTier, GraphHook, ResourceDescriptor
 
 if TYPE_CHECKING:
@@ -39,9 +39,6 @@ if TYPE_CHECKING:
         domain,
         function_url,
         httpapi,
-        iam,
-        lambdas,
-        logs,
         websocket,
     )
     from chalice.package import (
@@ -68,9 +65,6 @@ else:
     domain = _LazyModule("chalice.deploy.resources.domain")
     function_url = _LazyModule("chalice.deploy.resources.function_url")
     httpapi = _LazyModule("chalice.deploy.resources.httpapi")
-    iam = _LazyModule("chalice.deploy.resources.iam")
-    lambdas = _LazyModule("chalice.deploy.resources.lambdas")
-    logs = _LazyModule("chalice.deploy.resources.logs")
     websocket = _LazyModule("chalice.deploy.resources.websocket")
     sam = _LazyModule("chalice.package.sam")
     sam_apis = _LazyModule("chalice.package.sam_apis")
@@ -78,14 +72,6 @@ else:
     terraform_apis = _LazyModule("chalice.package.terraform_apis")
     sam_httpapi = _LazyModule("chalice.package.sam_httpapi")
     terraform_httpapi = _LazyModule("chalice.package.terraform_httpapi")
-
-
-def _layer_report(r: records.LambdaLayerRecord) -> list[str]:
-    return [f"  - Lambda Layer ARN: {r.layer_version_arn}"]
-
-
-def _function_report(r: records.LambdaFunctionRecord) -> list[str]:
-    return [f"  - Lambda ARN: {r.lambda_arn}"]
 
 
 def _domain_report(r: records.DomainNameRecord) -> list[str]:
@@ -118,59 +104,9 @@ def _function_url_report(r: records.FunctionUrlRecord) -> list[str]:
 # reported types in this order (layers, functions, domains, REST, websocket, HTTP API,
 # function URLs).
 DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
-    ResourceDescriptor[models.ManagedIAMRole, "records.IAMRoleRecord"](
-        resource_type=models.ResourceType.IAM_ROLE,
-        model_classes=(models.ManagedIAMRole,),
-        record=lambda: records.IAMRoleRecord,
-        delete_tier=DeleteTier.FOUNDATIONS,
-        planner=lambda: iam.RolePlanner(),
-        sam=lambda: sam.SAMBuilder.add_role,
-        terraform=lambda: terraform.TerraformBuilder.add_role,
-        graph=None,
-        role_statement=None,
-        decorators=(),
-        report=None,
-    ),
-    ResourceDescriptor[models.LogGroup, "records.LogGroupRecord"](
-        resource_type=models.ResourceType.LOG_GROUP,
-        model_classes=(models.LogGroup,),
-        record=lambda: records.LogGroupRecord,
-        delete_tier=DeleteTier.FOUNDATIONS,
-        planner=lambda: logs.LogGroupPlanner(),
-        # Emitted by its function (the group is named after it).
-        sam=lambda: sam.emit_with_owner,
-        terraform=lambda: terraform.emit_with_owner,
-        graph=None,
-        role_statement=None,
-        decorators=(),
-        report=None,
-    ),
-    ResourceDescriptor[models.LambdaLayer, "records.LambdaLayerRecord"](
-        resource_type=models.ResourceType.LAMBDA_LAYER,
-        model_classes=(models.LambdaLayer,),
-        record=lambda: records.LambdaLayerRecord,
-        delete_tier=DeleteTier.FOUNDATIONS,
-        planner=lambda: lambdas.LayerPlanner(),
-        sam=lambda: sam.SAMBuilder.add_layer,
-        terraform=lambda: terraform.TerraformBuilder.add_layer,
-        graph=None,
-        role_statement=None,
-        decorators=(),
-        report=_layer_report,
-    ),
-    ResourceDescriptor[models.LambdaFunction, "records.LambdaFunctionRecord"](
-        resource_type=models.ResourceType.LAMBDA_FUNCTION,
-        model_classes=(models.LambdaFunction,),
-        record=lambda: records.LambdaFunctionRecord,
-        delete_tier=DeleteTier.FUNCTIONS,
-        planner=lambda: lambdas.FunctionPlanner(),
-        sam=lambda: sam.SAMBuilder.add_function,
-        terraform=lambda: terraform.TerraformBuilder.add_function,
-        graph=None,
-        role_statement=None,
-        decorators=("lambda_function",),
-        report=_function_report,
-    ),
+    iam.DESCRIPTOR,
+    logs.DESCRIPTOR,
+    *lambdas.DESCRIPTORS,
     ResourceDescriptor[models.DomainName, "records.DomainNameRecord"](
         resource_type=models.ResourceType.DOMAIN_NAME,
         model_classes=(models.DomainName,),

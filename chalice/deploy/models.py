@@ -24,6 +24,9 @@ from chalice.deploy.resources.eventsources import (
     KinesisEventSource,
     SQSEventSource,
 )
+from chalice.deploy.resources.iam import ManagedIAMRole, PreCreatedIAMRole, Role
+from chalice.deploy.resources.lambdas import LambdaFunction, LambdaLayer
+from chalice.deploy.resources.logs import LogGroup
 from chalice.deploy.resources.rules import CloudWatchEvent, ScheduledEvent
 from chalice.deploy.resources.s3 import S3BucketNotification
 from chalice.deploy.resources.sns import SNSLambdaSubscription
@@ -41,88 +44,6 @@ from chalice.deploy.typekit import (
 if TYPE_CHECKING:
     # Type only: the models stay importable without describing an app.
     from chalice.app._snapshot import RouteSpec
-
-
-@attrs.frozen
-class PreCreatedIAMRole:
-    """``manage_iam_role: false``: a role the user owns; never created nor recorded."""
-
-    role_arn: str
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class ManagedIAMRole:
-    resource_name: str  # "default-role" or "<fn>_role"
-    role_name: str  # "<app>-<stage>" or "<app>-<stage>-<fn>"
-    trust_policy: dict[str, Any]
-    policy: AutoGenIAMPolicy | FileBasedIAMPolicy
-    resource_type: ResourceType = ResourceType.IAM_ROLE
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-Role = ManagedIAMRole | PreCreatedIAMRole
-
-
-@attrs.frozen
-class LambdaLayer:
-    resource_name: str  # "managed-layer"
-    layer_name: str  # "<app>-<stage>-managed-layer"
-    runtime: str
-    deployment_package: DeploymentPackage
-    architecture: str = "x86_64"
-    resource_type: ResourceType = ResourceType.LAMBDA_LAYER
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class LogGroup:
-    resource_name: str  # "<fn>-log-group"
-    log_group_name: str  # "/aws/lambda/<app>-<stage>-<fn>"
-    retention_in_days: int
-    resource_type: ResourceType = ResourceType.LOG_GROUP
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class LambdaFunction:
-    resource_name: str  # "api_handler", "<fn>", "websocket_connect", authorizer name
-    function_name: str  # "<app>-<stage>-<fn>"; "<app>-<stage>" for api_handler
-    deployment_package: DeploymentPackage
-    handler: str  # "app.app", "app.<fn>", "<blueprint module>.<fn>"
-    runtime: str  # "python3.12"
-    role: Role
-    environment_variables: dict[str, str] = attrs.field(factory=dict)
-    tags: dict[str, str] = attrs.field(factory=dict)
-    timeout: int = 60
-    memory_size: int = 128
-    xray: bool = False
-    security_group_ids: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    reserved_concurrency: int | None = None
-    layers: tuple[str, ...] = ()  # user layer ARNs (after the managed layer)
-    managed_layer: LambdaLayer | None = None
-    log_group: LogGroup | None = None
-    architecture: str = "x86_64"  # "x86_64" | "arm64"
-    resource_type: ResourceType = ResourceType.LAMBDA_FUNCTION
-
-    def dependencies(self) -> list[Resource]:
-        deps: list[Resource] = []
-        if self.managed_layer is not None:
-            deps.append(self.managed_layer)
-        if self.log_group is not None:
-            deps.append(self.log_group)
-        if isinstance(self.role, ManagedIAMRole):
-            deps.append(self.role)
-        return deps
 
 
 @attrs.frozen

@@ -29,47 +29,13 @@ from chalice.deploy.resources.eventsources import (
     KinesisEventRecord,
     SQSEventRecord,
 )
+from chalice.deploy.resources.iam import IAMRoleRecord
+from chalice.deploy.resources.lambdas import LambdaFunctionRecord, LambdaLayerRecord
+from chalice.deploy.resources.logs import LogGroupRecord
 from chalice.deploy.resources.rules import CloudWatchEventRecord
 from chalice.deploy.resources.s3 import S3EventRecord
 from chalice.deploy.resources.sns import SNSEventRecord
 from chalice.deploy.typekit import ResourceType, StateRecord, lambda_arn_of
-
-
-@attrs.frozen
-class IAMRoleRecord(StateRecord):
-    """``iam_role``: a role chalice created."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.IAM_ROLE
-    name: str
-    role_name: str | None = None
-    role_arn: str | None = None
-
-
-@attrs.frozen
-class LambdaFunctionRecord(StateRecord):
-    """``lambda_function``: a function (handler, authorizer, websocket handler...)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LAMBDA_FUNCTION
-    name: str
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class LambdaLayerRecord(StateRecord):
-    """``lambda_layer``: the managed layer's current version."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LAMBDA_LAYER
-    name: str
-    layer_version_arn: str | None = None
-
-
-@attrs.frozen
-class LogGroupRecord(StateRecord):
-    """``log_group``: a function's log group with a retention policy."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LOG_GROUP
-    name: str
-    log_group_name: str | None = None
 
 
 @attrs.frozen

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 
 if TYPE_CHECKING:
-    from chalice.deploy.models import LambdaFunction
     from chalice.deploy.resources.base import ResourcePlanner
+    from chalice.deploy.resources.lambdas import LambdaFunction
     from chalice.package import sam, terraform
 
 

@@ -132,7 +132,7 @@ class PlanContext:
         return self.clients.arn("lambda", f"function:{function_name}")
 
     def role_arn(self, role: models.Role) -> str:
-        from chalice.deploy.models import PreCreatedIAMRole
+        from chalice.deploy.resources.iam import PreCreatedIAMRole  # iam imports this module
 
         if isinstance(role, PreCreatedIAMRole):
             return role.role_arn
