@@ -110,9 +110,7 @@ LAYER_DESCRIPTION = "chalice managed layer"
 
 
 class LayerPlanner:
-    def plan(
-        self, model: LambdaLayer, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: LambdaLayer, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         lam = ctx.clients.lambda_
         sha = package_sha256(model.deployment_package)
         rtype = model.resource_type.value

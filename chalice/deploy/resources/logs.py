@@ -49,11 +49,8 @@ class LogGroupRecord(StateRecord):
     log_group_name: str | None = None
 
 
-
 class LogGroupPlanner:
-    def plan(
-        self, model: LogGroup, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: LogGroup, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         name = model.log_group_name
         days = model.retention_in_days
         values = LogGroupRecord(model.resource_name, log_group_name=name).values()
