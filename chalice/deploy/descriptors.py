@@ -13,8 +13,8 @@ so adding a type cannot silently drop it from a template, a policy or a
 delete. ``docs/architecture.rst`` walks through adding one.
 
 The emitters are referenced through zero-argument callables that import
-their module on first use (``typekit.LazyModule``): a cached ``chalice
-package`` must not load the Terraform generator
+their module on first use (``chalice/deploy/emitters.py``): a cached
+``chalice package`` must not load the Terraform generator
 (``tests/package/test_startup_imports.py``), and ``chalice.deploy`` must not
 import ``chalice.package`` at start-up (the package imports the deploy side).
 

@@ -222,15 +222,7 @@ class ResourceDescriptor(Generic[M, R]):
 
 
 class LazyModule:
-    """A module imported on first attribute access.
-
-    Type modules name their emitters through these (``lambda:
-    sam.emit_sns``): a cached ``chalice package`` must not load the
-    Terraform generator, and ``chalice.deploy`` must not import
-    ``chalice.package`` at start-up (the package imports the deploy side).
-    Under ``TYPE_CHECKING`` the modules are imported for real, so mypy checks
-    every reference.
-    """
+    """A module imported on first attribute access (the emitters: ``emitters.py``)."""
 
     def __init__(self, name: str) -> None:
         self._name = name

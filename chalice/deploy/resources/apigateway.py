@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.deploy.emitters import sam_apis, terraform_apis
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Change, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
@@ -38,7 +39,6 @@ from chalice.deploy.typekit import (
     DeleteTier,
     FileBasedIAMPolicy,
     IAMPolicy,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
@@ -50,10 +50,6 @@ if TYPE_CHECKING:
     from chalice.deploy.models import Resource
     from chalice.deploy.resources.domain import DomainName
     from chalice.deploy.resources.lambdas import LambdaFunction
-    from chalice.package import sam_apis, terraform_apis
-else:
-    sam_apis = LazyModule("chalice.package.sam_apis")
-    terraform_apis = LazyModule("chalice.package.terraform_apis")
 
 
 @attrs.frozen

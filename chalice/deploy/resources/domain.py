@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import PlanContext
 from chalice.deploy.typekit import (
     APIType,
     DeleteTier,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
@@ -27,10 +27,6 @@ from chalice.deploy.typekit import (
 
 if TYPE_CHECKING:
     from chalice.deploy.models import Resource
-    from chalice.package import sam, terraform
-else:
-    sam = LazyModule("chalice.package.sam")
-    terraform = LazyModule("chalice.package.terraform")
 
 
 @attrs.frozen

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.base import PlanContext, statement_id
 from chalice.deploy.resources.httpapi_models import cors_view
 from chalice.deploy.typekit import (
     DeleteTier,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
@@ -33,10 +33,6 @@ if TYPE_CHECKING:
     from chalice.deploy.models import Resource
     from chalice.deploy.resources.httpapi_models import CorsSettings
     from chalice.deploy.resources.lambdas import LambdaFunction
-    from chalice.package import sam_httpapi, terraform_httpapi
-else:
-    sam_httpapi = LazyModule("chalice.package.sam_httpapi")
-    terraform_httpapi = LazyModule("chalice.package.terraform_httpapi")
 
 
 @attrs.frozen

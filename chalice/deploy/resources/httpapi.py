@@ -15,10 +15,11 @@ kill -9 is adopted by the next deploy instead of duplicated.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
+from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
@@ -37,18 +38,11 @@ from chalice.deploy.resources.httpapi_models import (
 )
 from chalice.deploy.typekit import (
     DeleteTier,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
 )
 from chalice.errors import ValidationError
-
-if TYPE_CHECKING:
-    from chalice.package import sam_httpapi, terraform_httpapi
-else:
-    sam_httpapi = LazyModule("chalice.package.sam_httpapi")
-    terraform_httpapi = LazyModule("chalice.package.terraform_httpapi")
 
 
 @attrs.frozen

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     IDENTITY_TAG_KEYS,
@@ -28,7 +29,6 @@ from chalice.deploy.resources.logs import LogGroup
 from chalice.deploy.typekit import (
     DeleteTier,
     DeploymentPackage,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
@@ -36,10 +36,6 @@ from chalice.deploy.typekit import (
 
 if TYPE_CHECKING:
     from chalice.deploy.models import Resource
-    from chalice.package import sam, terraform
-else:
-    sam = LazyModule("chalice.package.sam")
-    terraform = LazyModule("chalice.package.terraform")
 
 
 @attrs.frozen

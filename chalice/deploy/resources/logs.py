@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import PlanContext
 from chalice.deploy.typekit import (
     DeleteTier,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
@@ -23,10 +23,6 @@ from chalice.deploy.typekit import (
 
 if TYPE_CHECKING:
     from chalice.deploy.models import Resource
-    from chalice.package import sam, terraform
-else:
-    sam = LazyModule("chalice.package.sam")
-    terraform = LazyModule("chalice.package.terraform")
 
 
 @attrs.frozen

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from chalice.app._snapshot import CloudWatchEventSpec, ScheduleEventSpec
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
@@ -26,7 +27,6 @@ from chalice.deploy.resources.base import (
 from chalice.deploy.typekit import (
     DeleteTier,
     GraphHook,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
@@ -35,10 +35,6 @@ from chalice.deploy.typekit import (
 
 if TYPE_CHECKING:
     from chalice.deploy.models import LambdaFunction, Resource
-    from chalice.package import sam, terraform
-else:
-    sam = LazyModule("chalice.package.sam")
-    terraform = LazyModule("chalice.package.terraform")
 
 
 @attrs.frozen

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.deploy.emitters import sam_apis, terraform_apis
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
@@ -24,7 +25,6 @@ from chalice.deploy.resources.base import (
 )
 from chalice.deploy.typekit import (
     DeleteTier,
-    LazyModule,
     ResourceDescriptor,
     ResourceType,
     StateRecord,
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
     from chalice.deploy.models import Resource
     from chalice.deploy.resources.domain import DomainName
     from chalice.deploy.resources.lambdas import LambdaFunction
-    from chalice.package import sam_apis, terraform_apis
-else:
-    sam_apis = LazyModule("chalice.package.sam_apis")
-    terraform_apis = LazyModule("chalice.package.terraform_apis")
 
 
 @attrs.frozen
