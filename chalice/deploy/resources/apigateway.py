@@ -80,7 +80,6 @@ class RestAPI:
         return deps
 
 
-@attrs.frozen
 class RestAPIRecord(StateRecord):
     """``rest_api``: the REST API (a migrated entry has no URL)."""
 

@@ -55,7 +55,6 @@ class DomainName:
         return []
 
 
-@attrs.frozen
 class DomainNameRecord(StateRecord):
     """``domain_name``: a custom domain and its API mapping (``[{"key": "/"}]``)."""
 
@@ -255,8 +254,8 @@ class DomainPlanner:
             ]
         fields["api_mapping"] = ((key, api_id, stage) in have, True)
         changes = diff(fields)
-        values = attrs.evolve(
-            now, certificate_arn=model.certificate_arn, security_policy=model.tls_version.value
+        values = now.replace(
+            certificate_arn=model.certificate_arn, security_policy=model.tls_version.value
         ).values(complete=True)
         if not changes:
             return Step(

@@ -73,7 +73,6 @@ class DynamoDBEventSource:
         return [self.lambda_function]
 
 
-@attrs.frozen
 class SQSEventRecord(StateRecord):
     """``sqs_event``: an event source mapping from a queue (``queue`` is its name)."""
 
@@ -85,7 +84,6 @@ class SQSEventRecord(StateRecord):
     lambda_arn: str | None = None
 
 
-@attrs.frozen
 class KinesisEventRecord(StateRecord):
     """``kinesis_event``: an event source mapping from a stream."""
 
@@ -97,7 +95,6 @@ class KinesisEventRecord(StateRecord):
     lambda_arn: str | None = None
 
 
-@attrs.frozen
 class DynamoDBEventRecord(StateRecord):
     """``dynamodb_event``: an event source mapping from a table's stream."""
 

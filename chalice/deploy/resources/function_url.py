@@ -49,7 +49,6 @@ class FunctionUrl:
         return [self.lambda_function]
 
 
-@attrs.frozen
 class FunctionUrlRecord(StateRecord):
     """``function_url``: a Lambda function URL (``function_name`` is what it serves)."""
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import attrs
-
 from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.apigateway import find_tagged
@@ -45,7 +43,6 @@ from chalice.deploy.typekit import (
 from chalice.errors import ValidationError
 
 
-@attrs.frozen
 class HttpAPIRecord(StateRecord):
     """``http_api``: an API Gateway v2 HTTP API (ours; upstream has none)."""
 

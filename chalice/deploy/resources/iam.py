@@ -52,7 +52,6 @@ class ManagedIAMRole:
 Role = ManagedIAMRole | PreCreatedIAMRole
 
 
-@attrs.frozen
 class IAMRoleRecord(StateRecord):
     """``iam_role``: a role chalice created."""
 

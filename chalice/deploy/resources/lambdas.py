@@ -84,7 +84,6 @@ class LambdaFunction:
         return deps
 
 
-@attrs.frozen
 class LambdaFunctionRecord(StateRecord):
     """``lambda_function``: a function (handler, authorizer, websocket handler...)."""
 
@@ -93,7 +92,6 @@ class LambdaFunctionRecord(StateRecord):
     lambda_arn: str | None = None
 
 
-@attrs.frozen
 class LambdaLayerRecord(StateRecord):
     """``lambda_layer``: the managed layer's current version."""
 

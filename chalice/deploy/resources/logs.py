@@ -36,7 +36,6 @@ class LogGroup:
         return []
 
 
-@attrs.frozen
 class LogGroupRecord(StateRecord):
     """``log_group``: a function's log group with a retention policy."""
 

@@ -63,7 +63,6 @@ class CloudWatchEvent:
         return [self.lambda_function]
 
 
-@attrs.frozen
 class CloudWatchEventRecord(StateRecord):
     """``cloudwatch_event``: an EventBridge rule (schedules are recorded as this too)."""
 

@@ -60,7 +60,6 @@ class S3BucketNotification:
         return [self.lambda_function]
 
 
-@attrs.frozen
 class S3EventRecord(StateRecord):
     """``s3_event``: a function's notification configuration on a bucket."""
 

@@ -48,7 +48,6 @@ class SNSLambdaSubscription:
         return [self.lambda_function]
 
 
-@attrs.frozen
 class SNSEventRecord(StateRecord):
     """``sns_event``: a function's subscription to a topic."""
 

@@ -60,7 +60,6 @@ class WebsocketAPI:
         return deps
 
 
-@attrs.frozen
 class WebsocketAPIRecord(StateRecord):
     """``websocket_api``: the websocket API."""
 
