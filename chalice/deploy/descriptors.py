@@ -1,339 +1,76 @@
-"""One descriptor per resource type: everything the tooling knows about the type.
+"""The registry of resource types: one descriptor per type, and the engine's lookups.
 
-A ``ResourceDescriptor`` joins, for one ``resource_type`` of the state file,
-the model class(es) the graph builds, the typed state record, the delete
-tier, the planner, the SAM and Terraform emitters, the IAM statement the
-roles of its functions need, the runtime decorators that declare it and its
-line in the ``Resources deployed:`` report. Every engine table is a lookup
-here (``descriptor_for``, ``descriptor_of_type``, ``DELETE_TIERS``), and
-``tests/deploy/test_descriptors.py`` fails if any part is missing for any
-model type, so adding a type cannot silently drop it from a template, a
-policy or a delete. ``docs/architecture.rst`` walks through adding one.
+A resource type is one module of ``chalice/deploy/resources/`` (its model,
+typed state record, planner, graph hook, report line and ``DESCRIPTOR``, a
+``typekit.ResourceDescriptor``) plus its SAM and Terraform emitters in
+``chalice/package/``. ``TYPE_MODULES`` below registers the modules, in one
+line each; ``DESCRIPTORS`` is what they declare (``DESCRIPTOR``, or
+``DESCRIPTORS`` for a family sharing a module). Every engine table is a
+lookup here (``descriptor_for``, ``descriptor_of_type``, ``graph_hook_for``,
+``DELETE_TIERS``, ``record_of``), and ``tests/deploy/test_descriptors.py``
+fails if a type module is not registered or any part of a type is missing,
+so adding a type cannot silently drop it from a template, a policy or a
+delete. ``docs/architecture.rst`` walks through adding one.
 
-The records, planners and emitters are referenced through zero-argument callables
-that import their module on first use: a cached ``chalice package`` must not
-load the planners (hashlib, the AWS wrappers) nor the Terraform generator
+The emitters are referenced through zero-argument callables that import
+their module on first use (``chalice/deploy/emitters.py``): a cached
+``chalice package`` must not load the Terraform generator
 (``tests/package/test_startup_imports.py``), and ``chalice.deploy`` must not
-import ``chalice.package`` at start-up (the package imports the deploy
-side). The references are still checked by mypy: the modules are imported
-for real under ``TYPE_CHECKING``.
+import ``chalice.package`` at start-up (the package imports the deploy side).
 
-This module holds data and lookups only: it never calls AWS, and importing it
-imports nothing beyond the models (not even the records).
+This module holds data and lookups only: it never calls AWS.
 """
 
 from __future__ import annotations
 
-import enum
-import importlib
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
 
-import attrs
+from chalice.deploy.resources import (
+    apigateway,
+    domain,
+    eventsources,
+    function_url,
+    httpapi,
+    iam,
+    lambdas,
+    logs,
+    rules,
+    s3,
+    sns,
+    websocket,
+)
+from chalice.deploy.typekit import DeleteTier, GraphHook, ResourceDescriptor, StateRecord
 
-from chalice.deploy import models
-
-if TYPE_CHECKING:
-    from chalice.deploy import records, resources
-    from chalice.deploy.resources.base import ResourcePlanner
-    from chalice.package import (
-        sam,
-        sam_apis,
-        sam_httpapi,
-        terraform,
-        terraform_apis,
-        terraform_httpapi,
-    )
-else:
-
-    class _LazyModule:
-        """A module imported on first attribute access (see the module docstring)."""
-
-        def __init__(self, name: str) -> None:
-            self._name = name
-
-        def __getattr__(self, attr: str) -> Any:
-            return getattr(importlib.import_module(self._name), attr)
-
-    records = _LazyModule("chalice.deploy.records")
-    resources = _LazyModule("chalice.deploy.resources")
-    sam = _LazyModule("chalice.package.sam")
-    sam_apis = _LazyModule("chalice.package.sam_apis")
-    terraform = _LazyModule("chalice.package.terraform")
-    terraform_apis = _LazyModule("chalice.package.terraform_apis")
-    sam_httpapi = _LazyModule("chalice.package.sam_httpapi")
-    terraform_httpapi = _LazyModule("chalice.package.terraform_httpapi")
-
-M = TypeVar("M")
-R = TypeVar("R", bound="records.StateRecord")
+# The registration: every type module, once. Order matters in one way only:
+# the ``Resources deployed:`` report lists the reported types in this order
+# (layers, functions, domains, REST, websocket, HTTP API, function URLs).
+TYPE_MODULES: tuple[ModuleType, ...] = (
+    iam,
+    logs,
+    lambdas,
+    domain,
+    apigateway,
+    websocket,
+    httpapi,
+    function_url,
+    rules,
+    s3,
+    sns,
+    eventsources,
+)
 
 
-class DeleteTier(enum.IntEnum):
-    """Deletion order: a tier is deleted only after every lower tier is gone.
-
-    Nothing is deleted while something still uses it: subscriptions and
-    domains point at APIs and functions, APIs invoke functions, functions
-    assume roles, use layers and write to log groups.
-    """
-
-    SUBSCRIPTIONS = 0
-    APIS = 1
-    FUNCTIONS = 2
-    FOUNDATIONS = 3
+def declared_by(module: ModuleType) -> tuple[ResourceDescriptor[Any, Any], ...]:
+    """The descriptors a type module declares (``DESCRIPTOR`` or ``DESCRIPTORS``)."""
+    one = getattr(module, "DESCRIPTOR", None)
+    many: tuple[ResourceDescriptor[Any, Any], ...] = getattr(module, "DESCRIPTORS", ())
+    return (one, *many) if one is not None else many
 
 
-@attrs.frozen
-class ResourceDescriptor(Generic[M, R]):
-    """Everything about one ``resource_type`` (see the module docstring).
-
-    ``model_classes``: the model classes recorded under ``resource_type``
-    (schedules and CloudWatch event rules share ``cloudwatch_event``).
-    ``planner``/``sam``/``terraform``: return the planner and the emitters
-    (a ``SAMBuilder``/``TerraformBuilder`` and a model in, resources added to
-    the builder; ``sam.emit_with_owner`` when the owner emits it).
-    ``role_statement``: the key of ``policy.EVENT_SOURCE_STATEMENTS`` the
-    autogenerated role of each function of the resource needs, or None.
-    ``decorators``: the runtime decorators (``@app.<name>``) that declare it.
-    ``report``: its lines in the ``Resources deployed:`` summary (None: not
-    reported); the summary lists types in ``DESCRIPTORS`` order.
-    """
-
-    resource_type: models.ResourceType
-    model_classes: tuple[type[M], ...]
-    record: Callable[[], type[R]]
-    delete_tier: DeleteTier
-    planner: Callable[[], ResourcePlanner[M]]
-    sam: Callable[[], Callable[[sam.SAMBuilder, M], None]]
-    terraform: Callable[[], Callable[[terraform.TerraformBuilder, M], None]]
-    role_statement: str | None
-    decorators: tuple[str, ...]
-    report: Callable[[R], list[str]] | None
-
-
-def _layer_report(r: records.LambdaLayerRecord) -> list[str]:
-    return [f"  - Lambda Layer ARN: {r.layer_version_arn}"]
-
-
-def _function_report(r: records.LambdaFunctionRecord) -> list[str]:
-    return [f"  - Lambda ARN: {r.lambda_arn}"]
-
-
-def _domain_report(r: records.DomainNameRecord) -> list[str]:
-    return [
-        "  - Custom domain name:",
-        f"      HostedZoneId: {r.hosted_zone_id}",
-        f"      AliasDomainName: {r.alias_domain_name}",
-    ]
-
-
-def _rest_api_report(r: records.RestAPIRecord) -> list[str]:
-    return [f"  - Rest API URL: {r.rest_api_url}"]
-
-
-def _websocket_api_report(r: records.WebsocketAPIRecord) -> list[str]:
-    return [f"  - Websocket API URL: {r.websocket_api_url}"]
-
-
-def _http_api_report(r: records.HttpAPIRecord) -> list[str]:
-    return [f"  - HTTP API URL: {r.http_api_url}"]
-
-
-def _function_url_report(r: records.FunctionUrlRecord) -> list[str]:
-    return [f"  - Function URL ({r.function_name}): {r.function_url}"]
-
-
-_Rule = models.ScheduledEvent | models.CloudWatchEvent
-
-# The records are quoted in the type arguments so that building this table
-# does not import ``records.py`` (only the deploy report and tests need it).
-# Order matters in one way only: the ``Resources deployed:`` report lists the
-# reported types in this order (layers, functions, domains, REST, websocket, HTTP API,
-# function URLs).
-DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = (
-    ResourceDescriptor[models.ManagedIAMRole, "records.IAMRoleRecord"](
-        resource_type=models.ResourceType.IAM_ROLE,
-        model_classes=(models.ManagedIAMRole,),
-        record=lambda: records.IAMRoleRecord,
-        delete_tier=DeleteTier.FOUNDATIONS,
-        planner=lambda: resources.iam.RolePlanner(),
-        sam=lambda: sam.SAMBuilder.add_role,
-        terraform=lambda: terraform.TerraformBuilder.add_role,
-        role_statement=None,
-        decorators=(),
-        report=None,
-    ),
-    ResourceDescriptor[models.LogGroup, "records.LogGroupRecord"](
-        resource_type=models.ResourceType.LOG_GROUP,
-        model_classes=(models.LogGroup,),
-        record=lambda: records.LogGroupRecord,
-        delete_tier=DeleteTier.FOUNDATIONS,
-        planner=lambda: resources.logs.LogGroupPlanner(),
-        # Emitted by its function (the group is named after it).
-        sam=lambda: sam.emit_with_owner,
-        terraform=lambda: terraform.emit_with_owner,
-        role_statement=None,
-        decorators=(),
-        report=None,
-    ),
-    ResourceDescriptor[models.LambdaLayer, "records.LambdaLayerRecord"](
-        resource_type=models.ResourceType.LAMBDA_LAYER,
-        model_classes=(models.LambdaLayer,),
-        record=lambda: records.LambdaLayerRecord,
-        delete_tier=DeleteTier.FOUNDATIONS,
-        planner=lambda: resources.lambdas.LayerPlanner(),
-        sam=lambda: sam.SAMBuilder.add_layer,
-        terraform=lambda: terraform.TerraformBuilder.add_layer,
-        role_statement=None,
-        decorators=(),
-        report=_layer_report,
-    ),
-    ResourceDescriptor[models.LambdaFunction, "records.LambdaFunctionRecord"](
-        resource_type=models.ResourceType.LAMBDA_FUNCTION,
-        model_classes=(models.LambdaFunction,),
-        record=lambda: records.LambdaFunctionRecord,
-        delete_tier=DeleteTier.FUNCTIONS,
-        planner=lambda: resources.lambdas.FunctionPlanner(),
-        sam=lambda: sam.SAMBuilder.add_function,
-        terraform=lambda: terraform.TerraformBuilder.add_function,
-        role_statement=None,
-        decorators=("lambda_function",),
-        report=_function_report,
-    ),
-    ResourceDescriptor[models.DomainName, "records.DomainNameRecord"](
-        resource_type=models.ResourceType.DOMAIN_NAME,
-        model_classes=(models.DomainName,),
-        record=lambda: records.DomainNameRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.domain.DomainPlanner(),
-        # Emitted by its API (the mapping names the API and its stage).
-        sam=lambda: sam.emit_with_owner,
-        terraform=lambda: terraform.emit_with_owner,
-        role_statement=None,
-        decorators=(),
-        report=_domain_report,
-    ),
-    ResourceDescriptor[models.RestAPI, "records.RestAPIRecord"](
-        resource_type=models.ResourceType.REST_API,
-        model_classes=(models.RestAPI,),
-        record=lambda: records.RestAPIRecord,
-        delete_tier=DeleteTier.APIS,
-        planner=lambda: resources.apigateway.RestAPIPlanner(),
-        sam=lambda: sam_apis.emit_rest_api,
-        terraform=lambda: terraform_apis.emit_rest_api,
-        role_statement=None,
-        decorators=("route", "authorizer"),
-        report=_rest_api_report,
-    ),
-    ResourceDescriptor[models.WebsocketAPI, "records.WebsocketAPIRecord"](
-        resource_type=models.ResourceType.WEBSOCKET_API,
-        model_classes=(models.WebsocketAPI,),
-        record=lambda: records.WebsocketAPIRecord,
-        delete_tier=DeleteTier.APIS,
-        planner=lambda: resources.websocket.WebsocketPlanner(),
-        sam=lambda: sam_apis.emit_websocket_api,
-        terraform=lambda: terraform_apis.emit_websocket_api,
-        role_statement="websocket",
-        decorators=("on_ws_connect", "on_ws_message", "on_ws_disconnect"),
-        report=_websocket_api_report,
-    ),
-    ResourceDescriptor[models.HttpApi, "records.HttpAPIRecord"](
-        resource_type=models.ResourceType.HTTP_API,
-        model_classes=(models.HttpApi,),
-        record=lambda: records.HttpAPIRecord,
-        delete_tier=DeleteTier.APIS,
-        planner=lambda: resources.httpapi.HttpApiPlanner(),
-        sam=lambda: sam_httpapi.emit_http_api,
-        terraform=lambda: terraform_httpapi.emit_http_api,
-        role_statement=None,
-        # ``route``/``authorizer`` are claimed by rest_api: the stage's
-        # ``api_gateway_type`` picks which of the two the graph builds.
-        decorators=(),
-        report=_http_api_report,
-    ),
-    ResourceDescriptor[models.FunctionUrl, "records.FunctionUrlRecord"](
-        resource_type=models.ResourceType.FUNCTION_URL,
-        model_classes=(models.FunctionUrl,),
-        record=lambda: records.FunctionUrlRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.function_url.FunctionUrlPlanner(),
-        sam=lambda: sam_httpapi.emit_function_url,
-        terraform=lambda: terraform_httpapi.emit_function_url,
-        role_statement=None,
-        decorators=(),  # a config key (``function_url``), not a decorator
-        report=_function_url_report,
-    ),
-    ResourceDescriptor[_Rule, "records.CloudWatchEventRecord"](
-        resource_type=models.ResourceType.CLOUDWATCH_EVENT,
-        model_classes=(models.ScheduledEvent, models.CloudWatchEvent),
-        record=lambda: records.CloudWatchEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.rules.RulePlanner(),
-        sam=lambda: sam.emit_rule,
-        terraform=lambda: terraform.emit_rule,
-        role_statement=None,
-        decorators=("schedule", "on_cw_event"),
-        report=None,
-    ),
-    ResourceDescriptor[models.S3BucketNotification, "records.S3EventRecord"](
-        resource_type=models.ResourceType.S3_EVENT,
-        model_classes=(models.S3BucketNotification,),
-        record=lambda: records.S3EventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.s3.S3EventPlanner(),
-        sam=lambda: sam.emit_s3,
-        terraform=lambda: terraform.TerraformBuilder.add_s3,
-        role_statement=None,
-        decorators=("on_s3_event",),
-        report=None,
-    ),
-    ResourceDescriptor[models.SNSLambdaSubscription, "records.SNSEventRecord"](
-        resource_type=models.ResourceType.SNS_EVENT,
-        model_classes=(models.SNSLambdaSubscription,),
-        record=lambda: records.SNSEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.sns.SNSPlanner(),
-        sam=lambda: sam.emit_sns,
-        terraform=lambda: terraform.TerraformBuilder.add_sns,
-        role_statement=None,
-        decorators=("on_sns_message",),
-        report=None,
-    ),
-    ResourceDescriptor[models.SQSEventSource, "records.SQSEventRecord"](
-        resource_type=models.ResourceType.SQS_EVENT,
-        model_classes=(models.SQSEventSource,),
-        record=lambda: records.SQSEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.eventsources.SQSPlanner(),
-        sam=lambda: sam.emit_sqs,
-        terraform=lambda: terraform.emit_sqs,
-        role_statement="sqs",
-        decorators=("on_sqs_message",),
-        report=None,
-    ),
-    ResourceDescriptor[models.KinesisEventSource, "records.KinesisEventRecord"](
-        resource_type=models.ResourceType.KINESIS_EVENT,
-        model_classes=(models.KinesisEventSource,),
-        record=lambda: records.KinesisEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.eventsources.KinesisPlanner(),
-        sam=lambda: sam.emit_kinesis,
-        terraform=lambda: terraform.emit_kinesis,
-        role_statement="kinesis",
-        decorators=("on_kinesis_record",),
-        report=None,
-    ),
-    ResourceDescriptor[models.DynamoDBEventSource, "records.DynamoDBEventRecord"](
-        resource_type=models.ResourceType.DYNAMODB_EVENT,
-        model_classes=(models.DynamoDBEventSource,),
-        record=lambda: records.DynamoDBEventRecord,
-        delete_tier=DeleteTier.SUBSCRIPTIONS,
-        planner=lambda: resources.eventsources.DynamoDBPlanner(),
-        sam=lambda: sam.emit_dynamodb,
-        terraform=lambda: terraform.emit_dynamodb,
-        role_statement="dynamodb",
-        decorators=("on_dynamodb_record",),
-        report=None,
-    ),
+DESCRIPTORS: tuple[ResourceDescriptor[Any, Any], ...] = tuple(
+    d for module in TYPE_MODULES for d in declared_by(module)
 )
 
 _BY_MODEL: Mapping[type[Any], ResourceDescriptor[Any, Any]] = {
@@ -357,8 +94,9 @@ def descriptor_for(model: object) -> ResourceDescriptor[Any, Any]:
         return _BY_MODEL[type(model)]
     except KeyError:
         raise TypeError(
-            f"no resource descriptor for {type(model).__name__}: add one to "
-            "chalice.deploy.descriptors.DESCRIPTORS (see docs/architecture.rst)"
+            f"no resource descriptor for {type(model).__name__}: give its type module a "
+            "DESCRIPTOR and register the module in chalice.deploy.descriptors.TYPE_MODULES "
+            "(see docs/architecture.rst)"
         ) from None
 
 
@@ -367,7 +105,17 @@ def descriptor_of_type(resource_type: str) -> ResourceDescriptor[Any, Any] | Non
     return _BY_TYPE.get(resource_type)
 
 
-def record_of(entry: Mapping[str, Any]) -> records.StateRecord | None:
+_BY_SPEC: Mapping[type[Any], GraphHook[Any]] = {
+    spec: d.graph for d in DESCRIPTORS if d.graph is not None for spec in d.graph.specs
+}
+
+
+def graph_hook_for(spec: object) -> GraphHook[Any] | None:
+    """The graph hook building the model of an event source spec of the app snapshot."""
+    return _BY_SPEC.get(type(spec))
+
+
+def record_of(entry: Mapping[str, Any]) -> StateRecord | None:
     """The typed record of a state entry (None for an unknown ``resource_type``)."""
     descriptor = _BY_TYPE.get(str(entry.get("resource_type")))
     return None if descriptor is None else descriptor.record().from_entry(entry)
@@ -376,9 +124,13 @@ def record_of(entry: Mapping[str, Any]) -> records.StateRecord | None:
 __all__ = [
     "DELETE_TIERS",
     "DESCRIPTORS",
+    "TYPE_MODULES",
     "DeleteTier",
+    "GraphHook",
     "ResourceDescriptor",
     "descriptor_for",
+    "declared_by",
     "descriptor_of_type",
+    "graph_hook_for",
     "record_of",
 ]

@@ -37,6 +37,7 @@ from chalice.app import _snapshot as snap
 from chalice.app._snapshot import AppSnapshot, snapshot
 from chalice.config import Config
 from chalice.deploy import graph_http, models
+from chalice.deploy.descriptors import graph_hook_for
 from chalice.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -82,11 +83,6 @@ def private_endpoint_policy(vpce_ids: tuple[str, ...]) -> dict[str, Any]:
             }
         ],
     }
-
-
-def queue_name_from_arn(queue_arn: str) -> str:
-    """``arn:aws:sqs:us-west-2:123456789012:my-queue`` -> ``my-queue``."""
-    return queue_arn.rsplit(":", 1)[-1]
 
 
 def mount_path(url_prefix: str | None) -> str:
@@ -248,66 +244,12 @@ class _GraphBuilder:
         return models.Application(stage=self.stage, resources=tuple(resources))
 
     def _event(self, source: snap.EventSourceSpec, fn: models.LambdaFunction) -> models.Resource:
-        name = source.name
-        if isinstance(source, snap.ScheduleEventSpec):
-            return models.ScheduledEvent(
-                resource_name=f"{name}-event",
-                rule_name=f"{self.app_name}-{self.stage}-{name}-event",
-                schedule_expression=source.schedule_expression,
-                rule_description=source.description,
-                lambda_function=fn,
-            )
-        if isinstance(source, snap.CloudWatchEventSpec):
-            return models.CloudWatchEvent(
-                resource_name=f"{name}-event",
-                rule_name=f"{self.app_name}-{self.stage}-{name}-event",
-                event_pattern=json.dumps(source.event_pattern),
-                lambda_function=fn,
-            )
-        if isinstance(source, snap.S3EventSpec):
-            return models.S3BucketNotification(
-                resource_name=f"{name}-s3event",
-                bucket=source.bucket,
-                events=tuple(source.events),
-                prefix=source.prefix,
-                suffix=source.suffix,
-                lambda_function=fn,
-            )
-        if isinstance(source, snap.SNSEventSpec):
-            return models.SNSLambdaSubscription(
-                resource_name=f"{name}-sns-subscription", topic=source.topic, lambda_function=fn
-            )
-        if isinstance(source, snap.SQSEventSpec):
-            queue_arn: str | None = source.queue_arn
-            queue = source.queue or queue_name_from_arn(queue_arn or "")
-            return models.SQSEventSource(
-                resource_name=f"{name}-sqs-event-source",
-                queue=queue,
-                queue_arn=queue_arn,
-                batch_size=source.batch_size,
-                maximum_batching_window_in_seconds=source.maximum_batching_window_in_seconds,
-                maximum_concurrency=source.maximum_concurrency,
-                lambda_function=fn,
-            )
-        if isinstance(source, snap.KinesisEventSpec):
-            return models.KinesisEventSource(
-                resource_name=f"{name}-kinesis-event-source",
-                stream=source.stream,
-                batch_size=source.batch_size,
-                starting_position=source.starting_position,
-                maximum_batching_window_in_seconds=source.maximum_batching_window_in_seconds,
-                lambda_function=fn,
-            )
-        if isinstance(source, snap.DynamoDBEventSpec):
-            return models.DynamoDBEventSource(
-                resource_name=f"{name}-dynamodb-event-source",
-                stream_arn=source.stream_arn,
-                batch_size=source.batch_size,
-                starting_position=source.starting_position,
-                maximum_batching_window_in_seconds=source.maximum_batching_window_in_seconds,
-                lambda_function=fn,
-            )
-        raise TypeError(f"unknown event source: {source!r}")
+        # Each event source type builds its own model (its module's graph hook).
+        hook = graph_hook_for(source)
+        if hook is None:
+            raise TypeError(f"unknown event source: {source!r}")
+        built: models.Resource = hook.build(source, fn, f"{self.app_name}-{self.stage}")
+        return built
 
     def _rest_api(self) -> models.RestAPI:
         cfg = self.config.scope(API_HANDLER)

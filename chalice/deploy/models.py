@@ -10,511 +10,54 @@ touch the disk.
 ``resource_name`` is the stable key of a resource in
 ``.chalice/deployed/<stage>.json`` (upstream's naming rules, SPEC §4.3), and
 ``resource_type`` is the value recorded there.
+
+Each model class lives in its type's module (``chalice/deploy/resources/
+<type>.py``, next to its record, planner and descriptor) and the shared
+enums and artifacts in ``typekit.py``; this module re-exports them all under
+one name (``models.LambdaFunction``) and holds what spans every type: the
+``Resource`` and ``RecordedResource`` unions, ``Application`` and
+``dependency_order``.
 """
 
 from __future__ import annotations
 
-import enum
-from typing import TYPE_CHECKING, Any
-
 import attrs
 
-if TYPE_CHECKING:
-    # Type only: the models stay importable without describing an app.
-    from chalice.app._snapshot import RouteSpec
-
-
-class RoleTraits(enum.Enum):
-    VPC_NEEDED = "vpc_needed"
-
-
-class APIType(enum.Enum):
-    HTTP = "HTTP"  # the REST API (upstream's name)
-    WEBSOCKET = "WEBSOCKET"
-    HTTP_API = "HTTP_API"  # an API Gateway v2 HTTP API (ours)
-
-
-class TLSVersion(enum.Enum):
-    TLS_1_0 = "TLS_1_0"
-    TLS_1_1 = "TLS_1_1"
-    TLS_1_2 = "TLS_1_2"
-
-
-class ResourceType(str, enum.Enum):
-    """The ``resource_type`` strings of the state file (schema 2.0)."""
-
-    IAM_ROLE = "iam_role"
-    LAMBDA_FUNCTION = "lambda_function"
-    LAMBDA_LAYER = "lambda_layer"
-    LOG_GROUP = "log_group"
-    REST_API = "rest_api"
-    WEBSOCKET_API = "websocket_api"
-    DOMAIN_NAME = "domain_name"
-    S3_EVENT = "s3_event"
-    SNS_EVENT = "sns_event"
-    SQS_EVENT = "sqs_event"
-    KINESIS_EVENT = "kinesis_event"
-    DYNAMODB_EVENT = "dynamodb_event"
-    # Schedules are recorded as cloudwatch_event too (upstream compatibility).
-    CLOUDWATCH_EVENT = "cloudwatch_event"
-    # API Gateway v2 HTTP APIs and Lambda function URLs (ours, not upstream's).
-    HTTP_API = "http_api"
-    FUNCTION_URL = "function_url"
-
-
-# ---------------------------------------------------------------------------
-# Build artifacts (filled by the build stage; None until then).
-
-
-@attrs.frozen
-class DeploymentPackage:
-    """A zip file. ``sha256`` is base64 of the SHA-256 digest, as Lambda's CodeSha256."""
-
-    filename: str | None = None
-    sha256: str | None = None
-
-
-@attrs.frozen
-class AutoGenIAMPolicy:
-    """Policy generated from the app's source (plus logs/VPC/X-Ray/event-source statements)."""
-
-    traits: frozenset[RoleTraits] = frozenset()
-    document: dict[str, Any] | None = None
-
-
-@attrs.frozen
-class FileBasedIAMPolicy:
-    """Policy loaded from ``.chalice/<filename>`` (path relative to ``.chalice/``)."""
-
-    filename: str
-    document: dict[str, Any] | None = None
-
-
-@attrs.frozen
-class IAMPolicy:
-    """A literal policy document (e.g. the default PRIVATE-endpoint resource policy)."""
-
-    document: dict[str, Any]
-
-
-# ---------------------------------------------------------------------------
-# Resources. Every resource has ``resource_name`` and ``resource_type`` and
-# ``dependencies()`` listing the resources that must exist before it.
-
-
-@attrs.frozen
-class PreCreatedIAMRole:
-    """``manage_iam_role: false``: a role the user owns; never created nor recorded."""
-
-    role_arn: str
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class ManagedIAMRole:
-    resource_name: str  # "default-role" or "<fn>_role"
-    role_name: str  # "<app>-<stage>" or "<app>-<stage>-<fn>"
-    trust_policy: dict[str, Any]
-    policy: AutoGenIAMPolicy | FileBasedIAMPolicy
-    resource_type: ResourceType = ResourceType.IAM_ROLE
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-Role = ManagedIAMRole | PreCreatedIAMRole
-
-
-@attrs.frozen
-class LambdaLayer:
-    resource_name: str  # "managed-layer"
-    layer_name: str  # "<app>-<stage>-managed-layer"
-    runtime: str
-    deployment_package: DeploymentPackage
-    architecture: str = "x86_64"
-    resource_type: ResourceType = ResourceType.LAMBDA_LAYER
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class LogGroup:
-    resource_name: str  # "<fn>-log-group"
-    log_group_name: str  # "/aws/lambda/<app>-<stage>-<fn>"
-    retention_in_days: int
-    resource_type: ResourceType = ResourceType.LOG_GROUP
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class LambdaFunction:
-    resource_name: str  # "api_handler", "<fn>", "websocket_connect", authorizer name
-    function_name: str  # "<app>-<stage>-<fn>"; "<app>-<stage>" for api_handler
-    deployment_package: DeploymentPackage
-    handler: str  # "app.app", "app.<fn>", "<blueprint module>.<fn>"
-    runtime: str  # "python3.12"
-    role: Role
-    environment_variables: dict[str, str] = attrs.field(factory=dict)
-    tags: dict[str, str] = attrs.field(factory=dict)
-    timeout: int = 60
-    memory_size: int = 128
-    xray: bool = False
-    security_group_ids: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    reserved_concurrency: int | None = None
-    layers: tuple[str, ...] = ()  # user layer ARNs (after the managed layer)
-    managed_layer: LambdaLayer | None = None
-    log_group: LogGroup | None = None
-    architecture: str = "x86_64"  # "x86_64" | "arm64"
-    resource_type: ResourceType = ResourceType.LAMBDA_FUNCTION
-
-    def dependencies(self) -> list[Resource]:
-        deps: list[Resource] = []
-        if self.managed_layer is not None:
-            deps.append(self.managed_layer)
-        if self.log_group is not None:
-            deps.append(self.log_group)
-        if isinstance(self.role, ManagedIAMRole):
-            deps.append(self.role)
-        return deps
-
-
-@attrs.frozen
-class ScheduledEvent:
-    resource_name: str  # "<fn>-event"
-    rule_name: str  # "<app>-<stage>-<fn>-event"
-    schedule_expression: str
-    rule_description: str
-    lambda_function: LambdaFunction
-    # Recorded as cloudwatch_event (upstream compatibility).
-    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class CloudWatchEvent:
-    resource_name: str  # "<fn>-event"
-    rule_name: str
-    event_pattern: str  # JSON string, as sent to PutRule
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class S3BucketNotification:
-    resource_name: str  # "<fn>-s3event"
-    bucket: str
-    events: tuple[str, ...]
-    prefix: str | None
-    suffix: str | None
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.S3_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class SNSLambdaSubscription:
-    resource_name: str  # "<fn>-sns-subscription"
-    topic: str  # a name or an ARN
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.SNS_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class SQSEventSource:
-    resource_name: str  # "<fn>-sqs-event-source"
-    queue: str  # the queue name (derived from queue_arn when that was given)
-    queue_arn: str | None  # given explicitly, else computed at deploy time from the name
-    batch_size: int
-    maximum_batching_window_in_seconds: int
-    maximum_concurrency: int | None
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.SQS_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class KinesisEventSource:
-    resource_name: str  # "<fn>-kinesis-event-source"
-    stream: str  # stream name
-    batch_size: int
-    starting_position: str
-    maximum_batching_window_in_seconds: int
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.KINESIS_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class DynamoDBEventSource:
-    resource_name: str  # "<fn>-dynamodb-event-source"
-    stream_arn: str
-    batch_size: int
-    starting_position: str
-    maximum_batching_window_in_seconds: int
-    lambda_function: LambdaFunction
-    resource_type: ResourceType = ResourceType.DYNAMODB_EVENT
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
-
-@attrs.frozen
-class APIMapping:
-    resource_name: str  # "api_mapping"
-    mount_path: str  # "(none)" for "/" or no prefix, else the prefix without slashes
-    api_gateway_stage: str
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class DomainName:
-    resource_name: str  # "api_gateway_custom_domain" | "websocket_api_custom_domain"
-    domain_name: str
-    protocol: APIType
-    certificate_arn: str
-    api_mapping: APIMapping
-    tls_version: TLSVersion = TLSVersion.TLS_1_2
-    tags: dict[str, str] | None = None
-    endpoint_type: str = "EDGE"  # websocket domains are always REGIONAL
-    resource_type: ResourceType = ResourceType.DOMAIN_NAME
-
-    def dependencies(self) -> list[Resource]:
-        return []
-
-
-@attrs.frozen
-class RestAPI:
-    resource_name: str  # "rest_api"
-    # Swagger 2.0 document with deploy-time integration URIs; filled by the build.
-    swagger_doc: dict[str, Any] | None
-    minimum_compression: str  # "" when unset, else the int as a string
-    api_gateway_stage: str
-    endpoint_type: str  # EDGE | REGIONAL | PRIVATE
-    lambda_function: LambdaFunction
-    xray: bool = False
-    policy: IAMPolicy | FileBasedIAMPolicy | None = None
-    authorizers: tuple[LambdaFunction, ...] = ()
-    domain_name: DomainName | None = None
-    vpce_ids: tuple[str, ...] = ()
-    resource_type: ResourceType = ResourceType.REST_API
-    # What the API serves, from the app snapshot; the build writes swagger_doc
-    # from these (title = the Chalice app_name, binary media types, routes).
-    title: str = ""
-    binary_types: tuple[str, ...] = ()
-    routes: tuple[RouteSpec, ...] = ()
-
-    def dependencies(self) -> list[Resource]:
-        deps: list[Resource] = [self.lambda_function, *self.authorizers]
-        if self.domain_name is not None:
-            deps.append(self.domain_name)
-        return deps
-
-
-@attrs.frozen
-class WebsocketAPI:
-    resource_name: str  # "websocket_api"
-    name: str  # "<app>-<stage>-websocket-api"
-    api_gateway_stage: str
-    routes: tuple[str, ...]  # route keys: "$connect", "$default", "$disconnect"
-    connect_function: LambdaFunction | None
-    message_function: LambdaFunction | None
-    disconnect_function: LambdaFunction | None
-    domain_name: DomainName | None = None
-    resource_type: ResourceType = ResourceType.WEBSOCKET_API
-
-    def dependencies(self) -> list[Resource]:
-        deps: list[Resource] = [
-            f
-            for f in (self.connect_function, self.message_function, self.disconnect_function)
-            if f is not None
-        ]
-        if self.domain_name is not None:
-            deps.append(self.domain_name)
-        return deps
-
-
-class HttpAuthorizerKind(enum.Enum):
-    """What an HTTP API route checks before calling the handler."""
-
-    JWT = "JWT"  # Cognito user pools and any OIDC issuer
-    LAMBDA = "REQUEST"  # an ``@app.authorizer`` function (payload 2.0)
-    IAM = "AWS_IAM"  # SigV4-signed requests; no authorizer resource
-
-
-@attrs.frozen
-class CorsSettings:
-    """The native CORS configuration of an HTTP API or a function URL.
-
-    Both services take the same shape (``AllowOrigins``, ``AllowMethods``...);
-    empty tuples and None mean "not set".
-    """
-
-    allow_origins: tuple[str, ...] = ()
-    allow_methods: tuple[str, ...] = ()
-    allow_headers: tuple[str, ...] = ()
-    expose_headers: tuple[str, ...] = ()
-    max_age: int | None = None
-    allow_credentials: bool | None = None
-
-    def to_aws(self) -> dict[str, Any]:
-        """The ``CorsConfiguration``/``Cors`` parameter (keys set only when given)."""
-        out: dict[str, Any] = {}
-        for key, value in (
-            ("AllowOrigins", self.allow_origins),
-            ("AllowMethods", self.allow_methods),
-            ("AllowHeaders", self.allow_headers),
-            ("ExposeHeaders", self.expose_headers),
-        ):
-            if value:
-                out[key] = list(value)
-        if self.max_age is not None:
-            out["MaxAge"] = self.max_age
-        if self.allow_credentials is not None:
-            out["AllowCredentials"] = self.allow_credentials
-        return out
-
-
-def cors_view(cors: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A CORS configuration as compared: header names and methods in one case, lists
-    sorted, unset values dropped (AWS may answer with them normalised)."""
-    if not cors:
-        return None
-    out: dict[str, Any] = {}
-    for key, value in cors.items():
-        if value is None or value == []:
-            continue
-        if key in ("AllowHeaders", "ExposeHeaders"):
-            value = sorted(str(v).lower() for v in value)
-        elif key == "AllowMethods":
-            value = sorted(str(v).upper() for v in value)
-        elif isinstance(value, list):
-            value = sorted(value)
-        out[key] = value
-    return out or None
-
-
-@attrs.frozen
-class HttpApiAuthorizer:
-    """One authorizer of an HTTP API (JWT or Lambda; IAM needs none).
-
-    ``function`` is the resource name of an ``@app.authorizer`` function
-    (its ``LambdaFunction`` is a top-level resource of the application).
-    """
-
-    name: str
-    kind: HttpAuthorizerKind
-    identity_source: tuple[str, ...]  # "$request.header.Authorization"
-    issuer: str | None = None
-    audience: tuple[str, ...] = ()
-    function: str | None = None
-    function_name: str | None = None
-    ttl_seconds: int = 300
-    simple_responses: bool = False
-    invoke_role_arn: str | None = None
-
-
-@attrs.frozen
-class HttpApiRoute:
-    """``route_key`` ("GET /users/{id}") and how callers are authorized."""
-
-    route_key: str
-    authorization: HttpAuthorizerKind | None = None  # None: open
-    authorizer: str | None = None  # HttpApiAuthorizer.name for JWT/LAMBDA
-    scopes: tuple[str, ...] = ()
-
-
-# A JSON line per request with the fields most access log readers want
-# (all ``$context`` variables of HTTP API access logging).
-DEFAULT_HTTP_ACCESS_LOG_FORMAT = (
-    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
-    '"requestTime":"$context.requestTime","httpMethod":"$context.httpMethod",'
-    '"routeKey":"$context.routeKey","status":"$context.status",'
-    '"protocol":"$context.protocol","responseLength":"$context.responseLength"}'
+from chalice.deploy.resources.apigateway import RestAPI
+from chalice.deploy.resources.domain import APIMapping, DomainName
+from chalice.deploy.resources.eventsources import (
+    DynamoDBEventSource,
+    KinesisEventSource,
+    SQSEventSource,
 )
-
-
-@attrs.frozen
-class HttpStageSettings:
-    """Access logging and default-route throttling of an HTTP API's stage (None: unset)."""
-
-    access_log_destination: str | None = None  # a log group ARN
-    access_log_format: str = DEFAULT_HTTP_ACCESS_LOG_FORMAT
-    throttling_burst_limit: int | None = None
-    throttling_rate_limit: float | None = None
-
-    def access_log_settings(self) -> dict[str, str] | None:
-        """``AccessLogSettings`` of CreateStage/UpdateStage, or None (no access log)."""
-        if self.access_log_destination is None:
-            return None
-        return {"DestinationArn": self.access_log_destination, "Format": self.access_log_format}
-
-    def throttling(self) -> dict[str, Any]:
-        """The throttling part of ``DefaultRouteSettings`` (empty: the account's limits)."""
-        out: dict[str, Any] = {}
-        if self.throttling_burst_limit is not None:
-            out["ThrottlingBurstLimit"] = self.throttling_burst_limit
-        if self.throttling_rate_limit is not None:
-            out["ThrottlingRateLimit"] = float(self.throttling_rate_limit)
-        return out
-
-
-@attrs.frozen
-class HttpApi:
-    """An API Gateway v2 HTTP API serving the app's routes (payload format 2.0)."""
-
-    resource_name: str  # "http_api"
-    name: str  # "<app>-<stage>-http-api"
-    api_gateway_stage: str  # "api" by default; "$default" serves without a stage path
-    routes: tuple[HttpApiRoute, ...]
-    lambda_function: LambdaFunction
-    authorizers: tuple[HttpApiAuthorizer, ...] = ()
-    cors: CorsSettings | None = None
-    domain_name: DomainName | None = None  # protocol HTTP_API, always REGIONAL
-    stage_settings: HttpStageSettings = HttpStageSettings()
-    resource_type: ResourceType = ResourceType.HTTP_API
-
-    def dependencies(self) -> list[Resource]:
-        deps: list[Resource] = [self.lambda_function]
-        if self.domain_name is not None:
-            deps.append(self.domain_name)
-        return deps
-
-
-@attrs.frozen
-class FunctionUrl:
-    """A Lambda function URL (``function_url`` in a function's config)."""
-
-    resource_name: str  # "<fn>-function-url"
-    auth_type: str  # "NONE" | "AWS_IAM"
-    lambda_function: LambdaFunction
-    cors: CorsSettings | None = None
-    resource_type: ResourceType = ResourceType.FUNCTION_URL
-
-    def dependencies(self) -> list[Resource]:
-        return [self.lambda_function]
-
+from chalice.deploy.resources.function_url import FunctionUrl
+from chalice.deploy.resources.httpapi_models import (
+    DEFAULT_HTTP_ACCESS_LOG_FORMAT,
+    CorsSettings,
+    HttpApi,
+    HttpApiAuthorizer,
+    HttpApiRoute,
+    HttpAuthorizerKind,
+    HttpStageSettings,
+    cors_view,
+)
+from chalice.deploy.resources.iam import ManagedIAMRole, PreCreatedIAMRole, Role
+from chalice.deploy.resources.lambdas import LambdaFunction, LambdaLayer
+from chalice.deploy.resources.logs import LogGroup
+from chalice.deploy.resources.rules import CloudWatchEvent, ScheduledEvent
+from chalice.deploy.resources.s3 import S3BucketNotification
+from chalice.deploy.resources.sns import SNSLambdaSubscription
+from chalice.deploy.resources.websocket import WebsocketAPI
+from chalice.deploy.typekit import (
+    APIType,
+    AutoGenIAMPolicy,
+    DeploymentPackage,
+    FileBasedIAMPolicy,
+    IAMPolicy,
+    ResourceType,
+    RoleTraits,
+    TLSVersion,
+)
 
 Resource = (
     ManagedIAMRole
@@ -590,3 +133,45 @@ def dependency_order(app: Application) -> list[RecordedResource]:
     for r in app.resources:
         visit(r)
     return out
+
+
+__all__ = [
+    "DEFAULT_HTTP_ACCESS_LOG_FORMAT",
+    "APIMapping",
+    "APIType",
+    "Application",
+    "AutoGenIAMPolicy",
+    "CloudWatchEvent",
+    "CorsSettings",
+    "DeploymentPackage",
+    "DomainName",
+    "DynamoDBEventSource",
+    "FileBasedIAMPolicy",
+    "FunctionUrl",
+    "HttpApi",
+    "HttpApiAuthorizer",
+    "HttpApiRoute",
+    "HttpAuthorizerKind",
+    "HttpStageSettings",
+    "IAMPolicy",
+    "KinesisEventSource",
+    "LambdaFunction",
+    "LambdaLayer",
+    "LogGroup",
+    "ManagedIAMRole",
+    "PreCreatedIAMRole",
+    "RecordedResource",
+    "Resource",
+    "ResourceType",
+    "RestAPI",
+    "Role",
+    "RoleTraits",
+    "S3BucketNotification",
+    "SNSLambdaSubscription",
+    "SQSEventSource",
+    "ScheduledEvent",
+    "TLSVersion",
+    "WebsocketAPI",
+    "cors_view",
+    "dependency_order",
+]

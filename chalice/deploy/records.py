@@ -16,225 +16,48 @@ URL) or one recorded half-way is still readable. ``to_entry`` writes the keys
 in the recorded order, so a complete entry round-trips unchanged. Field order
 is that order; ``RESOURCE_TYPE`` names the type. Records are pure data: this
 module never reads or writes the file (``state.py`` does).
+
+Each record class lives in its type's module (``chalice/deploy/resources/
+<type>.py``) and ``StateRecord`` in ``typekit.py``; this module re-exports
+them under one name (``records.SNSEventRecord``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from chalice.deploy.resources.apigateway import RestAPIRecord
+from chalice.deploy.resources.domain import DomainNameRecord
+from chalice.deploy.resources.eventsources import (
+    DynamoDBEventRecord,
+    KinesisEventRecord,
+    SQSEventRecord,
+)
+from chalice.deploy.resources.function_url import FunctionUrlRecord
+from chalice.deploy.resources.httpapi import HttpAPIRecord
+from chalice.deploy.resources.iam import IAMRoleRecord
+from chalice.deploy.resources.lambdas import LambdaFunctionRecord, LambdaLayerRecord
+from chalice.deploy.resources.logs import LogGroupRecord
+from chalice.deploy.resources.rules import CloudWatchEventRecord
+from chalice.deploy.resources.s3 import S3EventRecord
+from chalice.deploy.resources.sns import SNSEventRecord
+from chalice.deploy.resources.websocket import WebsocketAPIRecord
+from chalice.deploy.typekit import StateRecord, lambda_arn_of
 
-import attrs
-
-from chalice.deploy.models import ResourceType
-
-_R = TypeVar("_R", bound="StateRecord")
-
-
-class StateRecord:
-    """Shared ``from_entry``/``to_entry`` of the record classes below."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType]
-    name: str
-
-    @classmethod
-    def from_entry(cls: type[_R], entry: Mapping[str, Any]) -> _R:
-        """The record of a state entry (missing value keys read as None)."""
-        record_class: Any = cls  # an attrs subclass; this base has no fields
-        values = {f.name: entry.get(f.name) for f in attrs.fields(record_class)}
-        values["name"] = str(entry["name"])
-        record: _R = record_class(**values)
-        return record
-
-    @classmethod
-    def from_values(cls: type[_R], name: str, values: Mapping[str, Any]) -> _R:
-        """The record of resource ``name`` from its value keys (a step's outputs)."""
-        return cls.from_entry({**values, "name": name})
-
-    def values(self, *, complete: bool = False) -> dict[str, Any]:
-        """The value keys, in record order: what a step records.
-
-        Unset (None) keys are left out, so recording the values over an
-        existing entry never erases a key the record did not carry;
-        ``complete`` keeps them (every key is written, None where AWS
-        answered nothing).
-        """
-        return {
-            k: v
-            for k, v in self.to_entry().items()
-            if k not in ("name", "resource_type") and (complete or v is not None)
-        }
-
-    def to_entry(self) -> dict[str, Any]:
-        """The state entry: ``name``, ``resource_type``, then the value keys in order."""
-        entry: dict[str, Any] = {"name": self.name, "resource_type": self.RESOURCE_TYPE.value}
-        record_class: Any = type(self)
-        for f in attrs.fields(record_class):
-            if f.name != "name":
-                entry[f.name] = getattr(self, f.name)
-        return entry
-
-
-@attrs.frozen
-class IAMRoleRecord(StateRecord):
-    """``iam_role``: a role chalice created."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.IAM_ROLE
-    name: str
-    role_name: str | None = None
-    role_arn: str | None = None
-
-
-@attrs.frozen
-class LambdaFunctionRecord(StateRecord):
-    """``lambda_function``: a function (handler, authorizer, websocket handler...)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LAMBDA_FUNCTION
-    name: str
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class LambdaLayerRecord(StateRecord):
-    """``lambda_layer``: the managed layer's current version."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LAMBDA_LAYER
-    name: str
-    layer_version_arn: str | None = None
-
-
-@attrs.frozen
-class LogGroupRecord(StateRecord):
-    """``log_group``: a function's log group with a retention policy."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LOG_GROUP
-    name: str
-    log_group_name: str | None = None
-
-
-@attrs.frozen
-class RestAPIRecord(StateRecord):
-    """``rest_api``: the REST API (a migrated entry has no URL)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.REST_API
-    name: str
-    rest_api_id: str | None = None
-    rest_api_url: str | None = None
-    # Ours, not upstream's (which ignores extra keys): see resources/apigateway.py.
-    definition_sha256: str | None = None
-    deployment_id: str | None = None
-
-
-@attrs.frozen
-class WebsocketAPIRecord(StateRecord):
-    """``websocket_api``: the websocket API."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.WEBSOCKET_API
-    name: str
-    websocket_api_url: str | None = None
-    websocket_api_id: str | None = None
-
-
-@attrs.frozen
-class DomainNameRecord(StateRecord):
-    """``domain_name``: a custom domain and its API mapping (``[{"key": "/"}]``)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.DOMAIN_NAME
-    name: str
-    hosted_zone_id: str | None = None
-    alias_domain_name: str | None = None
-    certificate_arn: str | None = None
-    security_policy: str | None = None
-    domain_name: str | None = None
-    api_mapping: list[dict[str, str]] | None = None
-
-
-@attrs.frozen
-class SNSEventRecord(StateRecord):
-    """``sns_event``: a function's subscription to a topic."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.SNS_EVENT
-    name: str
-    topic: str | None = None
-    lambda_arn: str | None = None
-    subscription_arn: str | None = None
-    topic_arn: str | None = None
-
-
-@attrs.frozen
-class SQSEventRecord(StateRecord):
-    """``sqs_event``: an event source mapping from a queue (``queue`` is its name)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.SQS_EVENT
-    name: str
-    queue_arn: str | None = None
-    event_uuid: str | None = None
-    queue: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class KinesisEventRecord(StateRecord):
-    """``kinesis_event``: an event source mapping from a stream."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.KINESIS_EVENT
-    name: str
-    kinesis_arn: str | None = None
-    event_uuid: str | None = None
-    stream: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class DynamoDBEventRecord(StateRecord):
-    """``dynamodb_event``: an event source mapping from a table's stream."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.DYNAMODB_EVENT
-    name: str
-    stream_arn: str | None = None
-    event_uuid: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class S3EventRecord(StateRecord):
-    """``s3_event``: a function's notification configuration on a bucket."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.S3_EVENT
-    name: str
-    bucket: str | None = None
-    lambda_arn: str | None = None
-
-
-@attrs.frozen
-class CloudWatchEventRecord(StateRecord):
-    """``cloudwatch_event``: an EventBridge rule (schedules are recorded as this too)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.CLOUDWATCH_EVENT
-    name: str
-    rule_name: str | None = None
-
-
-def lambda_arn_of(name: str, values: Mapping[str, Any]) -> str:
-    """The ``lambda_arn`` function ``name`` recorded (its step has run)."""
-    arn = LambdaFunctionRecord.from_values(name, values).lambda_arn
-    if arn is None:
-        raise RuntimeError(f"Lambda function {name} has no recorded lambda_arn")
-    return arn
-@attrs.frozen
-class HttpAPIRecord(StateRecord):
-    """``http_api``: an API Gateway v2 HTTP API (ours; upstream has none)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.HTTP_API
-    name: str
-    http_api_id: str | None = None
-    http_api_url: str | None = None
-
-
-@attrs.frozen
-class FunctionUrlRecord(StateRecord):
-    """``function_url``: a Lambda function URL (``function_name`` is what it serves)."""
-
-    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.FUNCTION_URL
-    name: str
-    function_url: str | None = None
-    function_name: str | None = None
+__all__ = [
+    "CloudWatchEventRecord",
+    "DomainNameRecord",
+    "DynamoDBEventRecord",
+    "FunctionUrlRecord",
+    "HttpAPIRecord",
+    "IAMRoleRecord",
+    "KinesisEventRecord",
+    "LambdaFunctionRecord",
+    "LambdaLayerRecord",
+    "LogGroupRecord",
+    "RestAPIRecord",
+    "S3EventRecord",
+    "SNSEventRecord",
+    "SQSEventRecord",
+    "StateRecord",
+    "WebsocketAPIRecord",
+    "lambda_arn_of",
+]

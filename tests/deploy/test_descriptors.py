@@ -1,14 +1,17 @@
 """Every resource model type has a complete descriptor, and every part works.
 
-These tests iterate over the model unions and the ``ResourceType`` enum, so a
-new type that misses a part (a planner, an emitter, a delete tier, a record,
-an IAM statement, a runtime decorator...) fails here instead of dropping out
-of a template, a policy or a delete in silence.
+These tests iterate over the type modules of ``chalice/deploy/resources/``,
+the model unions and the ``ResourceType`` enum, so a new type that is not
+registered or misses a part (a planner, an emitter, a delete tier, a record,
+a graph hook, an IAM statement, a runtime decorator...) fails here instead of
+dropping out of a template, a policy or a delete in silence.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -18,14 +21,23 @@ import attrs
 import pytest
 
 from chalice.app import Chalice
+from chalice.app import _snapshot as snap
 from chalice.app._decorators import DecoratorAPI
 from chalice.build.analyzer import ENTRY_DECORATORS
 from chalice.build.artifacts import role_needs
 from chalice.build.policy import EVENT_SOURCE_STATEMENTS
 from chalice.config import Config
-from chalice.deploy import descriptors, models, records
+from chalice.deploy import descriptors, models, records, resources
 from chalice.deploy.deployer import deployed_report
-from chalice.deploy.descriptors import DESCRIPTORS, DeleteTier, descriptor_for, descriptor_of_type
+from chalice.deploy.descriptors import (
+    DESCRIPTORS,
+    TYPE_MODULES,
+    DeleteTier,
+    declared_by,
+    descriptor_for,
+    descriptor_of_type,
+    graph_hook_for,
+)
 from chalice.deploy.graph import build_application
 from chalice.deploy.resources import planner_for_model, planner_for_type
 from chalice.deploy.state import DeployedState
@@ -88,6 +100,52 @@ SAMPLES = [_SAMPLE_APPS[k][0] for k in SAMPLE_IDS]
 # -- the registry covers every type -----------------------------------------------
 
 
+def _type_modules() -> dict[str, Any]:
+    """Every module of ``chalice/deploy/resources/`` that declares descriptors."""
+    found = {}
+    for info in pkgutil.iter_modules(resources.__path__, prefix=resources.__name__ + "."):
+        module = importlib.import_module(info.name)
+        if hasattr(module, "DESCRIPTOR") or hasattr(module, "DESCRIPTORS"):
+            found[info.name] = module
+    return found
+
+
+def test_every_type_module_is_registered_once() -> None:
+    declared = _type_modules()
+    registered = [m.__name__ for m in TYPE_MODULES]
+    assert len(registered) == len(set(registered)), "a type module is registered twice"
+    missing = set(declared) - set(registered)
+    assert not missing, f"add {sorted(missing)} to chalice.deploy.descriptors.TYPE_MODULES"
+    assert set(registered) <= set(declared), "a registered module declares no DESCRIPTOR(S)"
+    assert DESCRIPTORS == tuple(d for m in TYPE_MODULES for d in declared_by(m))
+
+
+def test_each_type_lives_in_the_module_that_describes_it() -> None:
+    """The model, record and planner of a type are defined in its type module.
+
+    A large type may keep its models in a sibling ``<module>_models.py``
+    (``httpapi_models.py``); nothing else holds a type's parts.
+    """
+    for module in TYPE_MODULES:
+        for d in declared_by(module):
+            home = module.__name__
+            for cls in d.model_classes:
+                assert cls.__module__ in (home, home + "_models"), cls.__name__
+            assert d.record().__module__ == home, d.record().__name__
+            assert type(d.planner()).__module__ == home, d.resource_type.value
+
+
+def test_every_event_source_of_the_app_has_one_graph_hook() -> None:
+    hooked = [spec for d in DESCRIPTORS if d.graph is not None for spec in d.graph.specs]
+    assert len(hooked) == len(set(hooked)), "an event source spec has two graph hooks"
+    assert set(hooked) == set(typing.get_args(snap.EventSourceSpec)), (
+        "give the type module of each event source a graph hook"
+    )
+    for d in DESCRIPTORS:
+        for spec in d.graph.specs if d.graph is not None else ():
+            assert graph_hook_for(object.__new__(spec)) is d.graph
+
+
 def test_every_resource_type_has_exactly_one_descriptor() -> None:
     types = [d.resource_type for d in DESCRIPTORS]
     assert sorted(types) == sorted(models.ResourceType), "add a descriptor to DESCRIPTORS"
@@ -141,6 +199,8 @@ def test_parts_resolve(descriptor: descriptors.ResourceDescriptor[Any, Any]) -> 
     assert descriptor.record().RESOURCE_TYPE is descriptor.resource_type
     if descriptor.role_statement is not None:
         assert descriptor.role_statement in EVENT_SOURCE_STATEMENTS
+    if descriptor.graph is not None:
+        assert callable(descriptor.graph.build) and descriptor.graph.specs
     assert set(descriptor.decorators) <= ENTRY_DECORATORS
 
 
@@ -158,7 +218,7 @@ def test_record_holds_the_spec_keys_and_round_trips(
 ) -> None:
     rtype = descriptor.resource_type.value
     assert rtype in SPEC_KEYS, "add the type's state file keys to SPEC_KEYS"
-    fields = tuple(f.name for f in attrs.fields(descriptor.record()) if f.name != "name")
+    fields = tuple(f for f in descriptor.record().FIELDS if f != "name")
     assert fields == SPEC_KEYS[rtype]
     entry: dict[str, Any] = {"name": "thing", "resource_type": rtype}
     entry.update({k: f"value-of-{k}" for k in SPEC_KEYS[rtype]})

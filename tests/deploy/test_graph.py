@@ -19,8 +19,8 @@ from chalice.deploy.graph import (
     function_name_for,
     mount_path,
     private_endpoint_policy,
-    queue_name_from_arn,
 )
+from chalice.deploy.resources.eventsources import queue_name_from_arn
 from chalice.errors import ValidationError
 
 QUEUE_ARN = "arn:aws:sqs:us-west-2:123456789012:arn-queue"

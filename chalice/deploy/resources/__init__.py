@@ -1,4 +1,19 @@
-"""Resource planners: one small planner per resource type.
+"""Resource types: one module per type, and the planner interface they share.
+
+A type module (``sns.py``, ``lambdas.py``...) holds everything about its
+type except the template emitters (``chalice/package/``): the frozen model
+class(es), the typed state record, the planner, the graph hook that builds
+the model from the app (event sources), the report line, and its
+``DESCRIPTOR`` (``typekit.ResourceDescriptor``) naming them all. Families
+share a module with one descriptor each (``DESCRIPTORS``): ``eventsources``
+(SQS, Kinesis, DynamoDB), ``rules`` (schedules and CloudWatch events),
+``lambdas`` (functions and the managed layer). ``httpapi_models.py`` holds
+the HTTP API's models (the type module would pass ~500 lines with them).
+Imports between type modules go one way: ``iam``, ``logs`` <- ``lambdas``
+<- event sources and APIs; ``domain`` <- the APIs (the domain planner reads
+the API records inside a function). Type modules are imported with the
+models, so a cached ``chalice package`` loads them: heavy imports (hashlib,
+``chalice.aws.*``, concurrent.futures) go inside the functions using them.
 
 A planner implements ``ResourcePlanner`` (see ``base.py``):
 
@@ -24,13 +39,12 @@ key strings. They reach AWS only through the protocols of
 implements in memory: each planner module has its decisions unit-tested in
 ``tests/deploy/planners/test_<module>.py``.
 
-A planner is one part of a resource type: the type's descriptor in
-``chalice/deploy/descriptors.py`` names it together with the model, the
-state record, the delete tier, the template emitters and the IAM statement,
-and ``planner_for_model``/``planner_for_type`` look it up there (a dict
-lookup, no name-based magic). Adding a type means a model, a planner, its
-emitters and a descriptor; ``docs/architecture.rst`` lists every step and
-``tests/deploy/test_descriptors.py`` fails while one is missing.
+The engine finds a type's parts through ``chalice/deploy/descriptors.py``,
+where each type module is registered in one line (``TYPE_MODULES``);
+``planner_for_model``/``planner_for_type`` look the planner up there (a
+dict lookup, no name-based magic). ``docs/architecture.rst`` lists the steps
+of adding a type and ``tests/deploy/test_descriptors.py`` fails while one
+is missing.
 """
 
 from __future__ import annotations
@@ -38,27 +52,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-# The planner modules, as attributes of this package for the descriptors.
-from chalice.deploy.resources import (
-    apigateway,
-    domain,
-    eventsources,
-    function_url,
-    httpapi,
-    iam,
-    lambdas,
-    logs,
-    rules,
-    s3,
-    sns,
-    websocket,
-)
 from chalice.deploy.resources.base import PlanContext, ResourcePlanner
 
 
 @functools.cache
 def _planner(resource_type: str) -> ResourcePlanner[Any] | None:
-    # Imported here: the descriptors import this package lazily, on first use.
+    # Imported here: the descriptors import the type modules of this package.
     from chalice.deploy.descriptors import descriptor_of_type
 
     descriptor = descriptor_of_type(resource_type)
@@ -79,21 +78,4 @@ def planner_for_type(resource_type: str) -> ResourcePlanner[Any] | None:
     return _planner(resource_type)
 
 
-__all__ = [
-    "PlanContext",
-    "ResourcePlanner",
-    "apigateway",
-    "domain",
-    "eventsources",
-    "function_url",
-    "httpapi",
-    "iam",
-    "lambdas",
-    "logs",
-    "planner_for_model",
-    "planner_for_type",
-    "rules",
-    "s3",
-    "sns",
-    "websocket",
-]
+__all__ = ["PlanContext", "ResourcePlanner", "planner_for_model", "planner_for_type"]

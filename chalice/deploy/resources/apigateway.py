@@ -1,4 +1,4 @@
-"""Planner for the REST API (API Gateway v1).
+"""The ``rest_api`` type: the REST API (API Gateway v1).
 
 The definition sent is the build's Swagger 2.0 document with the integration
 URIs rendered for this account, exactly the dialect and calls upstream
@@ -21,23 +21,76 @@ the definition and redeploys. A stage still carrying the legacy
 
 from __future__ import annotations
 
-import concurrent.futures
-import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from chalice.deploy import models
+from chalice.deploy.emitters import sam_apis, terraform_apis
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Change, Step, StepContext, diff
-from chalice.deploy.records import RestAPIRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     has_permission,
     service_principal,
     statement_id,
 )
+from chalice.deploy.typekit import (
+    DeleteTier,
+    FileBasedIAMPolicy,
+    IAMPolicy,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+    lambda_arn_of,
+)
+
+if TYPE_CHECKING:
+    from chalice.app._snapshot import RouteSpec
+    from chalice.deploy.models import Resource
+    from chalice.deploy.resources.domain import DomainName
+    from chalice.deploy.resources.lambdas import LambdaFunction
+
+
+@attrs.frozen
+class RestAPI:
+    resource_name: str  # "rest_api"
+    # Swagger 2.0 document with deploy-time integration URIs; filled by the build.
+    swagger_doc: dict[str, Any] | None
+    minimum_compression: str  # "" when unset, else the int as a string
+    api_gateway_stage: str
+    endpoint_type: str  # EDGE | REGIONAL | PRIVATE
+    lambda_function: LambdaFunction
+    xray: bool = False
+    policy: IAMPolicy | FileBasedIAMPolicy | None = None
+    authorizers: tuple[LambdaFunction, ...] = ()
+    domain_name: DomainName | None = None
+    vpce_ids: tuple[str, ...] = ()
+    resource_type: ResourceType = ResourceType.REST_API
+    # What the API serves, from the app snapshot; the build writes swagger_doc
+    # from these (title = the Chalice app_name, binary media types, routes).
+    title: str = ""
+    binary_types: tuple[str, ...] = ()
+    routes: tuple[RouteSpec, ...] = ()
+
+    def dependencies(self) -> list[Resource]:
+        deps: list[Resource] = [self.lambda_function, *self.authorizers]
+        if self.domain_name is not None:
+            deps.append(self.domain_name)
+        return deps
+
+
+class RestAPIRecord(StateRecord):
+    """``rest_api``: the REST API (a migrated entry has no URL)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.REST_API
+    name: str
+    rest_api_id: str | None = None
+    rest_api_url: str | None = None
+    # Ours, not upstream's (which ignores extra keys): see resources/apigateway.py.
+    definition_sha256: str | None = None
+    deployment_id: str | None = None
+
 
 # Where releases before 1.35 kept the digest: a stage variable, visible to
 # the app in every event's ``stageVariables``. Only ever removed now.
@@ -45,7 +98,7 @@ LEGACY_DIGEST_VARIABLE = "chaliceDefinitionSha256"
 DRIFT_NOTE = "changed outside chalice: the definition is put again and redeployed"
 
 
-def definition(model: models.RestAPI, ctx: PlanContext) -> dict[str, Any]:
+def definition(model: RestAPI, ctx: PlanContext) -> dict[str, Any]:
     """The Swagger 2.0 document to send, URIs rendered with this account's ARNs."""
     from chalice.build.swagger import render_uris
 
@@ -59,6 +112,8 @@ def definition(model: models.RestAPI, ctx: PlanContext) -> dict[str, Any]:
 
 def digest(doc: Mapping[str, Any]) -> str:
     """Hex SHA-256 of ``doc`` in canonical JSON (key order does not matter)."""
+    import hashlib  # here: the models (a cached ``chalice package``) import this module
+
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
@@ -88,6 +143,8 @@ def run_all(fns: list[Callable[[], Any]]) -> list[Any]:
     """
     if len(fns) <= 1:
         return [fn() for fn in fns]
+    import concurrent.futures  # here, as hashlib above
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(fns)) as pool:
         futures = [pool.submit(fn) for fn in fns]
         concurrent.futures.wait(futures)
@@ -119,7 +176,7 @@ class Update:
 
 
 def compare(
-    model: models.RestAPI,
+    model: RestAPI,
     recorded: Mapping[str, Any] | None,
     live: Live,
     doc_digest: str,
@@ -202,9 +259,7 @@ def compare(
 class RestAPIPlanner:
     """Plans the REST API: import/put the definition, deploy the stage, permissions."""
 
-    def plan(
-        self, model: models.RestAPI, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: RestAPI, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         """Create, update (with the fields that differ) or unchanged."""
         rtype = model.resource_type.value
         doc = definition(model, ctx)
@@ -298,10 +353,10 @@ class RestAPIPlanner:
 
     def _read(
         self,
-        model: models.RestAPI,
+        model: RestAPI,
         recorded: Mapping[str, Any] | None,
         ctx: PlanContext,
-        functions: Mapping[str, models.LambdaFunction],
+        functions: Mapping[str, LambdaFunction],
         source_arn: Callable[[str, str], str],
     ) -> Live | None:
         """The live API, stage and permissions in one concurrent round (None: no API)."""
@@ -343,7 +398,7 @@ class RestAPIPlanner:
 
     def _create(
         self,
-        model: models.RestAPI,
+        model: RestAPI,
         ctx: PlanContext,
         doc: dict[str, Any],
         doc_digest: str,
@@ -401,7 +456,7 @@ class RestAPIPlanner:
 
 
 def _record(
-    model: models.RestAPI,
+    model: RestAPI,
     api_id: str,
     url: str,
     definition_sha256: str | None = None,
@@ -416,8 +471,27 @@ def _record(
     )
 
 
-def _compression_patch(model: models.RestAPI) -> list[dict[str, str]]:
+def _compression_patch(model: RestAPI) -> list[dict[str, str]]:
     # '' unsets it (AWS: "set the minimumCompressionSize to null or remove it").
     return [
         {"op": "replace", "path": "/minimumCompressionSize", "value": model.minimum_compression}
     ]
+
+
+def _report(r: RestAPIRecord) -> list[str]:
+    return [f"  - Rest API URL: {r.rest_api_url}"]
+
+
+DESCRIPTOR = ResourceDescriptor[RestAPI, RestAPIRecord](
+    resource_type=ResourceType.REST_API,
+    model_classes=(RestAPI,),
+    record=lambda: RestAPIRecord,
+    delete_tier=DeleteTier.APIS,
+    planner=RestAPIPlanner,
+    sam=lambda: sam_apis.emit_rest_api,
+    terraform=lambda: terraform_apis.emit_rest_api,
+    graph=None,  # graph.py: the app's routes, served by api_handler
+    role_statement=None,
+    decorators=("route", "authorizer"),
+    report=_report,
+)

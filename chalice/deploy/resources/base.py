@@ -2,31 +2,42 @@
 
 Everything here is read-only with respect to AWS except the helpers whose
 names say they add or remove something, which only ``apply`` callables use.
+Every type module imports this one, so it must stay cheap to import: hashlib,
+the state file code and the AWS wrappers are imported where they are used.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
-from chalice.aws.protocols import Clients
-from chalice.deploy import models
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Step
-from chalice.deploy.state import DeployedState
-from chalice.deploy.tagging import Tagging
+
+if TYPE_CHECKING:
+    # Type only: every type module imports this one, and the models (so a
+    # cached ``chalice package``) import every type module.
+    from chalice.aws.protocols import Clients
+    from chalice.deploy import models
+    from chalice.deploy.state import DeployedState
+    from chalice.deploy.tagging import Tagging
 
 M_contra = TypeVar("M_contra", contravariant=True)
 T = TypeVar("T")
 
 # The keys of ``PlanContext.identity_tags`` (app, stage, resource name).
 IDENTITY_TAG_KEYS = ("chalice:app", "chalice:stage", "chalice:resource")
+
+
+def _new_tagging() -> Tagging:
+    from chalice.deploy.tagging import Tagging
+
+    return Tagging()
 
 
 @attrs.define
@@ -39,7 +50,7 @@ class PlanContext:
     state: DeployedState
     steps: dict[str, Step] = attrs.field(factory=dict)
     # Whether this account lets us tag at create time (shared by all steps).
-    tagging: Tagging = attrs.field(factory=Tagging)
+    tagging: Tagging = attrs.field(factory=_new_tagging)
     # Recorded resources this plan deletes (the sweep of a deploy, or all of a
     # delete), known before any of them is planned: a subscription's delete
     # leaves the invoke permission to its function's own deletion.
@@ -121,7 +132,9 @@ class PlanContext:
         return self.clients.arn("lambda", f"function:{function_name}")
 
     def role_arn(self, role: models.Role) -> str:
-        if isinstance(role, models.PreCreatedIAMRole):
+        from chalice.deploy.resources.iam import PreCreatedIAMRole  # iam imports this module
+
+        if isinstance(role, PreCreatedIAMRole):
             return role.role_arn
         return self.clients.arn("iam", f"role/{role.role_name}", region=False)
 
@@ -162,6 +175,8 @@ def package_sha256(pkg: models.DeploymentPackage) -> str:
     """Base64 SHA-256 of the zip, as Lambda reports ``CodeSha256``."""
     if pkg.sha256:
         return pkg.sha256
+    import hashlib
+
     return base64.b64encode(hashlib.sha256(package_bytes(pkg)).digest()).decode("ascii")
 
 
@@ -171,6 +186,8 @@ def statement_id(*parts: str) -> str:
     clean = re.sub(r"[^A-Za-z0-9_-]", "-", raw)
     if len(clean) <= 100:
         return clean
+    import hashlib
+
     digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
     return clean[:83] + "-" + digest
 
@@ -258,9 +275,7 @@ def concurrently(*calls: Callable[[], object]) -> None:
             raise err
 
 
-def remove_permissions(
-    clients: Clients, function: str, *, principal: str, source_arn: str
-) -> None:
+def remove_permissions(clients: Clients, function: str, *, principal: str, source_arn: str) -> None:
     """Remove every statement letting ``principal`` invoke from ``source_arn``."""
     lam = clients.lambda_
     for stmt in lam.get_policy_statements(function):

@@ -1,4 +1,4 @@
-"""Planner for custom domain names and their API mappings (``domain_name``).
+"""The ``domain_name`` type: custom domain names and their API mappings.
 
 REST APIs use API Gateway v1 domains with base path mappings; websocket and
 HTTP APIs use v2 domains (always REGIONAL) with API mappings. The domain step runs
@@ -9,31 +9,76 @@ entry (``api_mapping``: ``[{"key": "/" | "/<prefix>"}]``), as upstream does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from chalice.deploy import models
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.records import (
-    DomainNameRecord,
-    HttpAPIRecord,
-    RestAPIRecord,
-    WebsocketAPIRecord,
-)
 from chalice.deploy.resources.base import PlanContext
+from chalice.deploy.typekit import (
+    APIType,
+    DeleteTier,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+    TLSVersion,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import Resource
+
+
+@attrs.frozen
+class APIMapping:
+    resource_name: str  # "api_mapping"
+    mount_path: str  # "(none)" for "/" or no prefix, else the prefix without slashes
+    api_gateway_stage: str
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class DomainName:
+    resource_name: str  # "api_gateway_custom_domain" | "websocket_api_custom_domain"
+    domain_name: str
+    protocol: APIType
+    certificate_arn: str
+    api_mapping: APIMapping
+    tls_version: TLSVersion = TLSVersion.TLS_1_2
+    tags: dict[str, str] | None = None
+    endpoint_type: str = "EDGE"  # websocket domains are always REGIONAL
+    resource_type: ResourceType = ResourceType.DOMAIN_NAME
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+class DomainNameRecord(StateRecord):
+    """``domain_name``: a custom domain and its API mapping (``[{"key": "/"}]``)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.DOMAIN_NAME
+    name: str
+    hosted_zone_id: str | None = None
+    alias_domain_name: str | None = None
+    certificate_arn: str | None = None
+    security_policy: str | None = None
+    domain_name: str | None = None
+    api_mapping: list[dict[str, str]] | None = None
+
 
 WEBSOCKET_DOMAIN = "websocket_api_custom_domain"
 HTTP_API_DOMAIN = "http_api_custom_domain"
 # protocol -> (the API's resource name, its id key in the state file)
 _API_OF = {
-    models.APIType.HTTP: ("rest_api", "rest_api_id"),
-    models.APIType.WEBSOCKET: ("websocket_api", "websocket_api_id"),
-    models.APIType.HTTP_API: ("http_api", "http_api_id"),
+    APIType.HTTP: ("rest_api", "rest_api_id"),
+    APIType.WEBSOCKET: ("websocket_api", "websocket_api_id"),
+    APIType.HTTP_API: ("http_api", "http_api_id"),
 }
 
 
-def api_resource_of(model: models.DomainName) -> str:
+def api_resource_of(model: DomainName) -> str:
     """The resource name of the API this domain maps to."""
     return _API_OF[model.protocol][0]
 
@@ -42,7 +87,7 @@ def _key(mount_path: str) -> str:
     return "/" if mount_path in ("(none)", "", "/") else "/" + mount_path.strip("/")
 
 
-def _rest_values(d: Mapping[str, Any], model: models.DomainName) -> DomainNameRecord:
+def _rest_values(d: Mapping[str, Any], model: DomainName) -> DomainNameRecord:
     return DomainNameRecord(
         model.resource_name,
         hosted_zone_id=d.get("distributionHostedZoneId") or d.get("regionalHostedZoneId"),
@@ -56,7 +101,7 @@ def _rest_values(d: Mapping[str, Any], model: models.DomainName) -> DomainNameRe
     )
 
 
-def _ws_values(d: Mapping[str, Any], model: models.DomainName) -> DomainNameRecord:
+def _ws_values(d: Mapping[str, Any], model: DomainName) -> DomainNameRecord:
     cfg = (d.get("DomainNameConfigurations") or [{}])[0]
     return DomainNameRecord(
         model.resource_name,
@@ -69,21 +114,24 @@ def _ws_values(d: Mapping[str, Any], model: models.DomainName) -> DomainNameReco
     )
 
 
-def _api_id(resource: str, values: Mapping[str, Any], protocol: models.APIType) -> str | None:
+def _api_id(resource: str, values: Mapping[str, Any], protocol: APIType) -> str | None:
     """The id of the API a domain maps to, from that API's values."""
-    if protocol is models.APIType.WEBSOCKET:
+    # Imported here: the API modules import this one (an API model holds its domain).
+    from chalice.deploy.resources.apigateway import RestAPIRecord
+    from chalice.deploy.resources.httpapi import HttpAPIRecord
+    from chalice.deploy.resources.websocket import WebsocketAPIRecord
+
+    if protocol is APIType.WEBSOCKET:
         return WebsocketAPIRecord.from_values(resource, values).websocket_api_id
-    if protocol is models.APIType.HTTP_API:
+    if protocol is APIType.HTTP_API:
         return HttpAPIRecord.from_values(resource, values).http_api_id
     return RestAPIRecord.from_values(resource, values).rest_api_id
 
 
 class DomainPlanner:
-    def plan(
-        self, model: models.DomainName, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: DomainName, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         # "ws": an API Gateway v2 domain (websocket or HTTP API).
-        ws = model.protocol is not models.APIType.HTTP
+        ws = model.protocol is not APIType.HTTP
         rtype = model.resource_type.value
         name = model.domain_name
         api_res = api_resource_of(model)
@@ -206,8 +254,8 @@ class DomainPlanner:
             ]
         fields["api_mapping"] = ((key, api_id, stage) in have, True)
         changes = diff(fields)
-        values = attrs.evolve(
-            now, certificate_arn=model.certificate_arn, security_policy=model.tls_version.value
+        values = now.replace(
+            certificate_arn=model.certificate_arn, security_policy=model.tls_version.value
         ).values(complete=True)
         if not changes:
             return Step(
@@ -278,3 +326,27 @@ class DomainPlanner:
                 sc.clients.apigateway.delete_domain_name(name)
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
+
+
+def _report(r: DomainNameRecord) -> list[str]:
+    return [
+        "  - Custom domain name:",
+        f"      HostedZoneId: {r.hosted_zone_id}",
+        f"      AliasDomainName: {r.alias_domain_name}",
+    ]
+
+
+DESCRIPTOR = ResourceDescriptor[DomainName, DomainNameRecord](
+    resource_type=ResourceType.DOMAIN_NAME,
+    model_classes=(DomainName,),
+    record=lambda: DomainNameRecord,
+    delete_tier=DeleteTier.SUBSCRIPTIONS,
+    planner=DomainPlanner,
+    # Emitted by its API (the mapping names the API and its stage).
+    sam=lambda: sam.emit_with_owner,
+    terraform=lambda: terraform.emit_with_owner,
+    graph=None,  # graph.py, with its API (from the stage's custom domain config)
+    role_statement=None,
+    decorators=(),
+    report=_report,
+)

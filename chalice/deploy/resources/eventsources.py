@@ -1,4 +1,5 @@
-"""Planners for Lambda event source mappings: SQS, Kinesis, DynamoDB streams.
+"""The ``sqs_event``, ``kinesis_event`` and ``dynamodb_event`` types: Lambda event source
+mappings (models, records, planners, graph hooks and one descriptor each).
 
 A mapping is found by its recorded UUID, else by (function, source ARN) so a
 mapping created just before a crash is adopted. Batch settings are updated
@@ -8,19 +9,103 @@ in place; a different source (queue, stream) replaces the mapping.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.deploy import models
+import attrs
+
+from chalice.app._snapshot import DynamoDBEventSpec, KinesisEventSpec, SQSEventSpec
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.records import (
-    DynamoDBEventRecord,
-    KinesisEventRecord,
-    SQSEventRecord,
+from chalice.deploy.resources.base import PlanContext
+from chalice.deploy.typekit import (
+    DeleteTier,
+    GraphHook,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
     lambda_arn_of,
 )
-from chalice.deploy.resources.base import PlanContext
 
-Source = models.SQSEventSource | models.KinesisEventSource | models.DynamoDBEventSource
+if TYPE_CHECKING:
+    from chalice.deploy.models import LambdaFunction, Resource
+
+
+@attrs.frozen
+class SQSEventSource:
+    resource_name: str  # "<fn>-sqs-event-source"
+    queue: str  # the queue name (derived from queue_arn when that was given)
+    queue_arn: str | None  # given explicitly, else computed at deploy time from the name
+    batch_size: int
+    maximum_batching_window_in_seconds: int
+    maximum_concurrency: int | None
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.SQS_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class KinesisEventSource:
+    resource_name: str  # "<fn>-kinesis-event-source"
+    stream: str  # stream name
+    batch_size: int
+    starting_position: str
+    maximum_batching_window_in_seconds: int
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.KINESIS_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class DynamoDBEventSource:
+    resource_name: str  # "<fn>-dynamodb-event-source"
+    stream_arn: str
+    batch_size: int
+    starting_position: str
+    maximum_batching_window_in_seconds: int
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.DYNAMODB_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+class SQSEventRecord(StateRecord):
+    """``sqs_event``: an event source mapping from a queue (``queue`` is its name)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.SQS_EVENT
+    name: str
+    queue_arn: str | None = None
+    event_uuid: str | None = None
+    queue: str | None = None
+    lambda_arn: str | None = None
+
+
+class KinesisEventRecord(StateRecord):
+    """``kinesis_event``: an event source mapping from a stream."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.KINESIS_EVENT
+    name: str
+    kinesis_arn: str | None = None
+    event_uuid: str | None = None
+    stream: str | None = None
+    lambda_arn: str | None = None
+
+
+class DynamoDBEventRecord(StateRecord):
+    """``dynamodb_event``: an event source mapping from a table's stream."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.DYNAMODB_EVENT
+    name: str
+    stream_arn: str | None = None
+    event_uuid: str | None = None
+    lambda_arn: str | None = None
+
+
+Source = SQSEventSource | KinesisEventSource | DynamoDBEventSource
 Record = SQSEventRecord | KinesisEventRecord | DynamoDBEventRecord
 
 
@@ -140,10 +225,10 @@ class SQSPlanner(_MappingPlanner):
     label = "SQS queue"
     record_class = SQSEventRecord
 
-    def source_arn(self, model: models.SQSEventSource, ctx: PlanContext) -> str:
+    def source_arn(self, model: SQSEventSource, ctx: PlanContext) -> str:
         return model.queue_arn or ctx.clients.arn("sqs", model.queue)
 
-    def settings(self, model: models.SQSEventSource) -> dict[str, Any]:
+    def settings(self, model: SQSEventSource) -> dict[str, Any]:
         out = super().settings(model)
         out["ScalingConfig"] = (
             {"MaximumConcurrency": model.maximum_concurrency} if model.maximum_concurrency else {}
@@ -153,10 +238,10 @@ class SQSPlanner(_MappingPlanner):
     def create_params(self, model: Any) -> dict[str, Any]:
         return {}
 
-    def extra_values(self, model: models.SQSEventSource) -> dict[str, Any]:
+    def extra_values(self, model: SQSEventSource) -> dict[str, Any]:
         return {"queue": model.queue}
 
-    def source_label(self, model: models.SQSEventSource) -> str:
+    def source_label(self, model: SQSEventSource) -> str:
         return model.queue
 
 
@@ -165,13 +250,13 @@ class KinesisPlanner(_MappingPlanner):
     label = "Kinesis stream"
     record_class = KinesisEventRecord
 
-    def source_arn(self, model: models.KinesisEventSource, ctx: PlanContext) -> str:
+    def source_arn(self, model: KinesisEventSource, ctx: PlanContext) -> str:
         return ctx.clients.arn("kinesis", f"stream/{model.stream}")
 
-    def extra_values(self, model: models.KinesisEventSource) -> dict[str, Any]:
+    def extra_values(self, model: KinesisEventSource) -> dict[str, Any]:
         return {"stream": model.stream}
 
-    def source_label(self, model: models.KinesisEventSource) -> str:
+    def source_label(self, model: KinesisEventSource) -> str:
         return model.stream
 
 
@@ -180,8 +265,97 @@ class DynamoDBPlanner(_MappingPlanner):
     label = "DynamoDB stream"
     record_class = DynamoDBEventRecord
 
-    def source_arn(self, model: models.DynamoDBEventSource, ctx: PlanContext) -> str:
+    def source_arn(self, model: DynamoDBEventSource, ctx: PlanContext) -> str:
         return model.stream_arn
 
-    def source_label(self, model: models.DynamoDBEventSource) -> str:
+    def source_label(self, model: DynamoDBEventSource) -> str:
         return model.stream_arn
+
+
+def queue_name_from_arn(queue_arn: str) -> str:
+    """``arn:aws:sqs:us-west-2:123456789012:my-queue`` -> ``my-queue``."""
+    return queue_arn.rsplit(":", 1)[-1]
+
+
+def sqs_from_spec(spec: SQSEventSpec, fn: LambdaFunction, prefix: str) -> SQSEventSource:
+    """The mapping ``@app.on_sqs_message`` declares (a queue name, or an ARN)."""
+    return SQSEventSource(
+        resource_name=f"{spec.name}-sqs-event-source",
+        queue=spec.queue or queue_name_from_arn(spec.queue_arn or ""),
+        queue_arn=spec.queue_arn,
+        batch_size=spec.batch_size,
+        maximum_batching_window_in_seconds=spec.maximum_batching_window_in_seconds,
+        maximum_concurrency=spec.maximum_concurrency,
+        lambda_function=fn,
+    )
+
+
+def kinesis_from_spec(
+    spec: KinesisEventSpec, fn: LambdaFunction, prefix: str
+) -> KinesisEventSource:
+    """The mapping ``@app.on_kinesis_record`` declares."""
+    return KinesisEventSource(
+        resource_name=f"{spec.name}-kinesis-event-source",
+        stream=spec.stream,
+        batch_size=spec.batch_size,
+        starting_position=spec.starting_position,
+        maximum_batching_window_in_seconds=spec.maximum_batching_window_in_seconds,
+        lambda_function=fn,
+    )
+
+
+def dynamodb_from_spec(
+    spec: DynamoDBEventSpec, fn: LambdaFunction, prefix: str
+) -> DynamoDBEventSource:
+    """The mapping ``@app.on_dynamodb_record`` declares."""
+    return DynamoDBEventSource(
+        resource_name=f"{spec.name}-dynamodb-event-source",
+        stream_arn=spec.stream_arn,
+        batch_size=spec.batch_size,
+        starting_position=spec.starting_position,
+        maximum_batching_window_in_seconds=spec.maximum_batching_window_in_seconds,
+        lambda_function=fn,
+    )
+
+
+DESCRIPTORS = (
+    ResourceDescriptor[SQSEventSource, SQSEventRecord](
+        resource_type=ResourceType.SQS_EVENT,
+        model_classes=(SQSEventSource,),
+        record=lambda: SQSEventRecord,
+        delete_tier=DeleteTier.SUBSCRIPTIONS,
+        planner=SQSPlanner,
+        sam=lambda: sam.emit_sqs,
+        terraform=lambda: terraform.emit_sqs,
+        graph=GraphHook((SQSEventSpec,), sqs_from_spec),
+        role_statement="sqs",
+        decorators=("on_sqs_message",),
+        report=None,
+    ),
+    ResourceDescriptor[KinesisEventSource, KinesisEventRecord](
+        resource_type=ResourceType.KINESIS_EVENT,
+        model_classes=(KinesisEventSource,),
+        record=lambda: KinesisEventRecord,
+        delete_tier=DeleteTier.SUBSCRIPTIONS,
+        planner=KinesisPlanner,
+        sam=lambda: sam.emit_kinesis,
+        terraform=lambda: terraform.emit_kinesis,
+        graph=GraphHook((KinesisEventSpec,), kinesis_from_spec),
+        role_statement="kinesis",
+        decorators=("on_kinesis_record",),
+        report=None,
+    ),
+    ResourceDescriptor[DynamoDBEventSource, DynamoDBEventRecord](
+        resource_type=ResourceType.DYNAMODB_EVENT,
+        model_classes=(DynamoDBEventSource,),
+        record=lambda: DynamoDBEventRecord,
+        delete_tier=DeleteTier.SUBSCRIPTIONS,
+        planner=DynamoDBPlanner,
+        sam=lambda: sam.emit_dynamodb,
+        terraform=lambda: terraform.emit_dynamodb,
+        graph=GraphHook((DynamoDBEventSpec,), dynamodb_from_spec),
+        role_statement="dynamodb",
+        decorators=("on_dynamodb_record",),
+        report=None,
+    ),
+)

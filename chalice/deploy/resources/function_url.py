@@ -1,4 +1,4 @@
-"""Planner for Lambda function URLs (``function_url``).
+"""The ``function_url`` type: Lambda function URLs.
 
 A function URL is the function's URL config (auth type, CORS) plus, for
 ``AuthType: NONE``, the resource policy statement that lets anyone call the
@@ -14,11 +14,49 @@ configs take no tags (the function carries them).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.deploy import models
+import attrs
+
+from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.base import PlanContext, statement_id
+from chalice.deploy.resources.httpapi_models import cors_view
+from chalice.deploy.typekit import (
+    DeleteTier,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import Resource
+    from chalice.deploy.resources.httpapi_models import CorsSettings
+    from chalice.deploy.resources.lambdas import LambdaFunction
+
+
+@attrs.frozen
+class FunctionUrl:
+    """A Lambda function URL (``function_url`` in a function's config)."""
+
+    resource_name: str  # "<fn>-function-url"
+    auth_type: str  # "NONE" | "AWS_IAM"
+    lambda_function: LambdaFunction
+    cors: CorsSettings | None = None
+    resource_type: ResourceType = ResourceType.FUNCTION_URL
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+class FunctionUrlRecord(StateRecord):
+    """``function_url``: a Lambda function URL (``function_name`` is what it serves)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.FUNCTION_URL
+    name: str
+    function_url: str | None = None
+    function_name: str | None = None
+
 
 PUBLIC = "NONE"
 
@@ -41,16 +79,14 @@ def has_public_permission(statements: list[dict[str, Any]]) -> bool:
     return False
 
 
-def _cors(model: models.FunctionUrl) -> dict[str, Any] | None:
+def _cors(model: FunctionUrl) -> dict[str, Any] | None:
     return model.cors.to_aws() if model.cors else None
 
 
 class FunctionUrlPlanner:
     """Plans one ``function_url`` (see the module docstring)."""
 
-    def plan(
-        self, model: models.FunctionUrl, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: FunctionUrl, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         fn = model.lambda_function
         rtype = model.resource_type.value
         deps = frozenset({fn.resource_name})
@@ -98,7 +134,7 @@ class FunctionUrlPlanner:
         changes = diff(
             {
                 "auth_type": (current.get("AuthType"), model.auth_type),
-                "cors": (models.cors_view(current.get("Cors")), models.cors_view(cors)),
+                "cors": (cors_view(current.get("Cors")), cors_view(cors)),
                 "public_permission": (has_public_permission(statements), public),
             }
         )
@@ -144,3 +180,22 @@ class FunctionUrlPlanner:
                 sc.clients.lambda_.remove_permission(function, sid)
 
         return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+
+
+def _report(r: FunctionUrlRecord) -> list[str]:
+    return [f"  - Function URL ({r.function_name}): {r.function_url}"]
+
+
+DESCRIPTOR = ResourceDescriptor[FunctionUrl, FunctionUrlRecord](
+    resource_type=ResourceType.FUNCTION_URL,
+    model_classes=(FunctionUrl,),
+    record=lambda: FunctionUrlRecord,
+    delete_tier=DeleteTier.SUBSCRIPTIONS,
+    planner=FunctionUrlPlanner,
+    sam=lambda: sam_httpapi.emit_function_url,
+    terraform=lambda: terraform_httpapi.emit_function_url,
+    graph=None,  # graph_http.py: a function's ``function_url`` config
+    role_statement=None,
+    decorators=(),  # a config key (``function_url``), not a decorator
+    report=_report,
+)

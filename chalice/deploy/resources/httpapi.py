@@ -1,4 +1,4 @@
-"""Planner for HTTP APIs (API Gateway v2, ``http_api``).
+"""The ``http_api`` type: HTTP APIs (API Gateway v2); the models are in ``httpapi_models.py``.
 
 The API has one AWS_PROXY integration (payload format 2.0) to the API
 handler, one route per ``(method, path)`` of the app, its authorizers (JWT
@@ -15,9 +15,9 @@ kill -9 is adopted by the next deploy instead of duplicated.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from chalice.deploy import models
+from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
@@ -27,7 +27,30 @@ from chalice.deploy.resources.base import (
     service_principal,
     statement_id,
 )
+from chalice.deploy.resources.httpapi_models import (
+    HttpApi,
+    HttpApiAuthorizer,
+    HttpApiRoute,
+    HttpAuthorizerKind,
+    cors_view,
+)
+from chalice.deploy.typekit import (
+    DeleteTier,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+)
 from chalice.errors import ValidationError
+
+
+class HttpAPIRecord(StateRecord):
+    """``http_api``: an API Gateway v2 HTTP API (ours; upstream has none)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.HTTP_API
+    name: str
+    http_api_id: str | None = None
+    http_api_url: str | None = None
+
 
 DEFAULT_STAGE = "$default"
 REST_DOMAIN = "api_gateway_custom_domain"
@@ -52,9 +75,9 @@ def _domain_swap_error(stage: str, *, to: str) -> ValidationError:
 # Route ``AuthorizationType`` per authorizer kind (a Lambda authorizer's
 # routes say CUSTOM, its authorizer says REQUEST).
 _ROUTE_AUTH = {
-    models.HttpAuthorizerKind.JWT: "JWT",
-    models.HttpAuthorizerKind.LAMBDA: "CUSTOM",
-    models.HttpAuthorizerKind.IAM: "AWS_IAM",
+    HttpAuthorizerKind.JWT: "JWT",
+    HttpAuthorizerKind.LAMBDA: "CUSTOM",
+    HttpAuthorizerKind.IAM: "AWS_IAM",
 }
 
 
@@ -73,7 +96,7 @@ def lambda_uri(partition: str, region: str, function_arn: str) -> str:
 
 
 def authorizer_params(
-    auth: models.HttpApiAuthorizer, function_arn: str | None, *, partition: str, region: str
+    auth: HttpApiAuthorizer, function_arn: str | None, *, partition: str, region: str
 ) -> dict[str, Any]:
     """CreateAuthorizer/UpdateAuthorizer parameters of ``auth``."""
     params: dict[str, Any] = {
@@ -81,7 +104,7 @@ def authorizer_params(
         "AuthorizerType": auth.kind.value,
         "IdentitySource": list(auth.identity_source),
     }
-    if auth.kind is models.HttpAuthorizerKind.JWT:
+    if auth.kind is HttpAuthorizerKind.JWT:
         params["JwtConfiguration"] = {"Issuer": auth.issuer, "Audience": list(auth.audience)}
         return params
     params["AuthorizerUri"] = lambda_uri(partition, region, function_arn or "")
@@ -93,7 +116,7 @@ def authorizer_params(
     return params
 
 
-def route_params(route: models.HttpApiRoute, authorizer_id: str | None) -> dict[str, Any]:
+def route_params(route: HttpApiRoute, authorizer_id: str | None) -> dict[str, Any]:
     """The authorization part of CreateRoute/UpdateRoute for ``route``."""
     kind = route.authorization
     params: dict[str, Any] = {
@@ -101,7 +124,7 @@ def route_params(route: models.HttpApiRoute, authorizer_id: str | None) -> dict[
     }
     if authorizer_id is not None:
         params["AuthorizerId"] = authorizer_id
-    if kind is models.HttpAuthorizerKind.JWT and route.scopes:
+    if kind is HttpAuthorizerKind.JWT and route.scopes:
         params["AuthorizationScopes"] = list(route.scopes)
     return params
 
@@ -146,7 +169,7 @@ def _route_view(route: Mapping[str, Any], names: Mapping[str, str]) -> dict[str,
 class _Sync:
     """Reconcile one existing API with the model (apply-time, only what differs)."""
 
-    def __init__(self, model: models.HttpApi, sc: StepContext, api_id: str) -> None:
+    def __init__(self, model: HttpApi, sc: StepContext, api_id: str) -> None:
         self.model = model
         self.sc = sc
         self.api_id = api_id
@@ -161,7 +184,7 @@ class _Sync:
     def run(self) -> None:
         cors = self.model.cors.to_aws() if self.model.cors else None
         api = self.v2.get_api(self.api_id) or {}
-        if models.cors_view(api.get("CorsConfiguration")) != models.cors_view(cors):
+        if cors_view(api.get("CorsConfiguration")) != cors_view(cors):
             self.v2.update_cors(self.api_id, cors)
         ids = self.authorizers()
         target = f"integrations/{self.integration()}"
@@ -256,14 +279,14 @@ class _Sync:
             )
 
 
-def _invoked(model: models.HttpApi) -> list[str]:
+def _invoked(model: HttpApi) -> list[str]:
     """Resource names of the functions the API invokes (handler, Lambda authorizers)."""
     names = [model.lambda_function.resource_name]
     names += [a.function for a in model.authorizers if a.function and a.function not in names]
     return names
 
 
-def _function_names(model: models.HttpApi) -> dict[str, str]:
+def _function_names(model: HttpApi) -> dict[str, str]:
     out = {model.lambda_function.resource_name: model.lambda_function.function_name}
     for a in model.authorizers:
         if a.function and a.function_name:
@@ -274,9 +297,7 @@ def _function_names(model: models.HttpApi) -> dict[str, str]:
 class HttpApiPlanner:
     """Plans the ``http_api`` resource (see the module docstring)."""
 
-    def plan(
-        self, model: models.HttpApi, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: HttpApi, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         if model.domain_name is not None and ctx.state.get(REST_DOMAIN) is not None:
             raise _domain_swap_error(ctx.stage, to="HTTP")
         v2 = ctx.clients.httpapi
@@ -361,7 +382,7 @@ class HttpApiPlanner:
         )
 
     def _fields(
-        self, model: models.HttpApi, api: Mapping[str, Any], ctx: PlanContext
+        self, model: HttpApi, api: Mapping[str, Any], ctx: PlanContext
     ) -> dict[str, tuple[Any, Any]]:
         """(current, desired) of everything the API is made of (read calls only)."""
         v2 = ctx.clients.httpapi
@@ -370,8 +391,8 @@ class HttpApiPlanner:
         arns = {name: _arn(ctx, name, fn) for name, fn in _function_names(model).items()}
         fields: dict[str, tuple[Any, Any]] = {
             "cors": (
-                models.cors_view(api.get("CorsConfiguration")),
-                models.cors_view(model.cors.to_aws() if model.cors else None),
+                cors_view(api.get("CorsConfiguration")),
+                cors_view(model.cors.to_aws() if model.cors else None),
             )
         }
         current_auth = {str(a["Name"]): a for a in v2.list_authorizers(api_id)}
@@ -401,9 +422,7 @@ class HttpApiPlanner:
             r.route_key: {
                 "auth": route_params(r, None)["AuthorizationType"],
                 "authorizer": r.authorizer,
-                "scopes": sorted(r.scopes)
-                if r.authorization is models.HttpAuthorizerKind.JWT
-                else [],
+                "scopes": sorted(r.scopes) if r.authorization is HttpAuthorizerKind.JWT else [],
                 "target": target,
             }
             for r in model.routes
@@ -449,3 +468,24 @@ def _arn(ctx: PlanContext, resource_name: str, function_name: str) -> str:
     if known and known.get("lambda_arn") and known["lambda_arn"] != KNOWN_AFTER_APPLY:
         return str(known["lambda_arn"])
     return ctx.lambda_arn(function_name)
+
+
+def _report(r: HttpAPIRecord) -> list[str]:
+    return [f"  - HTTP API URL: {r.http_api_url}"]
+
+
+DESCRIPTOR = ResourceDescriptor[HttpApi, HttpAPIRecord](
+    resource_type=ResourceType.HTTP_API,
+    model_classes=(HttpApi,),
+    record=lambda: HttpAPIRecord,
+    delete_tier=DeleteTier.APIS,
+    planner=HttpApiPlanner,
+    sam=lambda: sam_httpapi.emit_http_api,
+    terraform=lambda: terraform_httpapi.emit_http_api,
+    graph=None,  # graph_http.py: the app's routes when ``api_gateway_type`` is HTTP
+    role_statement=None,
+    # ``route``/``authorizer`` are claimed by rest_api: the stage's
+    # ``api_gateway_type`` picks which of the two the graph builds.
+    decorators=(),
+    report=_report,
+)

@@ -1,18 +1,68 @@
-"""Planner for managed IAM roles and their inline policy (policy name = role name)."""
+"""The ``iam_role`` type: managed IAM roles and their inline policy (policy name = role name).
+
+``PreCreatedIAMRole`` (``manage_iam_role: false``) is the user's role: a
+part of its functions' models that is never created nor recorded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.aws.iam import concurrently as _concurrently
-from chalice.aws.iam import parse_policy
-from chalice.deploy import models
+import attrs
+
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import PlanContext
+from chalice.deploy.typekit import (
+    AutoGenIAMPolicy,
+    DeleteTier,
+    FileBasedIAMPolicy,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import Resource
 
 
-def _document(model: models.ManagedIAMRole) -> dict[str, Any]:
+@attrs.frozen
+class PreCreatedIAMRole:
+    """``manage_iam_role: false``: a role the user owns; never created nor recorded."""
+
+    role_arn: str
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class ManagedIAMRole:
+    resource_name: str  # "default-role" or "<fn>_role"
+    role_name: str  # "<app>-<stage>" or "<app>-<stage>-<fn>"
+    trust_policy: dict[str, Any]
+    policy: AutoGenIAMPolicy | FileBasedIAMPolicy
+    resource_type: ResourceType = ResourceType.IAM_ROLE
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+Role = ManagedIAMRole | PreCreatedIAMRole
+
+
+class IAMRoleRecord(StateRecord):
+    """``iam_role``: a role chalice created."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.IAM_ROLE
+    name: str
+    role_name: str | None = None
+    role_arn: str | None = None
+
+
+
+def _document(model: ManagedIAMRole) -> dict[str, Any]:
     doc = model.policy.document
     if doc is None:
         raise RuntimeError(f"policy of role {model.role_name} was not built")
@@ -23,8 +73,13 @@ class RolePlanner:
     """Create the role (tagged if the account allows) + its policy; update only what differs."""
 
     def plan(
-        self, model: models.ManagedIAMRole, recorded: dict[str, Any] | None, ctx: PlanContext
+        self, model: ManagedIAMRole, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
+        # Here, not at the top: the models (so a cached ``chalice package``)
+        # import this module, and the AWS wrappers are for deploys only.
+        from chalice.aws.iam import concurrently as _concurrently
+        from chalice.aws.iam import parse_policy
+
         iam = ctx.clients.iam
         name = model.role_name
         document = _document(model)
@@ -101,3 +156,18 @@ class RolePlanner:
             sc.clients.iam.delete_role(name, inline_policies=[name])
 
         return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
+
+
+DESCRIPTOR = ResourceDescriptor[ManagedIAMRole, IAMRoleRecord](
+    resource_type=ResourceType.IAM_ROLE,
+    model_classes=(ManagedIAMRole,),
+    record=lambda: IAMRoleRecord,
+    delete_tier=DeleteTier.FOUNDATIONS,
+    planner=RolePlanner,
+    sam=lambda: sam.SAMBuilder.add_role,
+    terraform=lambda: terraform.TerraformBuilder.add_role,
+    graph=None,  # graph.py: one shared role, or one per function (config)
+    role_statement=None,
+    decorators=(),
+    report=None,
+)

@@ -1,4 +1,5 @@
-"""Planners for Lambda functions (all kinds) and the managed layer.
+"""The ``lambda_function`` and ``lambda_layer`` types: functions (all kinds) and the
+managed layer.
 
 A function is found by name; it is updated only in the fields that differ
 (code by ``CodeSha256``, configuration, tags, reserved concurrency). A new
@@ -11,27 +12,99 @@ version of the layer has the zip's SHA-256.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from chalice.deploy import models
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
-from chalice.deploy.records import LambdaFunctionRecord, LambdaLayerRecord
 from chalice.deploy.resources.base import (
     IDENTITY_TAG_KEYS,
     PlanContext,
     package_bytes,
     package_sha256,
 )
+from chalice.deploy.resources.iam import ManagedIAMRole, Role
+from chalice.deploy.resources.logs import LogGroup
+from chalice.deploy.typekit import (
+    DeleteTier,
+    DeploymentPackage,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import Resource
+
+
+@attrs.frozen
+class LambdaLayer:
+    resource_name: str  # "managed-layer"
+    layer_name: str  # "<app>-<stage>-managed-layer"
+    runtime: str
+    deployment_package: DeploymentPackage
+    architecture: str = "x86_64"
+    resource_type: ResourceType = ResourceType.LAMBDA_LAYER
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+@attrs.frozen
+class LambdaFunction:
+    resource_name: str  # "api_handler", "<fn>", "websocket_connect", authorizer name
+    function_name: str  # "<app>-<stage>-<fn>"; "<app>-<stage>" for api_handler
+    deployment_package: DeploymentPackage
+    handler: str  # "app.app", "app.<fn>", "<blueprint module>.<fn>"
+    runtime: str  # "python3.12"
+    role: Role
+    environment_variables: dict[str, str] = attrs.field(factory=dict)
+    tags: dict[str, str] = attrs.field(factory=dict)
+    timeout: int = 60
+    memory_size: int = 128
+    xray: bool = False
+    security_group_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+    reserved_concurrency: int | None = None
+    layers: tuple[str, ...] = ()  # user layer ARNs (after the managed layer)
+    managed_layer: LambdaLayer | None = None
+    log_group: LogGroup | None = None
+    architecture: str = "x86_64"  # "x86_64" | "arm64"
+    resource_type: ResourceType = ResourceType.LAMBDA_FUNCTION
+
+    def dependencies(self) -> list[Resource]:
+        deps: list[Resource] = []
+        if self.managed_layer is not None:
+            deps.append(self.managed_layer)
+        if self.log_group is not None:
+            deps.append(self.log_group)
+        if isinstance(self.role, ManagedIAMRole):
+            deps.append(self.role)
+        return deps
+
+
+class LambdaFunctionRecord(StateRecord):
+    """``lambda_function``: a function (handler, authorizer, websocket handler...)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LAMBDA_FUNCTION
+    name: str
+    lambda_arn: str | None = None
+
+
+class LambdaLayerRecord(StateRecord):
+    """``lambda_layer``: the managed layer's current version."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LAMBDA_LAYER
+    name: str
+    layer_version_arn: str | None = None
+
 
 LAYER_DESCRIPTION = "chalice managed layer"
 
 
 class LayerPlanner:
-    def plan(
-        self, model: models.LambdaLayer, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: LambdaLayer, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         lam = ctx.clients.lambda_
         sha = package_sha256(model.deployment_package)
         rtype = model.resource_type.value
@@ -135,7 +208,7 @@ class FunctionConfig:
 
 
 def _desired_config(
-    model: models.LambdaFunction, ctx: PlanContext, layer_arn: str | None
+    model: LambdaFunction, ctx: PlanContext, layer_arn: str | None
 ) -> FunctionConfig:
     return FunctionConfig(
         runtime=model.runtime,
@@ -171,7 +244,7 @@ def _current_config(cfg: Mapping[str, Any]) -> FunctionConfig:
 
 class FunctionPlanner:
     def plan(
-        self, model: models.LambdaFunction, recorded: dict[str, Any] | None, ctx: PlanContext
+        self, model: LambdaFunction, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
         name = model.function_name
         rtype = model.resource_type.value
@@ -304,3 +377,42 @@ class FunctionPlanner:
             sc.clients.lambda_.delete_function(arn)
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
+
+
+def _layer_report(r: LambdaLayerRecord) -> list[str]:
+    return [f"  - Lambda Layer ARN: {r.layer_version_arn}"]
+
+
+def _function_report(r: LambdaFunctionRecord) -> list[str]:
+    return [f"  - Lambda ARN: {r.lambda_arn}"]
+
+
+# Layers first: the ``Resources deployed:`` report lists them before functions.
+DESCRIPTORS = (
+    ResourceDescriptor[LambdaLayer, LambdaLayerRecord](
+        resource_type=ResourceType.LAMBDA_LAYER,
+        model_classes=(LambdaLayer,),
+        record=lambda: LambdaLayerRecord,
+        delete_tier=DeleteTier.FOUNDATIONS,
+        planner=LayerPlanner,
+        sam=lambda: sam.SAMBuilder.add_layer,
+        terraform=lambda: terraform.TerraformBuilder.add_layer,
+        graph=None,  # graph.py: one managed layer per app (``automatic_layer``)
+        role_statement=None,
+        decorators=(),
+        report=_layer_report,
+    ),
+    ResourceDescriptor[LambdaFunction, LambdaFunctionRecord](
+        resource_type=ResourceType.LAMBDA_FUNCTION,
+        model_classes=(LambdaFunction,),
+        record=lambda: LambdaFunctionRecord,
+        delete_tier=DeleteTier.FUNCTIONS,
+        planner=FunctionPlanner,
+        sam=lambda: sam.SAMBuilder.add_function,
+        terraform=lambda: terraform.TerraformBuilder.add_function,
+        graph=None,  # graph.py: every handler's function, named by upstream's rules
+        role_statement=None,
+        decorators=("lambda_function",),
+        report=_function_report,
+    ),
+)

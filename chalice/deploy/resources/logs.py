@@ -1,4 +1,4 @@
-"""Planner for Lambda log groups and their retention.
+"""The ``log_group`` type: Lambda log groups and their retention.
 
 Deleting only removes the retention policy and keeps the logs (upstream's
 behaviour, kept on purpose: logs outlive the app that wrote them).
@@ -7,18 +7,45 @@ behaviour, kept on purpose: logs outlive the app that wrote them).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.deploy import models
+import attrs
+
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.records import LogGroupRecord
 from chalice.deploy.resources.base import PlanContext
+from chalice.deploy.typekit import (
+    DeleteTier,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import Resource
+
+
+@attrs.frozen
+class LogGroup:
+    resource_name: str  # "<fn>-log-group"
+    log_group_name: str  # "/aws/lambda/<app>-<stage>-<fn>"
+    retention_in_days: int
+    resource_type: ResourceType = ResourceType.LOG_GROUP
+
+    def dependencies(self) -> list[Resource]:
+        return []
+
+
+class LogGroupRecord(StateRecord):
+    """``log_group``: a function's log group with a retention policy."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.LOG_GROUP
+    name: str
+    log_group_name: str | None = None
 
 
 class LogGroupPlanner:
-    def plan(
-        self, model: models.LogGroup, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: LogGroup, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         name = model.log_group_name
         days = model.retention_in_days
         values = LogGroupRecord(model.resource_name, log_group_name=name).values()
@@ -61,3 +88,19 @@ class LogGroupPlanner:
             sc.clients.logs.delete_retention_policy(name)
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
+
+
+DESCRIPTOR = ResourceDescriptor[LogGroup, LogGroupRecord](
+    resource_type=ResourceType.LOG_GROUP,
+    model_classes=(LogGroup,),
+    record=lambda: LogGroupRecord,
+    delete_tier=DeleteTier.FOUNDATIONS,
+    planner=LogGroupPlanner,
+    # Emitted by its function (the group is named after it).
+    sam=lambda: sam.emit_with_owner,
+    terraform=lambda: terraform.emit_with_owner,
+    graph=None,  # graph.py, with its function
+    role_statement=None,
+    decorators=(),
+    report=None,
+)

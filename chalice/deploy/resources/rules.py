@@ -1,4 +1,4 @@
-"""Planner for EventBridge rules: schedules and event patterns (``cloudwatch_event``).
+"""The ``cloudwatch_event`` type: EventBridge rules, schedules and event patterns.
 
 One rule per handler with one target (Id ``1``) and an invoke permission for
 ``events.amazonaws.com`` from the rule. Each of the three is checked and only
@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.deploy import models
+import attrs
+
+from chalice.app._snapshot import CloudWatchEventSpec, ScheduleEventSpec
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.records import CloudWatchEventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     concurrently,
@@ -22,9 +24,55 @@ from chalice.deploy.resources.base import (
     service_principal,
     statement_id,
 )
+from chalice.deploy.typekit import (
+    DeleteTier,
+    GraphHook,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+    lambda_arn_of,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import LambdaFunction, Resource
+
+
+@attrs.frozen
+class ScheduledEvent:
+    resource_name: str  # "<fn>-event"
+    rule_name: str  # "<app>-<stage>-<fn>-event"
+    schedule_expression: str
+    rule_description: str
+    lambda_function: LambdaFunction
+    # Recorded as cloudwatch_event (upstream compatibility).
+    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+@attrs.frozen
+class CloudWatchEvent:
+    resource_name: str  # "<fn>-event"
+    rule_name: str
+    event_pattern: str  # JSON string, as sent to PutRule
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.CLOUDWATCH_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+class CloudWatchEventRecord(StateRecord):
+    """``cloudwatch_event``: an EventBridge rule (schedules are recorded as this too)."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.CLOUDWATCH_EVENT
+    name: str
+    rule_name: str | None = None
+
 
 TARGET_ID = "1"
-Rule = models.ScheduledEvent | models.CloudWatchEvent
+Rule = ScheduledEvent | CloudWatchEvent
 
 
 def _pattern(text: str | None) -> Any:
@@ -44,7 +92,7 @@ class RulePlanner:
         fn_arn = ctx.function_arn(fn)
         rtype = model.resource_type.value
         values = CloudWatchEventRecord(model.resource_name, rule_name=name).values()
-        if isinstance(model, models.ScheduledEvent):
+        if isinstance(model, ScheduledEvent):
             desired: dict[str, Any] = {
                 "schedule": model.schedule_expression,
                 "description": model.rule_description,
@@ -84,7 +132,7 @@ class RulePlanner:
             def put_the_rule() -> None:
 
                 def put_rule(tags: dict[str, str] | None) -> str:
-                    if isinstance(model, models.ScheduledEvent):
+                    if isinstance(model, ScheduledEvent):
                         return sc.clients.events.put_rule(
                             name,
                             schedule_expression=model.schedule_expression,
@@ -181,3 +229,38 @@ class RulePlanner:
             sc.clients.events.delete_rule(name, target_ids=(TARGET_ID,))
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
+
+
+def from_spec(
+    spec: ScheduleEventSpec | CloudWatchEventSpec, fn: LambdaFunction, prefix: str
+) -> Rule:
+    """The rule ``@app.schedule`` or ``@app.on_cw_event`` declares."""
+    if isinstance(spec, ScheduleEventSpec):
+        return ScheduledEvent(
+            resource_name=f"{spec.name}-event",
+            rule_name=f"{prefix}-{spec.name}-event",
+            schedule_expression=spec.schedule_expression,
+            rule_description=spec.description,
+            lambda_function=fn,
+        )
+    return CloudWatchEvent(
+        resource_name=f"{spec.name}-event",
+        rule_name=f"{prefix}-{spec.name}-event",
+        event_pattern=json.dumps(spec.event_pattern),
+        lambda_function=fn,
+    )
+
+
+DESCRIPTOR = ResourceDescriptor[Rule, CloudWatchEventRecord](
+    resource_type=ResourceType.CLOUDWATCH_EVENT,
+    model_classes=(ScheduledEvent, CloudWatchEvent),
+    record=lambda: CloudWatchEventRecord,
+    delete_tier=DeleteTier.SUBSCRIPTIONS,
+    planner=RulePlanner,
+    sam=lambda: sam.emit_rule,
+    terraform=lambda: terraform.emit_rule,
+    graph=GraphHook((ScheduleEventSpec, CloudWatchEventSpec), from_spec),
+    role_statement=None,
+    decorators=("schedule", "on_cw_event"),
+    report=None,
+)

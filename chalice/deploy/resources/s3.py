@@ -1,4 +1,4 @@
-"""Planner for S3 bucket notifications to a Lambda function (``s3_event``).
+"""The ``s3_event`` type: S3 bucket notifications to a Lambda function.
 
 The bucket's notification configuration is MERGED: only the entry whose
 ``LambdaFunctionArn`` is this function is added, replaced or removed; every
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.aws.protocols import Clients
-from chalice.deploy import models
+import attrs
+
+from chalice.app._snapshot import S3EventSpec
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.records import S3EventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
@@ -31,6 +32,42 @@ from chalice.deploy.resources.base import (
     service_principal,
     statement_id,
 )
+from chalice.deploy.typekit import (
+    DeleteTier,
+    GraphHook,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+    lambda_arn_of,
+)
+
+if TYPE_CHECKING:
+    from chalice.aws.protocols import Clients
+    from chalice.deploy.models import LambdaFunction, Resource
+
+
+@attrs.frozen
+class S3BucketNotification:
+    resource_name: str  # "<fn>-s3event"
+    bucket: str
+    events: tuple[str, ...]
+    prefix: str | None
+    suffix: str | None
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.S3_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+class S3EventRecord(StateRecord):
+    """``s3_event``: a function's notification configuration on a bucket."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.S3_EVENT
+    name: str
+    bucket: str | None = None
+    lambda_arn: str | None = None
+
 
 KEY = "LambdaFunctionConfigurations"
 
@@ -40,7 +77,7 @@ def _filter_rules(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
     return sorted((str(r["Name"]).lower(), str(r["Value"])) for r in rules)
 
 
-def _entry(model: models.S3BucketNotification, fn_arn: str) -> dict[str, Any]:
+def _entry(model: S3BucketNotification, fn_arn: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"LambdaFunctionArn": fn_arn, "Events": sorted(model.events)}
     # Lower-case rule names: AWS accepts both spellings.
     rules = [
@@ -109,7 +146,7 @@ def _configs(ctx: PlanContext) -> BucketConfigs:
 
 class S3EventPlanner:
     def plan(
-        self, model: models.S3BucketNotification, recorded: dict[str, Any] | None, ctx: PlanContext
+        self, model: S3BucketNotification, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
         fn = model.lambda_function
         fn_arn = ctx.function_arn(fn)
@@ -224,3 +261,30 @@ def _disconnect(
         principal=service_principal(sc.clients, "s3"),
         source_arn=f"arn:{sc.clients.partition}:s3:::{bucket}",
     )
+
+
+def from_spec(spec: S3EventSpec, fn: LambdaFunction, prefix: str) -> S3BucketNotification:
+    """The notification ``@app.on_s3_event`` declares."""
+    return S3BucketNotification(
+        resource_name=f"{spec.name}-s3event",
+        bucket=spec.bucket,
+        events=tuple(spec.events),
+        prefix=spec.prefix,
+        suffix=spec.suffix,
+        lambda_function=fn,
+    )
+
+
+DESCRIPTOR = ResourceDescriptor[S3BucketNotification, S3EventRecord](
+    resource_type=ResourceType.S3_EVENT,
+    model_classes=(S3BucketNotification,),
+    record=lambda: S3EventRecord,
+    delete_tier=DeleteTier.SUBSCRIPTIONS,
+    planner=S3EventPlanner,
+    sam=lambda: sam.emit_s3,
+    terraform=lambda: terraform.TerraformBuilder.add_s3,
+    graph=GraphHook((S3EventSpec,), from_spec),
+    role_statement=None,
+    decorators=("on_s3_event",),
+    report=None,
+)

@@ -1,17 +1,20 @@
-"""Planner for SNS topic subscriptions of Lambda functions (``sns_event``).
+"""The ``sns_event`` type: SNS topic subscriptions of Lambda functions.
 
-A subscription is found by (topic, function ARN), so a crash between
-Subscribe and recording is adopted. A different topic replaces it.
+``@app.on_sns_message(topic=...)`` declares one. The planner finds a
+subscription by (topic, function ARN), so a crash between Subscribe and
+recording is adopted; a different topic replaces it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.deploy import models
+import attrs
+
+from chalice.app._snapshot import SNSEventSpec
+from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.records import SNSEventRecord, lambda_arn_of
 from chalice.deploy.resources.base import (
     PlanContext,
     concurrently,
@@ -21,6 +24,46 @@ from chalice.deploy.resources.base import (
     service_principal,
     statement_id,
 )
+from chalice.deploy.typekit import (
+    DeleteTier,
+    GraphHook,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+    lambda_arn_of,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import LambdaFunction, Resource
+
+
+@attrs.frozen
+class SNSLambdaSubscription:
+    resource_name: str  # "<fn>-sns-subscription"
+    topic: str  # a name or an ARN
+    lambda_function: LambdaFunction
+    resource_type: ResourceType = ResourceType.SNS_EVENT
+
+    def dependencies(self) -> list[Resource]:
+        return [self.lambda_function]
+
+
+class SNSEventRecord(StateRecord):
+    """``sns_event``: a function's subscription to a topic."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.SNS_EVENT
+    name: str
+    topic: str | None = None
+    lambda_arn: str | None = None
+    subscription_arn: str | None = None
+    topic_arn: str | None = None
+
+
+def from_spec(spec: SNSEventSpec, fn: LambdaFunction, prefix: str) -> SNSLambdaSubscription:
+    """The subscription ``@app.on_sns_message`` declares."""
+    return SNSLambdaSubscription(
+        resource_name=f"{spec.name}-sns-subscription", topic=spec.topic, lambda_function=fn
+    )
 
 
 def topic_arn(ctx: PlanContext, topic: str) -> str:
@@ -38,7 +81,7 @@ def _find(subs: list[dict[str, Any]], fn_arn: str) -> str | None:
 
 class SNSPlanner:
     def plan(
-        self, model: models.SNSLambdaSubscription, recorded: dict[str, Any] | None, ctx: PlanContext
+        self, model: SNSLambdaSubscription, recorded: dict[str, Any] | None, ctx: PlanContext
     ) -> Step:
         fn = model.lambda_function
         fn_arn = ctx.function_arn(fn)
@@ -135,3 +178,18 @@ def _unsubscribe(sc: StepContext, recorded: SNSEventRecord, *, remove_permission
             principal=service_principal(sc.clients, "sns"),
             source_arn=recorded.topic_arn,
         )
+
+
+DESCRIPTOR = ResourceDescriptor[SNSLambdaSubscription, SNSEventRecord](
+    resource_type=ResourceType.SNS_EVENT,
+    model_classes=(SNSLambdaSubscription,),
+    record=lambda: SNSEventRecord,
+    delete_tier=DeleteTier.SUBSCRIPTIONS,
+    planner=SNSPlanner,
+    sam=lambda: sam.emit_sns,
+    terraform=lambda: terraform.TerraformBuilder.add_sns,
+    graph=GraphHook((SNSEventSpec,), from_spec),
+    role_statement=None,
+    decorators=("on_sns_message",),
+    report=None,
+)

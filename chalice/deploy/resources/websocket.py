@@ -1,4 +1,4 @@
-"""Planner for the websocket API (API Gateway v2).
+"""The ``websocket_api`` type: the websocket API (API Gateway v2).
 
 Routes ``$connect``/``$default``/``$disconnect`` each point to an AWS_PROXY
 integration of their function. Unlike upstream, which deletes and recreates
@@ -9,11 +9,12 @@ are touched, and a new deployment is made only when something changed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from chalice.deploy import models
+import attrs
+
+from chalice.deploy.emitters import sam_apis, terraform_apis
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
-from chalice.deploy.records import WebsocketAPIRecord, lambda_arn_of
 from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
     PlanContext,
@@ -22,9 +23,53 @@ from chalice.deploy.resources.base import (
     service_principal,
     statement_id,
 )
+from chalice.deploy.typekit import (
+    DeleteTier,
+    ResourceDescriptor,
+    ResourceType,
+    StateRecord,
+    lambda_arn_of,
+)
+
+if TYPE_CHECKING:
+    from chalice.deploy.models import Resource
+    from chalice.deploy.resources.domain import DomainName
+    from chalice.deploy.resources.lambdas import LambdaFunction
 
 
-def _route_functions(model: models.WebsocketAPI) -> dict[str, models.LambdaFunction]:
+@attrs.frozen
+class WebsocketAPI:
+    resource_name: str  # "websocket_api"
+    name: str  # "<app>-<stage>-websocket-api"
+    api_gateway_stage: str
+    routes: tuple[str, ...]  # route keys: "$connect", "$default", "$disconnect"
+    connect_function: LambdaFunction | None
+    message_function: LambdaFunction | None
+    disconnect_function: LambdaFunction | None
+    domain_name: DomainName | None = None
+    resource_type: ResourceType = ResourceType.WEBSOCKET_API
+
+    def dependencies(self) -> list[Resource]:
+        deps: list[Resource] = [
+            f
+            for f in (self.connect_function, self.message_function, self.disconnect_function)
+            if f is not None
+        ]
+        if self.domain_name is not None:
+            deps.append(self.domain_name)
+        return deps
+
+
+class WebsocketAPIRecord(StateRecord):
+    """``websocket_api``: the websocket API."""
+
+    RESOURCE_TYPE: ClassVar[ResourceType] = ResourceType.WEBSOCKET_API
+    name: str
+    websocket_api_url: str | None = None
+    websocket_api_id: str | None = None
+
+
+def _route_functions(model: WebsocketAPI) -> dict[str, LambdaFunction]:
     by_key = {
         "$connect": model.connect_function,
         "$default": model.message_function,
@@ -43,7 +88,7 @@ def _url(ctx: PlanContext, api_id: str, stage: str) -> str:
     return f"wss://{api_id}.execute-api.{ctx.clients.region}.{ctx.clients.dns_suffix}/{stage}/"
 
 
-def _values(ctx: PlanContext, model: models.WebsocketAPI, api_id: str) -> dict[str, Any]:
+def _values(ctx: PlanContext, model: WebsocketAPI, api_id: str) -> dict[str, Any]:
     url = _url(ctx, api_id, model.api_gateway_stage)
     return WebsocketAPIRecord(
         model.resource_name, websocket_api_url=url, websocket_api_id=api_id
@@ -51,9 +96,7 @@ def _values(ctx: PlanContext, model: models.WebsocketAPI, api_id: str) -> dict[s
 
 
 class WebsocketPlanner:
-    def plan(
-        self, model: models.WebsocketAPI, recorded: dict[str, Any] | None, ctx: PlanContext
-    ) -> Step:
+    def plan(self, model: WebsocketAPI, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         v2 = ctx.clients.apigatewayv2
         rtype = model.resource_type.value
         stage = model.api_gateway_stage
@@ -189,3 +232,22 @@ class WebsocketPlanner:
             sc.clients.apigatewayv2.delete_api(api_id)
 
         return Step(rec.name, rec.RESOURCE_TYPE.value, Action.DELETE, delete)
+
+
+def _report(r: WebsocketAPIRecord) -> list[str]:
+    return [f"  - Websocket API URL: {r.websocket_api_url}"]
+
+
+DESCRIPTOR = ResourceDescriptor[WebsocketAPI, WebsocketAPIRecord](
+    resource_type=ResourceType.WEBSOCKET_API,
+    model_classes=(WebsocketAPI,),
+    record=lambda: WebsocketAPIRecord,
+    delete_tier=DeleteTier.APIS,
+    planner=WebsocketPlanner,
+    sam=lambda: sam_apis.emit_websocket_api,
+    terraform=lambda: terraform_apis.emit_websocket_api,
+    graph=None,  # graph.py: one API for the app's three websocket handlers
+    role_statement="websocket",
+    decorators=("on_ws_connect", "on_ws_message", "on_ws_disconnect"),
+    report=_report,
+)
