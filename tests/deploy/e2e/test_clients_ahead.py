@@ -7,7 +7,6 @@ and calls (its ``before-call`` hook); nothing is timed.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,6 @@ import pytest
 from chalice.aws.errors import AWSSetupError
 from chalice.deploy import deployer
 from tests.reporting import RecordingReporter
-
-SAMPLE = Path(__file__).parent / "apps" / "sample"
 
 
 class Timeline:
@@ -54,18 +51,6 @@ def _check(events: list[tuple[str, str]]) -> list[str]:
     assert len(created) == len(set(created)) == first_call, events
     assert not [t for t in threading.enumerate() if t.name == "chalice-clients"]
     return created
-
-
-@pytest.fixture
-def sample(tmp_path: Path, boto: Any) -> Path:
-    boto.sns.create_topic(Name="sample-topic")
-    boto.sqs.create_queue(QueueName="sample-queue")
-    boto.s3.create_bucket(
-        Bucket="sample-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
-    )
-    project = tmp_path / "sample"
-    shutil.copytree(SAMPLE, project)
-    return project
 
 
 def test_clients_are_made_once_before_the_first_call(sample: Path, session: Any) -> None:
