@@ -97,7 +97,7 @@ def build(
 def _services(application: models.Application, recorded: Iterable[Mapping[str, Any]]) -> list[str]:
     """The services a deploy of ``application`` over ``recorded`` entries will call."""
     types = [m.resource_type.value for m in planning_order(application)]
-    return services_for(types + [str(e["resource_type"]) for e in recorded], identity=True)
+    return services_for(types + [str(e.get("resource_type")) for e in recorded], identity=True)
 
 
 def _create_ahead(clients: AWSClients, services: list[str]) -> None:
@@ -258,7 +258,7 @@ def delete_stage(
     ) as stored:  # fmt: skip
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
-        recorded = [str(e["resource_type"]) for e in state.resources]
+        recorded = [str(e.get("resource_type")) for e in state.resources]
         _create_ahead(clients, services_for(recorded, identity=False))
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_delete_plan(ctx)
