@@ -22,7 +22,8 @@ all is part of the chain. The quota wait of ``n`` calls against a bucket of
 the previous one answered; the bound's chain length is what it should be.
 
 *0 ms*: the same phase's span with no latency at all, i.e. our own time
-(botocore clients, signing, threads, moto) that no ordering of calls removes;
+(serializing and signing each call, threads, moto; the botocore clients are
+made before the first call, so outside the span) that no ordering removes;
 on a loaded machine it is what keeps a short phase (a no-op: one or two
 calls deep) above its bound at 50 ms.
 """

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from chalice.aws.errors import AWSError, setup_error, translate
@@ -90,8 +91,12 @@ class Service:
             raise
 
 
-def _create_client(session: Any, name: str, config: Any) -> Any:
-    """``session.create_client`` with setup problems (no region...) as ``AWSSetupError``."""
+def new_client(session: Any, name: str, config: Any) -> Any:
+    """``session.create_client`` with setup problems (no region...) as ``AWSSetupError``.
+
+    Not thread-safe for one ``session`` (botocore's sessions are not):
+    ``AWSClients`` creates its clients one at a time.
+    """
     from botocore.exceptions import BotoCoreError
 
     try:
@@ -136,6 +141,94 @@ class _Shared:
         self.account_lock = threading.Lock()
         self.clients: dict[str, Any] = {}
         self.account_id: str | None = None
+
+
+class ClientPrefetch:
+    """Creates clients ahead of their first use, one at a time, in one background thread.
+
+    Creating a botocore client costs 10-50 ms of CPU per service (loading its
+    model), and the first one of a session more: done lazily, each lands
+    between two AWS calls of the deploy. A deploy asks for the clients it will
+    need while it builds its zips, and waits for them before its first call.
+
+    ``make(name)`` is ``AWSClients.client``: creation stays serial under its
+    lock, so a caller that asks for a client meanwhile waits for the one being
+    made, never makes a second. A failure (no region, unknown profile) stops
+    the prefetch and is left for the first real use to report, as if there
+    had been no prefetch. ``add`` asks for more, ``stop`` drops those not
+    started, ``close`` waits for the rest; afterwards no thread is left.
+    """
+
+    def __init__(
+        self,
+        make: Callable[[str], object],
+        names: Iterable[str] = (),
+        *,
+        exists: Callable[[str], bool] = lambda _name: False,
+    ) -> None:
+        self._make = make
+        self._exists = exists
+        self._lock = threading.Lock()
+        self._pending: deque[str] = deque()
+        self._asked: set[str] = set()
+        self._closed = False  # nothing more may be asked for
+        self._failed = False  # a creation failed: make no more
+        self._thread: threading.Thread | None = None  # while it runs
+        self._last: threading.Thread | None = None  # for close() to join
+        self.add(names)
+
+    def add(self, names: Iterable[str]) -> None:
+        """Also create ``names`` (those not asked for yet, nor created), in order."""
+        with self._lock:
+            if self._closed or self._failed:
+                return
+            for name in names:
+                if name not in self._asked and not self._exists(name):
+                    self._asked.add(name)
+                    self._pending.append(name)
+            if self._pending and self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="chalice-clients", daemon=True
+                )
+                self._last = self._thread
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._failed or not self._pending:
+                    self._thread = None
+                    return
+                name = self._pending.popleft()
+            try:
+                self._make(name)
+            except Exception:  # its first real use raises it again, as a clear error
+                with self._lock:
+                    # The others would fail alike (region, profile, credentials).
+                    self._failed = True
+
+    def stop(self) -> None:
+        """Ask for nothing more and drop the clients not started yet."""
+        with self._lock:
+            self._closed = True
+            self._pending.clear()
+
+    def close(self) -> None:
+        """Ask for nothing more; return once the clients asked for are made (or
+        dropped by ``stop``). No thread of this prefetch runs afterwards."""
+        with self._lock:
+            self._closed = True
+            thread = self._last
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> ClientPrefetch:
+        return self
+
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        if exc_type is not None:
+            self.stop()  # only the client being made is waited for
+        self.close()
 
 
 class AWSClients:
@@ -217,8 +310,15 @@ class AWSClients:
                     kwargs["read_timeout"] = shared.connection_timeout
                 if shared.read_timeout is not None:
                     kwargs["read_timeout"] = shared.read_timeout
-                shared.clients[name] = _create_client(self.session, name, Config(**kwargs))
+                shared.clients[name] = new_client(self.session, name, Config(**kwargs))
             return shared.clients[name]
+
+    def prefetch(self, names: Iterable[str]) -> ClientPrefetch:
+        """Start creating the clients of ``names`` (in that order) in a background thread.
+
+        See ``ClientPrefetch``; ``close()`` it (or use it as a context manager).
+        """
+        return ClientPrefetch(self.client, names, exists=self._shared.clients.__contains__)
 
     @property
     def region(self) -> str:

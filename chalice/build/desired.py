@@ -25,7 +25,7 @@ so importing it costs an enum and a class (``chalice --help`` never does).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -100,6 +100,7 @@ def desired_application(
     user_params: Mapping[str, Any] | None = None,
     ui: UI | None = None,
     packager: PackageBuilder | None = None,
+    on_graph: Callable[[Config, models.Application], None] | None = None,
 ) -> DesiredApplication:
     """Load, check, graph and build the project at ``project_dir`` for ``stage``.
 
@@ -107,7 +108,9 @@ def desired_application(
     ``autogen_policy``, ``api_gateway_stage``). ``ui`` receives the config's
     and the validator's warnings and the packager's progress; without one
     nothing is reported. ``packager`` defaults to ``Packager`` (tests inject
-    a fake). Raises the ``UserError`` subclasses of each stage: ``ConfigError``,
+    a fake). ``on_graph(config, models)`` runs once the graph is built,
+    before any zip (deploy creates its AWS clients meanwhile). Raises the
+    ``UserError`` subclasses of each stage: ``ConfigError``,
     ``AppLoadError``, ``ValidationError``, ``PackageError``...
     """
     from chalice.project import load_project
@@ -123,6 +126,8 @@ def desired_application(
             if ui is not None:
                 ui.warn(warning)
     application = _graph(app, config)
+    if on_graph is not None:
+        on_graph(config, application)
     if target is Target.PACKAGE_SAM:
         # Refuse what SAM cannot express before spending time on zips. What SAM
         # can express is the SAM generator's knowledge, so it is asked here

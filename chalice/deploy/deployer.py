@@ -7,6 +7,9 @@ The pipeline, in order (each collaborator is passed in or built here once):
    it (warnings are printed), build the resource graph, then the artifacts
    (zips, policy documents, swagger with deploy-style URIs; local only).
 5. Lock the stage, load its state (migrating a legacy ``deployed.json``).
+   The AWS clients the plan will use are created before its first call
+   (``aws_services.py``), in a thread started as soon as the graph is
+   built, so it overlaps the zips' build.
 6. ``start_plan``: compare models with the state and AWS (read calls only).
 7. ``Executor``: run the plan's DAG in parallel, each step as soon as it is
    planned and its dependencies ran (so writes overlap unrelated reads); each
@@ -21,7 +24,8 @@ everything recorded. The CLI calls these; they raise ``UserError``s.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +33,7 @@ import attrs
 
 from chalice.aws.session import AWSClients, create_clients
 from chalice.deploy import models
+from chalice.deploy.aws_services import services_for
 from chalice.deploy.descriptors import DESCRIPTORS
 from chalice.deploy.executor import Executor, Mode, Recorder
 from chalice.deploy.plan import Plan
@@ -70,14 +75,37 @@ def build(
     stage: str,
     user_params: Mapping[str, Any] | None,
     ui: Reporter,
+    on_graph: Callable[[Config, models.Application], None] | None = None,
 ) -> tuple[Config, models.Application]:
-    """Steps 1-4, the front half shared with package and appgraph: (config, built app)."""
+    """Steps 1-4, the front half shared with package and appgraph: (config, built app).
+
+    ``on_graph`` runs once the models exist, before the zips are built.
+    """
     from chalice.build.desired import Target, desired_application
 
     desired = desired_application(
-        project_dir, stage=stage, target=Target.DEPLOY, user_params=user_params, ui=ui
+        project_dir,
+        stage=stage,
+        target=Target.DEPLOY,
+        user_params=user_params,
+        ui=ui,
+        on_graph=on_graph,
     )
     return desired.config, desired.application
+
+
+def _services(application: models.Application, recorded: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The services a deploy of ``application`` over ``recorded`` entries will call."""
+    types = [m.resource_type.value for m in planning_order(application)]
+    return services_for(types + [str(e.get("resource_type")) for e in recorded], identity=True)
+
+
+def _create_ahead(clients: AWSClients, services: list[str]) -> None:
+    """Create the clients of ``services`` now, before the first call (on first use
+    each would land between two calls). Test fakes have nothing to create."""
+    prefetch = getattr(clients, "prefetch", None)
+    if prefetch is not None:
+        prefetch(services).close()
 
 
 def deploy(
@@ -94,8 +122,20 @@ def deploy(
 ) -> DeployResult:
     """``chalice deploy`` (``plan_only``: ``chalice deploy --plan``)."""
     project_dir = Path(project_dir).resolve()
-    config, application = build(project_dir, stage=stage, user_params=user_params, ui=ui)
-    clients = _clients(session, config.profile, max_parallel, connection_timeout)
+    made: list[AWSClients] = []
+    with contextlib.ExitStack() as ahead:
+
+        def start_clients(config: Config, application: models.Application) -> None:
+            # They are made while the zips build; leaving the block waits for
+            # them (after an error, only for the one being made).
+            clients = _clients(session, config.profile, max_parallel, connection_timeout)
+            made.append(clients)
+            ahead.enter_context(clients.prefetch(_services(application, ())))
+
+        config, application = build(
+            project_dir, stage=stage, user_params=user_params, ui=ui, on_graph=start_clients
+        )
+    (clients,) = made or [_clients(session, config.profile, max_parallel, connection_timeout)]
     return deploy_application(
         application,
         project_dir=project_dir,
@@ -169,6 +209,7 @@ def deploy_application(
     backend = backend or LocalFileBackend(project_dir, app_name=app_name)
     if plan_only:
         state = backend.read(stage)[0]
+        _create_ahead(clients, _services(application, state.resources))
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         ui.info(the_plan.render())
@@ -179,6 +220,7 @@ def deploy_application(
     ) as stored:  # fmt: skip
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
+        _create_ahead(clients, _services(application, state.resources))
         ctx = _plan_context(clients, app_name, stage, state, ui)
         # Each step starts as soon as it is planned and its dependencies ran:
         # writes overlap the reads of unrelated resources.
@@ -216,6 +258,8 @@ def delete_stage(
     ) as stored:  # fmt: skip
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
+        recorded = [str(e.get("resource_type")) for e in state.resources]
+        _create_ahead(clients, services_for(recorded, identity=False))
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state, store=stored.save)

@@ -129,7 +129,7 @@ class S3Backend:
         from botocore.config import Config
 
         from chalice.aws.s3state import S3State
-        from chalice.aws.session import _create_client, new_session
+        from chalice.aws.session import new_client, new_session
 
         if session is None:
             session = new_session(profile)
@@ -137,7 +137,7 @@ class S3Backend:
             region_name=spec.region,
             retries={"mode": "standard", "total_max_attempts": 1},
         )
-        client = _create_client(session, "s3", config)
+        client = new_client(session, "s3", config)
         return cls(S3State(client), spec, app_name=app_name)
 
     # -- where ---------------------------------------------------------------

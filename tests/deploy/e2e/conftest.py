@@ -9,6 +9,7 @@ it (the answer is "lost"), to check crash safety.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,3 +150,19 @@ def boto(session: Any) -> Iterator[Any]:
 def project(tmp_path: Path) -> Path:
     (tmp_path / ".chalice").mkdir()
     return tmp_path
+
+
+SAMPLE = Path(__file__).parent / "apps" / "sample"
+
+
+@pytest.fixture
+def sample(tmp_path: Path, boto: Any) -> Path:
+    """A copy of ``apps/sample`` with the topic, queue and bucket its handlers use."""
+    boto.sns.create_topic(Name="sample-topic")
+    boto.sqs.create_queue(QueueName="sample-queue")
+    boto.s3.create_bucket(
+        Bucket="sample-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    project = tmp_path / "sample"
+    shutil.copytree(SAMPLE, project)
+    return project

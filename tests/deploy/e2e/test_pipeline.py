@@ -9,7 +9,6 @@ shrunk (a handler removed) and deleted.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +19,6 @@ from chalice.deploy.state import load_state, state_path
 from chalice.errors import LockError
 from tests.deploy.e2e import models_kit as kit
 from tests.reporting import RecordingReporter
-
-SAMPLE = Path(__file__).parent / "apps" / "sample"
-
-
-@pytest.fixture
-def sample(tmp_path: Path, boto: Any) -> Path:
-    boto.sns.create_topic(Name="sample-topic")
-    boto.sqs.create_queue(QueueName="sample-queue")
-    boto.s3.create_bucket(
-        Bucket="sample-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
-    )
-    project = tmp_path / "sample"
-    shutil.copytree(SAMPLE, project)
-    return project
 
 
 def test_deploy_redeploy_change_sweep_delete(

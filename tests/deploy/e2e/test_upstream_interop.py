@@ -9,7 +9,6 @@ from the state file we wrote.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from tests.reporting import RecordingReporter
 
 ROOT = Path(__file__).resolve().parents[3]
 UPSTREAM = ROOT / ".bench" / "upstream-venv" / "bin" / "chalice"
-SAMPLE = Path(__file__).parent / "apps" / "sample"
 
 pytestmark = pytest.mark.skipif(not UPSTREAM.exists(), reason="upstream chalice venv not present")
 
@@ -42,16 +40,10 @@ def _upstream(project: Path, *args: str) -> None:
 
 
 def test_upstream_then_ours_then_upstream_delete(
-    tmp_path: Path, session: Any, calls: Any, boto: Any
+    sample: Path, session: Any, calls: Any, boto: Any
 ) -> None:
     moto_fidelity.accept_swagger2()
-    boto.sns.create_topic(Name="sample-topic")
-    boto.sqs.create_queue(QueueName="sample-queue")
-    boto.s3.create_bucket(
-        Bucket="sample-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
-    )
-    project = tmp_path / "sample"
-    shutil.copytree(SAMPLE, project)
+    project = sample
     _upstream(project, "deploy")
     before = kit.leftovers(boto, "sample", "dev")
     deployer.deploy(project, ui=RecordingReporter(), session=session)
