@@ -272,6 +272,9 @@ class ResourceDescriptor(Generic[M, R]):
 
     ``model_classes``: the model classes recorded under ``resource_type``
     (schedules and CloudWatch event rules share ``cloudwatch_event``).
+    ``aws_services``: the botocore services its planner and steps call
+    (``lambda`` for function URLs too): the deployer creates those clients
+    before the first call, while the zips build (``deploy/aws_services.py``).
     ``record``: returns the typed state record class.
     ``planner``/``sam``/``terraform``: return the planner and the emitters
     (a ``SAMBuilder``/``TerraformBuilder`` and a model in, resources added to
@@ -286,6 +289,7 @@ class ResourceDescriptor(Generic[M, R]):
     """
 
     resource_type: ResourceType
+    aws_services: tuple[str, ...]
     model_classes: tuple[type[M], ...]
     record: Callable[[], type[R]]
     delete_tier: DeleteTier

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from chalice.deploy import models
-from chalice.deploy.aws_services import SERVICES, services_for
+from chalice.deploy.aws_services import services_for
+from chalice.deploy.descriptors import DESCRIPTORS
 
 # The botocore names behind the ``AWSClients`` wrappers.
 KNOWN = {"iam", "lambda", "logs", "apigateway", "apigatewayv2", "events", "s3", "sns", "sts"}
 
 
-def test_every_resource_type_is_listed_with_known_services() -> None:
-    assert set(SERVICES) == {t.value for t in models.ResourceType}
-    for names in SERVICES.values():
-        assert set(names) <= KNOWN
+def test_every_descriptor_names_known_services() -> None:
+    for descriptor in DESCRIPTORS:
+        assert descriptor.aws_services, descriptor.resource_type
+        assert set(descriptor.aws_services) <= KNOWN, descriptor.resource_type
 
 
 def test_services_in_first_use_order_each_once() -> None:

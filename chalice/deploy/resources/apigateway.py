@@ -484,6 +484,7 @@ def _report(r: RestAPIRecord) -> list[str]:
 
 DESCRIPTOR = ResourceDescriptor[RestAPI, RestAPIRecord](
     resource_type=ResourceType.REST_API,
+    aws_services=("apigateway", "lambda"),
     model_classes=(RestAPI,),
     record=lambda: RestAPIRecord,
     delete_tier=DeleteTier.APIS,

@@ -338,6 +338,8 @@ def _report(r: DomainNameRecord) -> list[str]:
 
 DESCRIPTOR = ResourceDescriptor[DomainName, DomainNameRecord](
     resource_type=ResourceType.DOMAIN_NAME,
+    # A REST API's domain is in API Gateway v1, an HTTP or websocket API's in v2.
+    aws_services=("apigateway", "apigatewayv2"),
     model_classes=(DomainName,),
     record=lambda: DomainNameRecord,
     delete_tier=DeleteTier.SUBSCRIPTIONS,

@@ -321,6 +321,7 @@ def dynamodb_from_spec(
 DESCRIPTORS = (
     ResourceDescriptor[SQSEventSource, SQSEventRecord](
         resource_type=ResourceType.SQS_EVENT,
+        aws_services=("lambda",),
         model_classes=(SQSEventSource,),
         record=lambda: SQSEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
@@ -334,6 +335,7 @@ DESCRIPTORS = (
     ),
     ResourceDescriptor[KinesisEventSource, KinesisEventRecord](
         resource_type=ResourceType.KINESIS_EVENT,
+        aws_services=("lambda",),
         model_classes=(KinesisEventSource,),
         record=lambda: KinesisEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,
@@ -347,6 +349,7 @@ DESCRIPTORS = (
     ),
     ResourceDescriptor[DynamoDBEventSource, DynamoDBEventRecord](
         resource_type=ResourceType.DYNAMODB_EVENT,
+        aws_services=("lambda",),
         model_classes=(DynamoDBEventSource,),
         record=lambda: DynamoDBEventRecord,
         delete_tier=DeleteTier.SUBSCRIPTIONS,

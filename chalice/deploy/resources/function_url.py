@@ -188,6 +188,7 @@ def _report(r: FunctionUrlRecord) -> list[str]:
 
 DESCRIPTOR = ResourceDescriptor[FunctionUrl, FunctionUrlRecord](
     resource_type=ResourceType.FUNCTION_URL,
+    aws_services=("lambda",),
     model_classes=(FunctionUrl,),
     record=lambda: FunctionUrlRecord,
     delete_tier=DeleteTier.SUBSCRIPTIONS,

@@ -476,6 +476,7 @@ def _report(r: HttpAPIRecord) -> list[str]:
 
 DESCRIPTOR = ResourceDescriptor[HttpApi, HttpAPIRecord](
     resource_type=ResourceType.HTTP_API,
+    aws_services=("apigatewayv2", "lambda"),
     model_classes=(HttpApi,),
     record=lambda: HttpAPIRecord,
     delete_tier=DeleteTier.APIS,

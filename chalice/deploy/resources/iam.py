@@ -160,6 +160,7 @@ class RolePlanner:
 
 DESCRIPTOR = ResourceDescriptor[ManagedIAMRole, IAMRoleRecord](
     resource_type=ResourceType.IAM_ROLE,
+    aws_services=("iam",),
     model_classes=(ManagedIAMRole,),
     record=lambda: IAMRoleRecord,
     delete_tier=DeleteTier.FOUNDATIONS,

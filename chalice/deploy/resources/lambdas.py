@@ -391,6 +391,7 @@ def _function_report(r: LambdaFunctionRecord) -> list[str]:
 DESCRIPTORS = (
     ResourceDescriptor[LambdaLayer, LambdaLayerRecord](
         resource_type=ResourceType.LAMBDA_LAYER,
+        aws_services=("lambda",),
         model_classes=(LambdaLayer,),
         record=lambda: LambdaLayerRecord,
         delete_tier=DeleteTier.FOUNDATIONS,
@@ -404,6 +405,7 @@ DESCRIPTORS = (
     ),
     ResourceDescriptor[LambdaFunction, LambdaFunctionRecord](
         resource_type=ResourceType.LAMBDA_FUNCTION,
+        aws_services=("lambda",),
         model_classes=(LambdaFunction,),
         record=lambda: LambdaFunctionRecord,
         delete_tier=DeleteTier.FUNCTIONS,

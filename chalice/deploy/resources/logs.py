@@ -92,6 +92,7 @@ class LogGroupPlanner:
 
 DESCRIPTOR = ResourceDescriptor[LogGroup, LogGroupRecord](
     resource_type=ResourceType.LOG_GROUP,
+    aws_services=("logs",),
     model_classes=(LogGroup,),
     record=lambda: LogGroupRecord,
     delete_tier=DeleteTier.FOUNDATIONS,

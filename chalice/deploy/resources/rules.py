@@ -253,6 +253,7 @@ def from_spec(
 
 DESCRIPTOR = ResourceDescriptor[Rule, CloudWatchEventRecord](
     resource_type=ResourceType.CLOUDWATCH_EVENT,
+    aws_services=("events", "lambda"),
     model_classes=(ScheduledEvent, CloudWatchEvent),
     record=lambda: CloudWatchEventRecord,
     delete_tier=DeleteTier.SUBSCRIPTIONS,

@@ -277,6 +277,7 @@ def from_spec(spec: S3EventSpec, fn: LambdaFunction, prefix: str) -> S3BucketNot
 
 DESCRIPTOR = ResourceDescriptor[S3BucketNotification, S3EventRecord](
     resource_type=ResourceType.S3_EVENT,
+    aws_services=("s3", "lambda"),
     model_classes=(S3BucketNotification,),
     record=lambda: S3EventRecord,
     delete_tier=DeleteTier.SUBSCRIPTIONS,

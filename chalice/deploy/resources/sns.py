@@ -182,6 +182,7 @@ def _unsubscribe(sc: StepContext, recorded: SNSEventRecord, *, remove_permission
 
 DESCRIPTOR = ResourceDescriptor[SNSLambdaSubscription, SNSEventRecord](
     resource_type=ResourceType.SNS_EVENT,
+    aws_services=("sns", "lambda"),
     model_classes=(SNSLambdaSubscription,),
     record=lambda: SNSEventRecord,
     delete_tier=DeleteTier.SUBSCRIPTIONS,

@@ -240,6 +240,7 @@ def _report(r: WebsocketAPIRecord) -> list[str]:
 
 DESCRIPTOR = ResourceDescriptor[WebsocketAPI, WebsocketAPIRecord](
     resource_type=ResourceType.WEBSOCKET_API,
+    aws_services=("apigatewayv2", "lambda"),
     model_classes=(WebsocketAPI,),
     record=lambda: WebsocketAPIRecord,
     delete_tier=DeleteTier.APIS,
