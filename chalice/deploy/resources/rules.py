@@ -99,10 +99,34 @@ class RulePlanner:
             }
         else:
             desired = {"event_pattern": _pattern(model.event_pattern), "description": None}
-        rule = events.describe_rule(name)
         principal = service_principal(ctx.clients, "events")
         rule_arn = ctx.clients.arn("events", f"rule/{name}")
         sid = statement_id(name)
+        read_policy = ctx.exists_now(fn.resource_name)
+        described: list[dict[str, Any] | None] = []
+        targets_read: list[dict[str, Any]] = []
+        statements: list[dict[str, Any]] = []
+
+        def read_rule() -> None:
+            described.append(events.describe_rule(name))
+
+        def read_targets() -> None:
+            targets_read.extend(events.list_targets(name))
+
+        def read_policy_statements() -> None:
+            statements.extend(ctx.clients.lambda_.get_policy_statements(fn.function_name))
+
+        if recorded is None:
+            read_rule()  # most likely a new rule: one read says so
+        else:
+            # A recorded rule most likely exists: its three reads are
+            # independent (the rule's ARN follows from its name), so they
+            # take one round trip, not three.
+            reads = [read_rule, read_targets]
+            if read_policy:
+                reads.append(read_policy_statements)
+            concurrently(*reads)
+        rule = described[0]
 
         def put(
             sc: StepContext,
@@ -186,13 +210,10 @@ class RulePlanner:
             "description": rule.get("Description"),
         }
         fields: dict[str, tuple[Any, Any]] = {k: (now[k], v) for k, v in desired.items()}
-        targets = {t["Id"]: t["Arn"] for t in events.list_targets(name)}
+        if recorded is None:  # found by name after all: read the rest now
+            concurrently(read_targets, *([read_policy_statements] if read_policy else []))
+        targets = {t["Id"]: t["Arn"] for t in targets_read}
         fields["target"] = (targets.get(TARGET_ID), fn_arn)
-        statements = (
-            ctx.clients.lambda_.get_policy_statements(fn.function_name)
-            if (ctx.exists_now(fn.resource_name))
-            else []
-        )
         allowed = has_permission(statements, principal=principal, source_arn=str(rule["Arn"]))
         fields["permission"] = (allowed, True)
         changes = diff(fields)
