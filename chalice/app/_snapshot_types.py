@@ -1,13 +1,14 @@
 """The types of an ``AppSnapshot``: frozen, plain data describing a Chalice app.
 
-Every class here is a frozen dataclass (or an enum) holding strings, numbers,
-tuples and copies of the user's dicts, never a view function, handler or
-authorizer object, so the tooling can keep, compare and hash what it read.
+Every class here is a ``Frozen`` value (``_frozen.py``) or an enum, holding
+strings, numbers, tuples and copies of the user's dicts, never a view
+function, handler or authorizer object, so the tooling can keep, compare
+and hash what it read.
 ``chalice.app._snapshot`` builds them from the runtime registries and
 re-exports them; import them from there.
 
 Like ``_snapshot``, the runtime never imports this module (the Lambda cold
-start must not pay for ``dataclasses``/``enum``), and it uses the standard
+start must not pay for ``enum`` and the specs), and it uses the standard
 library only: it ships in the zip with the rest of ``chalice/app``.
 """
 
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from chalice.app._frozen import Frozen
 
 
 class AuthorizerKind(enum.Enum):
@@ -42,8 +44,7 @@ class EventSourceKind(enum.Enum):
     SCHEDULE = "schedule"
 
 
-@dataclass(frozen=True, slots=True)
-class CorsSpec:
+class CorsSpec(Frozen):
     """A route's CORS settings; ``headers`` are the ``Access-Control-*`` response headers."""
 
     allow_origin: str
@@ -58,8 +59,7 @@ class CorsSpec:
         return dict(self.headers)
 
 
-@dataclass(frozen=True, slots=True)
-class AuthorizerSpec:
+class AuthorizerSpec(Frozen):
     """The authorizer a route names (``route(authorizer=...)``).
 
     ``name`` is the security definition's name (and, for ``BUILTIN``, the
@@ -87,8 +87,7 @@ class AuthorizerSpec:
     simple_responses: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RouteSpec:
+class RouteSpec(Frozen):
     """One (path, method) of the REST API.
 
     ``view_function`` is where the view lives (``module.qualname``), for
@@ -108,24 +107,21 @@ class RouteSpec:
     path_params: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ApiSpec:
+class ApiSpec(Frozen):
     """``app.api``: binary media types and the default CORS of later routes."""
 
     binary_types: tuple[str, ...]
     default_cors: CorsSpec | None
 
 
-@dataclass(frozen=True, slots=True)
-class LambdaSpec:
+class LambdaSpec(Frozen):
     """A pure ``@app.lambda_function``."""
 
     name: str
     handler_string: str
 
 
-@dataclass(frozen=True, slots=True)
-class BuiltinAuthorizerSpec:
+class BuiltinAuthorizerSpec(Frozen):
     """An ``@app.authorizer()`` function (deployed as its own Lambda function)."""
 
     name: str
@@ -135,8 +131,7 @@ class BuiltinAuthorizerSpec:
     header: str
 
 
-@dataclass(frozen=True, slots=True)
-class WebsocketHandlerSpec:
+class WebsocketHandlerSpec(Frozen):
     """The handler of one websocket route key ($connect, $default, $disconnect)."""
 
     route_key: str
@@ -144,8 +139,7 @@ class WebsocketHandlerSpec:
     handler_string: str
 
 
-@dataclass(frozen=True, slots=True)
-class S3EventSpec:
+class S3EventSpec(Frozen):
     """``@app.on_s3_event``."""
 
     kind: ClassVar[EventSourceKind] = EventSourceKind.S3
@@ -157,8 +151,7 @@ class S3EventSpec:
     suffix: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class SNSEventSpec:
+class SNSEventSpec(Frozen):
     """``@app.on_sns_message``; ``topic`` is a name or an ARN."""
 
     kind: ClassVar[EventSourceKind] = EventSourceKind.SNS
@@ -167,8 +160,7 @@ class SNSEventSpec:
     topic: str
 
 
-@dataclass(frozen=True, slots=True)
-class SQSEventSpec:
+class SQSEventSpec(Frozen):
     """``@app.on_sqs_message``: a queue name or a queue ARN."""
 
     kind: ClassVar[EventSourceKind] = EventSourceKind.SQS
@@ -181,8 +173,7 @@ class SQSEventSpec:
     maximum_concurrency: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class KinesisEventSpec:
+class KinesisEventSpec(Frozen):
     """``@app.on_kinesis_record``."""
 
     kind: ClassVar[EventSourceKind] = EventSourceKind.KINESIS
@@ -194,8 +185,7 @@ class KinesisEventSpec:
     maximum_batching_window_in_seconds: int
 
 
-@dataclass(frozen=True, slots=True)
-class DynamoDBEventSpec:
+class DynamoDBEventSpec(Frozen):
     """``@app.on_dynamodb_record``."""
 
     kind: ClassVar[EventSourceKind] = EventSourceKind.DYNAMODB
@@ -207,8 +197,7 @@ class DynamoDBEventSpec:
     maximum_batching_window_in_seconds: int
 
 
-@dataclass(frozen=True, slots=True)
-class CloudWatchEventSpec:
+class CloudWatchEventSpec(Frozen):
     """``@app.on_cw_event``; ``event_pattern`` is a private copy of the user's dict."""
 
     kind: ClassVar[EventSourceKind] = EventSourceKind.CLOUDWATCH
@@ -217,8 +206,7 @@ class CloudWatchEventSpec:
     event_pattern: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleEventSpec:
+class ScheduleEventSpec(Frozen):
     """``@app.schedule``; ``schedule_expression`` is the string PutRule takes."""
 
     kind: ClassVar[EventSourceKind] = EventSourceKind.SCHEDULE
@@ -239,8 +227,7 @@ EventSourceSpec = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AppSnapshot:
+class AppSnapshot(Frozen):
     """Everything the tooling knows about an app, in registration order."""
 
     app_name: str

@@ -28,18 +28,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import attrs
 
-if TYPE_CHECKING:
-    # typing has it from Python 3.11 only; the checker reads it from typeshed.
-    from typing_extensions import dataclass_transform
+from chalice.app._frozen import Frozen
 
+if TYPE_CHECKING:
     from chalice.deploy.resources.base import ResourcePlanner
     from chalice.deploy.resources.lambdas import LambdaFunction
     from chalice.package import sam, terraform
-else:
-
-    def dataclass_transform(**_: Any) -> Callable[[type], type]:
-        """Run time: nothing to do (it tells type checkers how records are built)."""
-        return lambda cls: cls
 
 
 class RoleTraits(enum.Enum):
@@ -119,88 +113,23 @@ class IAMPolicy:
 _R = TypeVar("_R", bound="StateRecord")
 
 
-@dataclass_transform(frozen_default=True)
-class StateRecord:
+class StateRecord(Frozen):
     """The base of the typed state records: one per ``resource_type``.
 
-    A record is a frozen value class whose fields are the keys of its state
-    entry, in order (``name`` first). Subclasses only declare annotated
-    fields (and ``RESOURCE_TYPE``); ``__init_subclass__`` reads them once,
-    and this class gives every record its constructor, equality, hash,
-    ``repr`` and ``replace``. Records are not attrs classes on purpose:
-    every type module defines one, every type module is imported whenever
-    the models are (a cached ``chalice package`` included), and attrs
-    compiles five methods per class at import (about 0.5 ms each class).
+    A record's fields are the keys of its state entry, in order (``name``
+    first). Records are ``Frozen`` values, not attrs classes: every type
+    module defines one and is imported whenever the models are (a cached
+    ``chalice package`` included), and attrs compiles its methods per class
+    at import.
     """
 
     RESOURCE_TYPE: ClassVar[ResourceType]
-    FIELDS: ClassVar[tuple[str, ...]] = ("name",)
-    _DEFAULTS: ClassVar[dict[str, Any]] = {}
     name: str
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        fields: list[str] = []
-        defaults: dict[str, Any] = {}
-        for klass in reversed(cls.__mro__):
-            for field, annotation in vars(klass).get("__annotations__", {}).items():
-                if "ClassVar" in str(annotation):
-                    continue
-                if field not in fields:
-                    fields.append(field)
-                if field in vars(klass):
-                    defaults[field] = vars(klass)[field]
-        cls.FIELDS = tuple(fields)
-        cls._DEFAULTS = defaults
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        cls = type(self)
-        if len(args) > len(cls.FIELDS):
-            raise TypeError(f"{cls.__name__} takes at most {len(cls.FIELDS)} values")
-        given = dict(zip(cls.FIELDS, args, strict=False))
-        for field, value in kwargs.items():
-            if field not in cls.FIELDS or field in given:
-                raise TypeError(f"{cls.__name__}: unexpected or repeated field {field!r}")
-            given[field] = value
-        for field in cls.FIELDS:
-            if field in given:
-                value = given[field]
-            elif field in cls._DEFAULTS:
-                value = cls._DEFAULTS[field]
-            else:
-                raise TypeError(f"{cls.__name__}: missing field {field!r}")
-            object.__setattr__(self, field, value)
-
-    def __setattr__(self, field: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen: use replace()")
-
-    def __delattr__(self, field: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen")
-
-    def _astuple(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in self.FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        assert isinstance(other, StateRecord)
-        return self._astuple() == other._astuple()
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._astuple()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.FIELDS)
-        return f"{type(self).__name__}({shown})"
-
-    def replace(self: _R, **changes: Any) -> _R:
-        """A copy with ``changes`` (the record is frozen)."""
-        return type(self)(**{**dict(zip(self.FIELDS, self._astuple(), strict=True)), **changes})
 
     @classmethod
     def from_entry(cls: type[_R], entry: Mapping[str, Any]) -> _R:
         """The record of a state entry (missing value keys read as None)."""
-        values = {f: entry.get(f) for f in cls.FIELDS}
+        values: dict[str, Any] = {f: entry.get(f) for f in cls.FIELDS}
         values["name"] = str(entry["name"])
         return cls(**values)
 

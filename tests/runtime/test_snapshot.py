@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -274,9 +273,9 @@ def test_snapshot_is_frozen_detached_and_idempotent() -> None:
     app = rich_app()
     snap = snapshot(app)
     assert snapshot(snap) is snap
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="frozen"):
         snap.app_name = "other"  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="frozen"):
         snap.routes[0].path = "/x"  # type: ignore[misc]
     # Later changes to the app (or to the dicts it was given) do not leak in.
     app.api.binary_types.append("application/x-new")
