@@ -376,6 +376,19 @@ def _public_statements(boto: Any, function: str) -> list[dict[str, Any]]:
     )
 
 
+def _no_op_then_delete(
+    application: models.Application, project: Path, aws: Any, boto: Any, calls: Any, name: str
+) -> None:
+    """A redeploy of ``application`` makes no mutating call; delete leaves nothing."""
+    calls.reset()
+    _deploy(application, project, aws, name)
+    assert calls.mutating == []
+    delete_stage(
+        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
+    )
+    assert kit.leftovers(boto, name) == {}
+
+
 def test_function_url_deploy_noop_change_and_delete(
     shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
 ) -> None:
@@ -409,14 +422,7 @@ def test_function_url_deploy_noop_change_and_delete(
     assert config["AuthType"] == "AWS_IAM"
     assert not config.get("Cors")
     assert _public_statements(boto, function) == []
-    calls.reset()
-    _deploy(_with_url(tmp_path, name, "AWS_IAM"), project, aws, name)
-    assert calls.mutating == []
-
-    delete_stage(
-        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
-    )
-    assert kit.leftovers(boto, name) == {}
+    _no_op_then_delete(_with_url(tmp_path, name, "AWS_IAM"), project, aws, boto, calls, name)
 
 
 def test_removing_the_config_deletes_only_the_url(
@@ -454,13 +460,7 @@ def test_public_url_of_an_earlier_release_repairs_itself(
         "lambda:InvokeFunction",
         "lambda:InvokeFunctionUrl",
     ]
-    calls.reset()
-    _deploy(_with_url(tmp_path, name, "NONE"), project, aws, name)
-    assert calls.mutating == []
-    delete_stage(
-        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
-    )
-    assert kit.leftovers(boto, name) == {}
+    _no_op_then_delete(_with_url(tmp_path, name, "NONE"), project, aws, boto, calls, name)
 
 
 def test_aws_refuses_an_auth_type_condition_on_invoke_function(
