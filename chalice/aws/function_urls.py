@@ -1,10 +1,14 @@
 """Lambda function URLs: the URL config of a function and its public permission.
 
 Thin wrapper, no decisions (``chalice/deploy/resources/function_url.py``
-decides). The invoke permission of an ``AuthType: NONE`` URL is a resource
-policy statement with ``lambda:InvokeFunctionUrl`` and the
-``FunctionUrlAuthType`` condition key, which ``AddPermission`` takes as a
-parameter.
+decides). Since October 2025 an ``AuthType: NONE`` URL answers only if the
+function's resource policy grants the public two statements (Lambda
+developer guide, "Control access to Lambda function URLs"):
+``lambda:InvokeFunctionUrl`` with the ``lambda:FunctionUrlAuthType``
+condition (``AddPermission``'s ``FunctionUrlAuthType`` parameter) and
+``lambda:InvokeFunction`` with the ``lambda:InvokedViaFunctionUrl``
+condition (its ``InvokedViaFunctionUrl`` parameter), which limits the second
+to calls made through the URL.
 """
 
 from __future__ import annotations
@@ -49,14 +53,30 @@ class FunctionUrls(Service):
 
     def add_public_permission(self, function: str, *, statement_id: str) -> None:
         """Let anyone call the ``AuthType: NONE`` URL (and only the URL) of ``function``."""
+        self._add_public(
+            function,
+            statement_id,
+            Action="lambda:InvokeFunctionUrl",
+            FunctionUrlAuthType="NONE",
+        )
+
+    def add_public_invoke_permission(self, function: str, *, statement_id: str) -> None:
+        """Let anyone invoke ``function`` through its URL (never directly)."""
+        self._add_public(
+            function,
+            statement_id,
+            Action="lambda:InvokeFunction",
+            InvokedViaFunctionUrl=True,
+        )
+
+    def _add_public(self, function: str, statement_id: str, **grant: Any) -> None:
         try:
             self._call(
                 self.client.add_permission,
                 FunctionName=function,
                 StatementId=statement_id,
-                Action="lambda:InvokeFunctionUrl",
                 Principal="*",
-                FunctionUrlAuthType="NONE",
+                **grant,
             )
         except AWSError as err:
             # Same statement id already there (a retried deploy): that is the goal.

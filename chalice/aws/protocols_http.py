@@ -283,7 +283,7 @@ class HttpApiService(Protocol):
 
 
 class FunctionUrlService(Protocol):
-    """Lambda function URLs: a function's URL config and its public invoke permission."""
+    """Lambda function URLs: a function's URL config and its public invoke permissions."""
 
     def get(self, function: str) -> dict[str, Any] | None:
         """The URL config (``FunctionUrl``, ``AuthType``, ``Cors``) or None."""
@@ -303,4 +303,8 @@ class FunctionUrlService(Protocol):
 
     def add_public_permission(self, function: str, *, statement_id: str) -> None:
         """Let anyone call the ``AuthType: NONE`` URL of ``function`` (idempotent by id)."""
+        ...
+
+    def add_public_invoke_permission(self, function: str, *, statement_id: str) -> None:
+        """Let anyone invoke ``function`` through its URL only (idempotent by id)."""
         ...

@@ -3,9 +3,14 @@
 An ``HttpApi`` becomes an ``AWS::Serverless::HttpApi`` (stage, CORS,
 authorizers) plus one ``HttpApi`` event per route on the API handler; SAM
 then makes the routes, the payload 2.0 integration and the invoke
-permissions. A ``FunctionUrl`` becomes the function's ``FunctionUrlConfig``
-(SAM adds the public permission of an ``AuthType: NONE`` URL). Pure: builds
-dicts, never touches the disk nor AWS.
+permissions. A ``FunctionUrl`` becomes the function's ``FunctionUrlConfig``:
+for an ``AuthType: NONE`` URL, SAM's transform adds both public statements
+AWS requires since October 2025 (``lambda:InvokeFunctionUrl``, and
+``lambda:InvokeFunction`` with ``InvokedViaFunctionUrl``; aws-sam-translator
+1.110.0 makes ``<Fn>UrlPublicPermissions`` and
+``<Fn>URLInvokeAllowPublicAccess``), so the template adds none of its own,
+which would only duplicate them. Pure: builds dicts, never touches the disk
+nor AWS.
 """
 
 from __future__ import annotations

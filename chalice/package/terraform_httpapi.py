@@ -6,7 +6,13 @@ authorizer, an ``aws_apigatewayv2_route`` per route, an auto-deploying
 ``aws_apigatewayv2_stage`` and the ``aws_lambda_permission`` of each function
 the API invokes. A ``FunctionUrl`` becomes ``aws_lambda_function_url`` (plus
 the public ``lambda:InvokeFunctionUrl`` permission of an ``AuthType: NONE``
-URL). Pure: builds dicts, never touches the disk nor AWS.
+URL). The second statement AWS requires of such a URL since October 2025
+(``lambda:InvokeFunction`` with ``lambda:InvokedViaFunctionUrl``) needs
+``aws_lambda_permission``'s ``invoked_via_function_url``, which 5.x does not
+have (the 5.100.0 schema refuses it), and a plain public
+``lambda:InvokeFunction`` would let anyone invoke the function directly: it
+is left out, and ``docs/http-apis.rst`` says how to add it. Pure: builds
+dicts, never touches the disk nor AWS.
 """
 
 from __future__ import annotations

@@ -18,11 +18,15 @@ and the ``UpdateFunctionUrlConfig``, ``GetFunctionUrlConfig``,
 * ``UpdateFunctionUrlConfig`` changes what it is given; a ``Cors`` object
   replaces the old one, and an empty one clears it;
 * the URL is ``https://<32 lower-case letters and digits>.lambda-url.<region>.on.aws/``;
-* ``AddPermission`` with ``FunctionUrlAuthType`` adds the statement the
-  Lambda developer guide shows for a public URL
+* ``AddPermission`` with ``FunctionUrlAuthType`` adds the first statement
+  the Lambda developer guide shows for a public URL
   (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html): principal
   ``*``, action ``lambda:InvokeFunctionUrl``, condition
-  ``lambda:FunctionUrlAuthType``.
+  ``StringEquals lambda:FunctionUrlAuthType``; with ``InvokedViaFunctionUrl``
+  the second one, required since October 2025: principal ``*``, action
+  ``lambda:InvokeFunction``, condition ``Bool lambda:InvokedViaFunctionUrl``
+  (GetPolicy shows the value as the string ``"true"``). A second add of a
+  statement id is a conflict the wrapper takes as done.
 """
 
 from __future__ import annotations
@@ -110,13 +114,34 @@ class FakeFunctionUrls(FakeService):
             return self.lam.urls.pop(function_name(function), None) is not None
 
     def add_public_permission(self, function: str, *, statement_id: str) -> None:
+        self._add_public(
+            function,
+            statement_id,
+            {"Action": "lambda:InvokeFunctionUrl", "FunctionUrlAuthType": "NONE"},
+            {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
+        )
+
+    def add_public_invoke_permission(self, function: str, *, statement_id: str) -> None:
+        self._add_public(
+            function,
+            statement_id,
+            {"Action": "lambda:InvokeFunction", "InvokedViaFunctionUrl": True},
+            {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}},
+        )
+
+    def _add_public(
+        self,
+        function: str,
+        statement_id: str,
+        params: dict[str, Any],
+        condition: dict[str, Any],
+    ) -> None:
         self._log(
             "AddPermission",
             FunctionName=function,
             StatementId=statement_id,
-            Action="lambda:InvokeFunctionUrl",
             Principal="*",
-            FunctionUrlAuthType="NONE",
+            **params,
         )
         with self.lock:
             fn = self.lam._fn("AddPermission", function)
@@ -128,8 +153,8 @@ class FakeFunctionUrls(FakeService):
                     "Sid": statement_id,
                     "Effect": "Allow",
                     "Principal": "*",
-                    "Action": "lambda:InvokeFunctionUrl",
+                    "Action": params["Action"],
                     "Resource": fn["FunctionArn"],
-                    "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
+                    "Condition": condition,
                 }
             )

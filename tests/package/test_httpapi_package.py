@@ -87,6 +87,10 @@ def test_sam_function_urls(sam_template: dict[str, Any]) -> None:
     assert handler == {"AuthType": "AWS_IAM"}
     assert "PureFunctionUrl" in sam_template["Outputs"]
     assert "HttpApiURL" in sam_template["Outputs"]
+    # SAM's transform adds both public statements of the NONE URL itself; one of
+    # ours would be a duplicate.
+    types = {r["Type"] for r in sam_template["Resources"].values()}
+    assert "AWS::Lambda::Permission" not in types
 
 
 def test_sam_template_passes_cfn_lint(sam_template: dict[str, Any]) -> None:
@@ -120,6 +124,8 @@ def test_terraform_resources(tf_config: dict[str, Any]) -> None:
     assert routes["POST /admin"]["authorization_type"] == "AWS_IAM"
     assert set(res["aws_apigatewayv2_authorizer"]) == {"cognito", "token_auth"}
     permissions = res["aws_lambda_permission"]
+    # No public lambda:InvokeFunction: 5.x cannot limit it to the URL
+    # (invoked_via_function_url), and unlimited it would expose the function.
     assert set(permissions) == {
         "api_handler_http_api_invoke",
         "token_auth_http_api_invoke",

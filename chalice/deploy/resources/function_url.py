@@ -1,10 +1,15 @@
 """The ``function_url`` type: Lambda function URLs.
 
 A function URL is the function's URL config (auth type, CORS) plus, for
-``AuthType: NONE``, the resource policy statement that lets anyone call the
-URL (``lambda:InvokeFunctionUrl`` with ``FunctionUrlAuthType: NONE``): AWS
-refuses every call to a NONE URL without it. An ``AWS_IAM`` URL needs no
-statement; callers need ``lambda:InvokeFunctionUrl`` in their own policy.
+``AuthType: NONE``, the two resource policy statements that let anyone call
+the URL: ``lambda:InvokeFunctionUrl`` with ``FunctionUrlAuthType: NONE``,
+and ``lambda:InvokeFunction`` with ``InvokedViaFunctionUrl`` (so the public
+can invoke the function through its URL, never directly). AWS answers 403
+to a NONE URL created since October 2025 unless both are there (Lambda
+developer guide, "Control access to Lambda function URLs"); a URL deployed
+by an earlier release has only the first and gets the second on its next
+deploy. An ``AWS_IAM`` URL needs no statement; callers need both actions in
+their own policy.
 
 A function has at most one URL config, found by the function's name, so a
 URL created just before a crash is found (adopted) by the next deploy; URL
@@ -13,14 +18,16 @@ configs take no tags (the function carries them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.app._frozen import Frozen
 from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
-from chalice.deploy.resources.base import PlanContext, statement_id
+from chalice.deploy.resources.base import PlanContext, concurrently, statement_id
 from chalice.deploy.resources.httpapi_models import cors_view
 from chalice.deploy.typekit import (
     DeleteTier,
@@ -30,6 +37,7 @@ from chalice.deploy.typekit import (
 )
 
 if TYPE_CHECKING:
+    from chalice.aws.protocols import FunctionUrlService
     from chalice.deploy.models import Resource
     from chalice.deploy.resources.httpapi_models import CorsSettings
     from chalice.deploy.resources.lambdas import LambdaFunction
@@ -66,17 +74,59 @@ def public_statement_id(function_name: str) -> str:
     return statement_id("function-url", function_name)
 
 
-def has_public_permission(statements: list[dict[str, Any]]) -> bool:
-    """Whether the policy lets anyone invoke the function's NONE-auth URL."""
-    for stmt in statements:
-        action = stmt.get("Action")
-        cond = (stmt.get("Condition") or {}).get("StringEquals") or {}
-        if (
-            action == "lambda:InvokeFunctionUrl"
-            and cond.get("lambda:FunctionUrlAuthType") == PUBLIC
-        ):
-            return True
-    return False
+def public_invoke_statement_id(function_name: str) -> str:
+    """The statement id of the public ``lambda:InvokeFunction`` (through the URL only)."""
+    return statement_id("function-url-invoke", function_name)
+
+
+def _condition(stmt: Mapping[str, Any], operator: str, key: str) -> Any:
+    return ((stmt.get("Condition") or {}).get(operator) or {}).get(key)
+
+
+def _to_anyone(stmt: Mapping[str, Any]) -> bool:
+    return stmt.get("Principal") in ("*", {"AWS": "*"})
+
+
+def _grants_url_call(stmt: Mapping[str, Any]) -> bool:
+    return (
+        _to_anyone(stmt)
+        and stmt.get("Action") == "lambda:InvokeFunctionUrl"
+        and _condition(stmt, "StringEquals", "lambda:FunctionUrlAuthType") == PUBLIC
+    )
+
+
+def _grants_url_invoke(stmt: Mapping[str, Any]) -> bool:
+    # GetPolicy shows the condition's value as the string "true".
+    return (
+        _to_anyone(stmt)
+        and stmt.get("Action") == "lambda:InvokeFunction"
+        and _condition(stmt, "Bool", "lambda:InvokedViaFunctionUrl") in ("true", True)
+    )
+
+
+class PublicGrant(Frozen):
+    """One of the two statements of a public URL: its diff field, id, shape, and add call."""
+
+    field: str
+    sid: Callable[[str], str]
+    matches: Callable[[Mapping[str, Any]], bool]
+    add: Callable[[FunctionUrlService, str, str], None]
+
+
+PUBLIC_GRANTS = (
+    PublicGrant(
+        "public_permission",
+        public_statement_id,
+        _grants_url_call,
+        lambda urls, fn, sid: urls.add_public_permission(fn, statement_id=sid),
+    ),
+    PublicGrant(
+        "public_invoke_permission",
+        public_invoke_statement_id,
+        _grants_url_invoke,
+        lambda urls, fn, sid: urls.add_public_invoke_permission(fn, statement_id=sid),
+    ),
+)
 
 
 def _cors(model: FunctionUrl) -> dict[str, Any] | None:
@@ -92,32 +142,44 @@ class FunctionUrlPlanner:
         deps = frozenset({fn.resource_name})
         cors = _cors(model)
         public = model.auth_type == PUBLIC
-        current = (
-            ctx.clients.function_urls.get(fn.function_name)
-            if ctx.exists_now(fn.resource_name)
-            else None
-        )
+        # A function created by this plan has no URL and no policy yet.
+        exists = ctx.exists_now(fn.resource_name)
+        current = ctx.clients.function_urls.get(fn.function_name) if exists else None
+        statements = ctx.clients.lambda_.get_policy_statements(fn.function_name) if exists else []
 
-        def permission(sc: StepContext, name: str) -> None:
-            lam = sc.clients.lambda_
-            sid = public_statement_id(fn.function_name)
+        def grants(sc: StepContext) -> list[Callable[[], object]]:
+            """The calls that make the policy what the auth type wants (read while planning)."""
+            name = fn.function_name
             if public:
-                if not has_public_permission(lam.get_policy_statements(name)):
-                    sc.clients.function_urls.add_public_permission(name, statement_id=sid)
-            elif any(s.get("Sid") == sid for s in lam.get_policy_statements(name)):
-                # Back to AWS_IAM: the URL must stop being public.
-                lam.remove_permission(name, sid)
+                urls = sc.clients.function_urls
+                return [
+                    functools.partial(g.add, urls, name, g.sid(name))
+                    for g in PUBLIC_GRANTS
+                    if not any(g.matches(s) for s in statements)
+                ]
+            # Not public (any more): every public statement goes, whoever added it.
+            return [
+                functools.partial(sc.clients.lambda_.remove_permission, name, str(s.get("Sid")))
+                for s in statements
+                if any(g.matches(s) for g in PUBLIC_GRANTS)
+            ]
 
         if current is None:
 
             def create(sc: StepContext) -> Mapping[str, Any]:
                 sc.say(f"Creating function URL: {fn.function_name}")
-                url = sc.clients.function_urls.create(
-                    fn.function_name, auth_type=model.auth_type, cors=cors
-                )
-                values = {"function_url": url, "function_name": fn.function_name}
-                sc.record(values)
-                permission(sc, fn.function_name)
+                values = {"function_url": KNOWN_AFTER_APPLY, "function_name": fn.function_name}
+
+                def make() -> None:
+                    values["function_url"] = sc.clients.function_urls.create(
+                        fn.function_name, auth_type=model.auth_type, cors=cors
+                    )
+                    # Recorded at once (first call: the step's thread), even if a
+                    # permission beside it is refused.
+                    sc.record(dict(values))
+
+                # AddPermission does not need the URL to exist: all go out together.
+                concurrently(make, *grants(sc))
                 return values
 
             return Step(
@@ -130,12 +192,11 @@ class FunctionUrlPlanner:
             )
 
         values = {"function_url": current.get("FunctionUrl"), "function_name": fn.function_name}
-        statements = ctx.clients.lambda_.get_policy_statements(fn.function_name)
         changes = diff(
             {
                 "auth_type": (current.get("AuthType"), model.auth_type),
                 "cors": (cors_view(current.get("Cors")), cors_view(cors)),
-                "public_permission": (has_public_permission(statements), public),
+                **{g.field: (any(g.matches(s) for s in statements), public) for g in PUBLIC_GRANTS},
             }
         )
         if not changes:
@@ -152,11 +213,18 @@ class FunctionUrlPlanner:
         def update(sc: StepContext) -> Mapping[str, Any]:
             sc.say(f"Updating function URL: {fn.function_name}")
             sc.record(values)
+            calls = grants(sc)
             if changed & {"auth_type", "cors"}:
-                sc.clients.function_urls.update(
-                    fn.function_name, auth_type=model.auth_type, cors=cors
+                calls.append(
+                    functools.partial(
+                        sc.clients.function_urls.update,
+                        fn.function_name,
+                        auth_type=model.auth_type,
+                        cors=cors,
+                    )
                 )
-            permission(sc, fn.function_name)
+            if calls:
+                concurrently(*calls)
             return values
 
         return Step(
@@ -174,10 +242,17 @@ class FunctionUrlPlanner:
 
         def delete(sc: StepContext) -> None:
             sc.say(f"Deleting function URL: {function}")
-            sc.clients.function_urls.delete(function)
-            sid = public_statement_id(function)
-            if any(s.get("Sid") == sid for s in sc.clients.lambda_.get_policy_statements(function)):
-                sc.clients.lambda_.remove_permission(function, sid)
+            lam = sc.clients.lambda_
+
+            def revoke() -> None:
+                present = {s.get("Sid") for s in lam.get_policy_statements(function)}
+                ours = [g.sid(function) for g in PUBLIC_GRANTS if g.sid(function) in present]
+                if ours:
+                    concurrently(
+                        *(functools.partial(lam.remove_permission, function, sid) for sid in ours)
+                    )
+
+            concurrently(functools.partial(sc.clients.function_urls.delete, function), revoke)
 
         return Step(recorded["name"], recorded["resource_type"], Action.DELETE, delete)
 

@@ -44,6 +44,8 @@ PATCHED = (
     ("moto.apigatewayv2.urls", "url_paths"),
     ("moto.s3.responses", "S3Response._notification_config_from_body"),
     ("moto.awslambda.models", "LambdaFunction.update_configuration"),
+    ("moto.awslambda.policy", "Policy.decode_policy"),
+    ("moto.awslambda.exceptions", "InvalidParameterValueException"),
 )
 
 
@@ -127,7 +129,7 @@ def apply() -> None:
     _deployment_keeps_the_stage()
     _atomic_conditional_writes()
     _http_api_get_authorizers()
-    _function_url_auth_type_condition()
+    _function_url_permission_conditions()
     _function_url_empty_cors_clears()
     _http_api_stage_settings()
 
@@ -506,22 +508,36 @@ def _http_api_get_authorizers() -> None:
     responses.ApiGatewayV2Response.get_authorizers = get_authorizers
 
 
-def _function_url_auth_type_condition() -> None:
-    """AWS: AddPermission with ``FunctionUrlAuthType`` stores it as the statement's
-    ``Condition: {"StringEquals": {"lambda:FunctionUrlAuthType": ...}}`` (Lambda
-    developer guide, "Control access to Lambda function URLs", and the AddPermission
-    API reference); moto keeps it as an unknown top-level key of the statement."""
+def _function_url_permission_conditions() -> None:
+    """AWS: AddPermission stores its function URL parameters as conditions of the
+    statement (Lambda developer guide, "Control access to Lambda function URLs", and
+    the AddPermission API reference): ``FunctionUrlAuthType`` as
+    ``{"StringEquals": {"lambda:FunctionUrlAuthType": ...}}``, ``InvokedViaFunctionUrl``
+    as ``{"Bool": {"lambda:InvokedViaFunctionUrl": "true"}}``; and it refuses
+    ``FunctionUrlAuthType`` on any action but ``lambda:InvokeFunctionUrl`` (the
+    InvalidParameterValueException as real accounts get it:
+    https://github.com/RJPearson94/terraform-aws-open-next/issues/73). moto keeps both
+    parameters as unknown top-level keys of the statement and refuses nothing."""
     from moto.awslambda import policy
+    from moto.awslambda.exceptions import InvalidParameterValueException
 
     original = policy.Policy.decode_policy
 
     def decode_policy(self: Any, obj: dict[str, Any]) -> Any:
         auth_type = obj.pop("FunctionUrlAuthType", None)
+        via_url = obj.pop("InvokedViaFunctionUrl", None)
+        if auth_type is not None and obj.get("Action") != "lambda:InvokeFunctionUrl":
+            raise InvalidParameterValueException(
+                "FunctionUrlAuthType is only supported for lambda:InvokeFunctionUrl action"
+            )
         decoded = original(self, obj)
+        statement = decoded.statements[-1]
         if auth_type is not None:
-            statement = decoded.statements[-1]
             condition = statement.setdefault("Condition", {}).setdefault("StringEquals", {})
             condition["lambda:FunctionUrlAuthType"] = auth_type
+        if via_url:
+            condition = statement.setdefault("Condition", {}).setdefault("Bool", {})
+            condition["lambda:InvokedViaFunctionUrl"] = "true"
         return decoded
 
     policy.Policy.decode_policy = decode_policy

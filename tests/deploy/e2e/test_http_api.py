@@ -357,14 +357,36 @@ def _with_url(tmp: Path, name: str, auth_type: str, *, cors: bool = False) -> mo
     return models.Application("dev", (fn, url))
 
 
-def _public_statements(boto: Any, function: str) -> list[str]:
+def _public_statements(boto: Any, function: str) -> list[dict[str, Any]]:
+    """The statements granting anyone a call of the URL or an invoke through it."""
     import json
 
     try:
         policy = json.loads(boto.awslambda.get_policy(FunctionName=function)["Policy"])
     except boto.awslambda.exceptions.ResourceNotFoundException:
         return []
-    return [s["Sid"] for s in policy["Statement"] if s["Action"] == "lambda:InvokeFunctionUrl"]
+    return sorted(
+        (
+            s
+            for s in policy["Statement"]
+            if s["Principal"] == "*"
+            and s["Action"] in ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction")
+        ),
+        key=lambda s: str(s["Action"]),
+    )
+
+
+def _no_op_then_delete(
+    application: models.Application, project: Path, aws: Any, boto: Any, calls: Any, name: str
+) -> None:
+    """A redeploy of ``application`` makes no mutating call; delete leaves nothing."""
+    calls.reset()
+    _deploy(application, project, aws, name)
+    assert calls.mutating == []
+    delete_stage(
+        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
+    )
+    assert kit.leftovers(boto, name) == {}
 
 
 def test_function_url_deploy_noop_change_and_delete(
@@ -383,26 +405,24 @@ def test_function_url_deploy_noop_change_and_delete(
     }
     assert config["AuthType"] == "NONE"
     assert config["Cors"]["AllowOrigins"] == ["*"]
-    assert len(_public_statements(boto, function)) == 1
+    # Both statements AWS requires of a public URL since October 2025, as GetPolicy shows them.
+    invoke, call_url = _public_statements(boto, function)
+    assert call_url["Action"] == "lambda:InvokeFunctionUrl"
+    assert call_url["Condition"] == {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}
+    assert invoke["Action"] == "lambda:InvokeFunction"
+    assert invoke["Condition"] == {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}}
 
     calls.reset()
     _deploy(_with_url(tmp_path, name, "NONE", cors=True), project, aws, name)
     assert calls.mutating == []
 
-    # AWS_IAM: the URL stops being public (the statement goes) and CORS is cleared.
+    # AWS_IAM: the URL stops being public (both statements go) and CORS is cleared.
     _deploy(_with_url(tmp_path, name, "AWS_IAM"), project, aws, name)
     config = boto.awslambda.get_function_url_config(FunctionName=function)
     assert config["AuthType"] == "AWS_IAM"
     assert not config.get("Cors")
     assert _public_statements(boto, function) == []
-    calls.reset()
-    _deploy(_with_url(tmp_path, name, "AWS_IAM"), project, aws, name)
-    assert calls.mutating == []
-
-    delete_stage(
-        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
-    )
-    assert kit.leftovers(boto, name) == {}
+    _no_op_then_delete(_with_url(tmp_path, name, "AWS_IAM"), project, aws, boto, calls, name)
 
 
 def test_removing_the_config_deletes_only_the_url(
@@ -419,6 +439,47 @@ def test_removing_the_config_deletes_only_the_url(
     assert load_state(project, "dev").get("pure-function-url") is None
     assert boto.awslambda.get_function(FunctionName=function)
     assert _public_statements(boto, function) == []
+
+
+def test_public_url_of_an_earlier_release_repairs_itself(
+    shared_env: str, project: Path, aws: Any, boto: Any, calls: Any, tmp_path: Path
+) -> None:
+    """An earlier release granted only ``lambda:InvokeFunctionUrl``; AWS answers 403."""
+    from chalice.deploy.resources.function_url import public_invoke_statement_id
+
+    name = "url" + uuid.uuid4().hex[:8]
+    function = f"{name}-dev-pure"
+    _deploy(_with_url(tmp_path, name, "NONE"), project, aws, name)
+    boto.awslambda.remove_permission(
+        FunctionName=function, StatementId=public_invoke_statement_id(function)
+    )
+    calls.reset()
+    _deploy(_with_url(tmp_path, name, "NONE"), project, aws, name)
+    assert calls.mutating == ["AddPermission"]
+    assert [s["Action"] for s in _public_statements(boto, function)] == [
+        "lambda:InvokeFunction",
+        "lambda:InvokeFunctionUrl",
+    ]
+    _no_op_then_delete(_with_url(tmp_path, name, "NONE"), project, aws, boto, calls, name)
+
+
+def test_aws_refuses_an_auth_type_condition_on_invoke_function(
+    shared_env: str, project: Path, aws: Any, boto: Any, tmp_path: Path
+) -> None:
+    """The fidelity layer keeps AWS's refusal, so a wrong statement cannot pass here."""
+    name = "url" + uuid.uuid4().hex[:8]
+    _deploy(_with_url(tmp_path, name, "AWS_IAM"), project, aws, name)
+    with pytest.raises(boto.awslambda.exceptions.InvalidParameterValueException):
+        boto.awslambda.add_permission(
+            FunctionName=f"{name}-dev-pure",
+            StatementId="wrong",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+            FunctionUrlAuthType="NONE",
+        )
+    delete_stage(
+        project_dir=project, stage="dev", app_name=name, clients=aws, ui=RecordingReporter()
+    )
 
 
 # -- the whole pipeline: app.py + config -> deploy, report, url, no-op, delete ---------
@@ -594,8 +655,9 @@ def test_every_failed_call_of_a_first_deploy_leaves_a_state_that_converges(
     _deploy(_fault_app(tmp_path, probe), tmp_path / "probe-project", aws, probe)
     total = len(calls.mutating)
     # Role (2), functions (2), API parts, domain and mapping, URL and their
-    # permissions; pinned so that every k stays covered when the deploy changes.
-    assert total == 19, calls.mutating
+    # permissions (the public URL's two); pinned so that every k stays covered
+    # when the deploy changes.
+    assert total == 20, calls.mutating
     for k in range(1, total + 1):
         name = f"k{k}x" + uuid.uuid4().hex[:6]
         where = tmp_path / name
