@@ -8,7 +8,7 @@ what differs is (re)applied.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
@@ -20,6 +20,7 @@ from chalice.deploy.resources.base import (
     PlanContext,
     concurrently,
     ensure_permission,
+    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -103,30 +104,26 @@ class RulePlanner:
         rule_arn = ctx.clients.arn("events", f"rule/{name}")
         sid = statement_id(name)
         read_policy = ctx.exists_now(fn.resource_name)
-        described: list[dict[str, Any] | None] = []
-        targets_read: list[dict[str, Any]] = []
-        statements: list[dict[str, Any]] = []
 
-        def read_rule() -> None:
-            described.append(events.describe_rule(name))
+        def describe() -> dict[str, Any] | None:
+            return events.describe_rule(name)
 
-        def read_targets() -> None:
-            targets_read.extend(events.list_targets(name))
-
-        def read_policy_statements() -> None:
-            statements.extend(ctx.clients.lambda_.get_policy_statements(fn.function_name))
+        def targets_and_policy() -> list[Callable[[], list[dict[str, Any]]]]:
+            reads = [lambda: events.list_targets(name)]
+            if read_policy:
+                reads.append(lambda: ctx.clients.lambda_.get_policy_statements(fn.function_name))
+            return reads
 
         if recorded is None:
-            read_rule()  # most likely a new rule: one read says so
+            rule = describe()  # most likely a new rule: one read says so
+            rest = gather(*targets_and_policy()) if rule is not None else []
         else:
-            # A recorded rule most likely exists: its three reads are
-            # independent (the rule's ARN follows from its name), so they
-            # take one round trip, not three.
-            reads = [read_rule, read_targets]
-            if read_policy:
-                reads.append(read_policy_statements)
-            concurrently(*reads)
-        rule = described[0]
+            # A recorded rule most likely exists: its reads are independent
+            # (the rule's ARN follows from its name), so they take one round
+            # trip, not three.
+            rule, *rest = gather(describe, *targets_and_policy())
+        targets_read: list[dict[str, Any]] = rest[0] if rest else []
+        statements: list[dict[str, Any]] = rest[1] if len(rest) > 1 else []
 
         def put(
             sc: StepContext,
@@ -210,8 +207,6 @@ class RulePlanner:
             "description": rule.get("Description"),
         }
         fields: dict[str, tuple[Any, Any]] = {k: (now[k], v) for k, v in desired.items()}
-        if recorded is None:  # found by name after all: read the rest now
-            concurrently(read_targets, *([read_policy_statements] if read_policy else []))
         targets = {t["Id"]: t["Arn"] for t in targets_read}
         fields["target"] = (targets.get(TARGET_ID), fn_arn)
         allowed = has_permission(statements, principal=principal, source_arn=str(rule["Arn"]))

@@ -19,6 +19,7 @@ from chalice.deploy.resources.base import (
     PlanContext,
     concurrently,
     ensure_permission,
+    gather,
     has_permission,
     remove_permissions,
     service_principal,
@@ -100,13 +101,15 @@ class SNSPlanner:
                 topic_arn=t_arn,
             ).values()
 
-        fn_exists = ctx.exists_now(fn.resource_name)
-        sub_arn = _find(ctx.clients.sns.list_subscriptions(t_arn), fn_arn) if fn_exists else None
-        allowed = fn_exists and has_permission(
-            ctx.clients.lambda_.get_policy_statements(fn.function_name),
-            principal=principal,
-            source_arn=t_arn,
-        )
+        sub_arn: str | None = None
+        allowed = False
+        if ctx.exists_now(fn.resource_name):  # a new function has neither
+            subscriptions, statements = gather(
+                lambda: ctx.clients.sns.list_subscriptions(t_arn),
+                lambda: ctx.clients.lambda_.get_policy_statements(fn.function_name),
+            )
+            sub_arn = _find(subscriptions, fn_arn)
+            allowed = has_permission(statements, principal=principal, source_arn=t_arn)
 
         def subscribe(sc: StepContext) -> Mapping[str, Any]:
             live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
