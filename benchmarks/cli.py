@@ -43,7 +43,8 @@ def ensure_upstream() -> Path | None:
 
 def measure(argv: list[str], runs: int, warmup: int = 3) -> list[float]:
     """Wall-clock seconds of ``runs`` executions of ``argv`` (output discarded)."""
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
+    # Any non-empty PYTHONDONTWRITEBYTECODE (even "0") turns .pyc writing off.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for _ in range(warmup):
         subprocess.run(
             argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True
