@@ -15,6 +15,8 @@ import re
 import uuid
 from typing import Any
 
+from tests.deploy.e2e import moto_overhead
+
 _applied = False
 
 # The moto releases these patches are tested on (pyproject.toml pins the same).
@@ -46,6 +48,11 @@ PATCHED = (
     ("moto.awslambda.models", "LambdaFunction.update_configuration"),
     ("moto.awslambda.policy", "Policy.decode_policy"),
     ("moto.awslambda.exceptions", "InvalidParameterValueException"),
+    # moto_overhead.py
+    ("moto.backends", "list_of_moto_modules"),
+    ("moto.core.utils", "get_service_model"),
+    ("moto.core.routing", "get_service_model"),
+    ("moto.core.responses", "get_service_model"),
 )
 
 
@@ -116,6 +123,7 @@ def apply() -> None:
     check_internals()
     _warn_untested_version()
     _applied = True
+    moto_overhead.apply()
     _delete_unknown_rest_api_is_404()
     _apigatewayv2_deployments()
     _empty_base_path_mappings()

@@ -33,3 +33,40 @@ def test_pyproject_pins_the_tested_range() -> None:
     text = (Path(__file__).parents[3] / "pyproject.toml").read_text()
     low, high = (".".join(map(str, v)) for v in moto_fidelity.TESTED_RANGE)
     assert f'"moto[server]>={low},<{high[:-2]}"' in text
+
+
+def test_a_service_model_is_loaded_once_however_many_threads_ask() -> None:
+    import threading
+
+    from tests.deploy.e2e.moto_overhead import once_per_key
+
+    loads: list[str] = []
+    first_load_entered = threading.Event()
+    release = threading.Event()
+
+    def load(key: str) -> str:
+        loads.append(key)
+        first_load_entered.set()
+        release.wait()
+        return key.upper()
+
+    cached = once_per_key(load)
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(cached("lambda"))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    first_load_entered.wait()
+    release.set()
+    for t in threads:
+        t.join()
+    assert loads == ["lambda"]
+    assert results == ["LAMBDA"] * 8
+    assert cached("iam") == "IAM" and loads == ["lambda", "iam"]
+
+
+def test_the_backend_listing_is_read_once() -> None:
+    import moto.backends
+
+    moto_fidelity.apply()
+    assert moto.backends.list_of_moto_modules() is moto.backends.list_of_moto_modules()
+    assert "awslambda" in moto.backends.list_of_moto_modules()
