@@ -70,9 +70,9 @@ SAMPLE = {
         "PutBucketNotificationConfiguration (S3 checks it may invoke the function)",
     ),
     "unchanged redeploy": Bound(
-        ("lambda.GetFunction", "lambda.GetPolicy"),
-        why="ids come from the state file, so reads are independent, except that a "
-        "function's policy is read once the function is known to exist",
+        ("lambda.GetFunction",),
+        why="ids and ARNs come from the state file, so every read is independent: a "
+        "recorded function's policy is read beside the function itself",
     ),
     "delete": Bound(
         (

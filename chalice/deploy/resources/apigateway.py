@@ -262,8 +262,6 @@ class RestAPIPlanner:
     def plan(self, model: RestAPI, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         """Create, update (with the fields that differ) or unchanged."""
         rtype = model.resource_type.value
-        doc = definition(model, ctx)
-        doc_digest = digest(doc)
         stage_name = model.api_gateway_stage
         functions = {fn.resource_name: fn for fn in (model.lambda_function, *model.authorizers)}
         principal = service_principal(ctx.clients, "apigateway")
@@ -293,6 +291,10 @@ class RestAPIPlanner:
             return [add(n) for n in names]
 
         live = self._read(model, recorded, ctx, functions, source_arn)
+        # The definition after the reads: they need only recorded ids, while
+        # its ARNs may wait for the account id.
+        doc = definition(model, ctx)
+        doc_digest = digest(doc)
         if live is None:
             return self._create(model, ctx, doc, doc_digest, url, add_permissions)
 
@@ -365,25 +367,23 @@ class RestAPIPlanner:
         principal = service_principal(ctx.clients, "apigateway")
 
         def round_for(api_id: str, api: Mapping[str, Any] | None) -> Live | None:
-            existing = [n for n, fn in functions.items() if ctx.exists_now(n)]
-
-            def policy(name: str) -> Callable[[], Any]:
-                fn_name = functions[name].function_name
-                return lambda: ctx.clients.lambda_.get_policy_statements(fn_name)
+            def policy(fn: LambdaFunction) -> Callable[[], Any]:
+                return lambda: ctx.policy_statements(fn.resource_name, fn.function_name)
 
             reads: list[Callable[[], Any]] = [
                 (lambda: api) if api is not None else (lambda: apigw.get_rest_api(api_id)),
                 lambda: apigw.get_stage(api_id, stage_name),
-                *(policy(n) for n in existing),
+                *(policy(fn) for fn in functions.values()),
             ]
             got = run_all(reads)
             if got[0] is None:
                 return None
-            permissions = dict.fromkeys(functions, False)
-            for name, statements in zip(existing, got[2:], strict=True):
-                permissions[name] = has_permission(
+            permissions = {
+                name: has_permission(
                     statements, principal=principal, source_arn=source_arn(api_id, name)
                 )
+                for name, statements in zip(functions, got[2:], strict=True)
+            }
             return Live(api=got[0], stage=got[1], permissions=permissions)
 
         recorded_id = RestAPIRecord.from_values(model.resource_name, recorded or {}).rest_api_id

@@ -40,6 +40,22 @@ def _new_tagging() -> Tagging:
     return Tagging()
 
 
+class _Once:
+    """A value made by the first thread that asks; the others wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._made = False
+        self._value: Any = None
+
+    def get(self, make: Callable[[], T]) -> T:
+        with self._lock:
+            if not self._made:
+                self._value = make()  # an error leaves it unmade: the next asker retries
+                self._made = True
+            return self._value  # type: ignore[no-any-return]
+
+
 @attrs.define
 class PlanContext:
     """What a planner may consult: AWS (reads), the state, earlier steps."""
@@ -99,6 +115,27 @@ class PlanContext:
 
         step = self._step(name)
         return step is not None and step.action in (Action.UPDATE, Action.UNCHANGED)
+
+    def policy_statements(self, name: str, function_name: str) -> list[dict[str, Any]]:
+        """Resource ``name``'s function policy statements as they are now ([]: no function yet).
+
+        One GetPolicy per function per plan, however many planners ask (a
+        function with two schedules, an API and its authorizer). A function
+        the state records most likely exists, so its policy is read at once,
+        beside the function's own reads, and kept only if the function's
+        step says it exists; one not recorded is read only after its step
+        says so (a new function has no policy: no call).
+        """
+        recorded = self.state.get(name) is not None
+        if not recorded and not self.exists_now(name):
+            return []
+        once = self.shared(f"policy:{name}", _Once)
+        statements: list[dict[str, Any]] = once.get(
+            lambda: self.clients.lambda_.get_policy_statements(function_name)
+        )
+        if recorded and not self.exists_now(name):
+            return []
+        return statements
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """The plan's one value under ``key``, made by ``factory`` on first use."""

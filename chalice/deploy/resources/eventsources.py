@@ -142,15 +142,17 @@ class _MappingPlanner:
     def plan(self, model: Source, recorded: dict[str, Any] | None, ctx: PlanContext) -> Step:
         lam = ctx.clients.lambda_
         fn = model.lambda_function
+        rec = self.record_class.from_values(model.resource_name, recorded or {})
+        # The recorded mapping is read first: it needs nothing else, while
+        # the source's ARN may wait for the account id (GetCallerIdentity).
+        found = lam.get_mapping(rec.event_uuid) if rec.event_uuid else None
         fn_arn = ctx.function_arn(fn)
         src = self.source_arn(model, ctx)
         rtype = model.resource_type.value
         settings = self.settings(model)
         current: dict[str, Any] | None = None
         old_uuid: str | None = None
-        rec = self.record_class.from_values(model.resource_name, recorded or {})
         if rec.event_uuid:
-            found = lam.get_mapping(rec.event_uuid)
             if (
                 found is not None
                 and found.get("EventSourceArn") == src

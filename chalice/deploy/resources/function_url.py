@@ -27,7 +27,7 @@ import attrs
 from chalice.app._frozen import Frozen
 from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
-from chalice.deploy.resources.base import PlanContext, concurrently, statement_id
+from chalice.deploy.resources.base import PlanContext, concurrently, gather, statement_id
 from chalice.deploy.resources.httpapi_models import cors_view
 from chalice.deploy.typekit import (
     DeleteTier,
@@ -143,9 +143,17 @@ class FunctionUrlPlanner:
         cors = _cors(model)
         public = model.auth_type == PUBLIC
         # A function created by this plan has no URL and no policy yet.
-        exists = ctx.exists_now(fn.resource_name)
-        current = ctx.clients.function_urls.get(fn.function_name) if exists else None
-        statements = ctx.clients.lambda_.get_policy_statements(fn.function_name) if exists else []
+        if recorded is not None or ctx.exists_now(fn.resource_name):
+            # A recorded URL's function most likely exists: both reads go
+            # out beside the function's own, and count only if it does.
+            current, statements = gather(
+                lambda: ctx.clients.function_urls.get(fn.function_name),
+                lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
+            )
+            if not ctx.exists_now(fn.resource_name):
+                current = None
+        else:
+            current, statements = None, []
 
         def grants(sc: StepContext) -> list[Callable[[], object]]:
             """The calls that make the policy what the auth type wants (read while planning)."""

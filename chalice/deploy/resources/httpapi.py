@@ -14,6 +14,7 @@ kill -9 is adopted by the next deploy instead of duplicated.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
+    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -438,12 +440,12 @@ class HttpApiPlanner:
         )
         principal = service_principal(ctx.clients, "apigateway")
         source = ctx.clients.arn("execute-api", f"{api_id}/*")
-        for name, function_name in _function_names(model).items():
-            ok = ctx.exists_now(name) and has_permission(
-                ctx.clients.lambda_.get_policy_statements(function_name),
-                principal=principal,
-                source_arn=source,
-            )
+        names = _function_names(model)
+        policies = gather(
+            *(functools.partial(ctx.policy_statements, n, f) for n, f in names.items())
+        )
+        for name, statements in zip(names, policies, strict=True):
+            ok = has_permission(statements, principal=principal, source_arn=source)
             fields[f"permission[{name}]"] = (ok, True)
         return fields
 

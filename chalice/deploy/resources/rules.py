@@ -101,27 +101,26 @@ class RulePlanner:
         else:
             desired = {"event_pattern": _pattern(model.event_pattern), "description": None}
         principal = service_principal(ctx.clients, "events")
-        rule_arn = ctx.clients.arn("events", f"rule/{name}")
         sid = statement_id(name)
-        read_policy = ctx.exists_now(fn.resource_name)
 
         def describe() -> dict[str, Any] | None:
             return events.describe_rule(name)
 
-        def targets_and_policy() -> list[Callable[[], list[dict[str, Any]]]]:
-            reads = [lambda: events.list_targets(name)]
-            if read_policy:
-                reads.append(lambda: ctx.clients.lambda_.get_policy_statements(fn.function_name))
-            return reads
-
+        targets_and_policy: tuple[Callable[[], list[dict[str, Any]]], ...] = (
+            lambda: events.list_targets(name),
+            lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
+        )
         if recorded is None:
             rule = describe()  # most likely a new rule: one read says so
-            rest = gather(*targets_and_policy()) if rule is not None else []
+            rest = gather(*targets_and_policy) if rule is not None else []
         else:
             # A recorded rule most likely exists: its reads are independent
-            # (the rule's ARN follows from its name), so they take one round
-            # trip, not three.
-            rule, *rest = gather(describe, *targets_and_policy())
+            # (the rule's ARN follows from its name, the function's policy
+            # is read beside the function's own reads), so they take one
+            # round trip, not three.
+            rule, *rest = gather(describe, *targets_and_policy)
+        # After the reads: the ARN may wait for the account id.
+        rule_arn = ctx.clients.arn("events", f"rule/{name}")
         targets_read: list[dict[str, Any]] = rest[0] if rest else []
         statements: list[dict[str, Any]] = rest[1] if len(rest) > 1 else []
 

@@ -27,6 +27,7 @@ from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
+    gather,
     has_permission,
     remove_permissions,
     service_principal,
@@ -155,16 +156,12 @@ class S3EventPlanner:
         bucket_arn = f"arn:{ctx.clients.partition}:s3:::{model.bucket}"
         desired = _entry(model, fn_arn)
         buckets = _configs(ctx)
-        current = [
-            e
-            for e in buckets.read(ctx.clients, model.bucket).get(KEY, [])
-            if e.get("LambdaFunctionArn") == fn_arn
-        ]
-        allowed = ctx.exists_now(fn.resource_name) and has_permission(
-            ctx.clients.lambda_.get_policy_statements(fn.function_name),
-            principal=principal,
-            source_arn=bucket_arn,
+        config, statements = gather(
+            lambda: buckets.read(ctx.clients, model.bucket),
+            lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
         )
+        current = [e for e in config.get(KEY, []) if e.get("LambdaFunctionArn") == fn_arn]
+        allowed = has_permission(statements, principal=principal, source_arn=bucket_arn)
         rec = S3EventRecord.from_values(model.resource_name, recorded or {})
         old = rec if rec.bucket not in (None, model.bucket) else None
 

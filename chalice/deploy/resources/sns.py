@@ -86,10 +86,16 @@ class SNSPlanner:
     ) -> Step:
         fn = model.lambda_function
         fn_arn = ctx.function_arn(fn)
-        t_arn = topic_arn(ctx, model.topic)
+        rec = SNSEventRecord.from_values(model.resource_name, recorded or {})
+        # The recorded ARN of the same topic saves waiting for the account id
+        # (a topic's ARN is its account's), as recorded function ARNs do.
+        t_arn = (
+            rec.topic_arn
+            if rec.topic == model.topic and rec.topic_arn
+            else topic_arn(ctx, model.topic)
+        )
         rtype = model.resource_type.value
         principal = service_principal(ctx.clients, "sns")
-        rec = SNSEventRecord.from_values(model.resource_name, recorded or {})
         old = rec if rec.topic_arn not in (None, t_arn) else None
 
         def record(fn: str, sub: str) -> dict[str, Any]:
@@ -103,13 +109,17 @@ class SNSPlanner:
 
         sub_arn: str | None = None
         allowed = False
-        if ctx.exists_now(fn.resource_name):  # a new function has neither
+        # A new function has neither a subscription nor a policy; a recorded
+        # one most likely has both, so they are read without waiting for the
+        # function's own reads.
+        if recorded is not None or ctx.exists_now(fn.resource_name):
             subscriptions, statements = gather(
                 lambda: ctx.clients.sns.list_subscriptions(t_arn),
-                lambda: ctx.clients.lambda_.get_policy_statements(fn.function_name),
+                lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
             )
-            sub_arn = _find(subscriptions, fn_arn)
-            allowed = has_permission(statements, principal=principal, source_arn=t_arn)
+            if ctx.exists_now(fn.resource_name):
+                sub_arn = _find(subscriptions, fn_arn)
+                allowed = has_permission(statements, principal=principal, source_arn=t_arn)
 
         def subscribe(sc: StepContext) -> Mapping[str, Any]:
             live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))

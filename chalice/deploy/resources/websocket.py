@@ -8,6 +8,7 @@ are touched, and a new deployment is made only when something changed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +20,7 @@ from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
+    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -201,12 +203,15 @@ class WebsocketPlanner:
             "stage": (stage if stage_info else None, stage),
         }
         source = ctx.clients.arn("execute-api", f"{api_id}/*")
-        for f in routes.values():
-            ok = ctx.exists_now(f.resource_name) and has_permission(
-                ctx.clients.lambda_.get_policy_statements(f.function_name),
-                principal=principal,
-                source_arn=source,
+        functions = list(routes.values())
+        policies = gather(
+            *(
+                functools.partial(ctx.policy_statements, f.resource_name, f.function_name)
+                for f in functions
             )
+        )
+        for f, statements in zip(functions, policies, strict=True):
+            ok = has_permission(statements, principal=principal, source_arn=source)
             fields[f"permission[{f.resource_name}]"] = (ok, True)
         changes = diff(fields)
         if not changes:
