@@ -72,6 +72,10 @@ def test_lambda_15_per_second_per_api_getfunction_100() -> None:
     t2 = VirtualTime()
     reads = _waits(Pacer(clock=t2.clock), t2, "lambda", "GetFunction", 120)
     assert reads[-1] == pytest.approx(1.0)
+    t3 = VirtualTime()
+    policies = _waits(Pacer(clock=t3.clock), t3, "lambda", "GetPolicy", 25)
+    # GetPolicy has its own 15 per second, with the same burst as the others.
+    assert policies[9] == 0.0 and policies[-1] == pytest.approx(1.0)
 
 
 def test_unpaced_services_and_disabled_pacer_never_wait() -> None:
