@@ -390,14 +390,24 @@ class HttpApiPlanner:
         v2 = ctx.clients.httpapi
         api_id = str(api["ApiId"])
         part, region = ctx.clients.partition, ctx.clients.region
-        arns = {name: _arn(ctx, name, fn) for name, fn in _function_names(model).items()}
+        functions = _function_names(model)
+        # Every read needs only the API id (a recorded function's policy is
+        # read beside the function itself): one round trip, not five.
+        authorizers, integrations, routes, stage_list, *policies = gather(
+            lambda: v2.list_authorizers(api_id),
+            lambda: v2.list_integrations(api_id),
+            lambda: v2.list_routes(api_id),
+            lambda: v2.list_stages(api_id),
+            *(functools.partial(ctx.policy_statements, n, f) for n, f in functions.items()),
+        )
+        arns = {name: _arn(ctx, name, fn) for name, fn in functions.items()}
         fields: dict[str, tuple[Any, Any]] = {
             "cors": (
                 cors_view(api.get("CorsConfiguration")),
                 cors_view(model.cors.to_aws() if model.cors else None),
             )
         }
-        current_auth = {str(a["Name"]): a for a in v2.list_authorizers(api_id)}
+        current_auth = {str(a["Name"]): a for a in authorizers}
         names = {str(a["AuthorizerId"]): n for n, a in current_auth.items()}
         for auth in model.authorizers:
             fn_arn = arns.get(auth.function or "")
@@ -407,7 +417,6 @@ class HttpApiPlanner:
             fields[f"authorizer[{auth.name}]"] = (same, True)
         fields["authorizers"] = (sorted(current_auth), [])  # extra ones
         handler_arn = arns[model.lambda_function.resource_name]
-        integrations = v2.list_integrations(api_id)
         target = next(
             (
                 f"integrations/{i['IntegrationId']}"
@@ -419,7 +428,7 @@ class HttpApiPlanner:
             None,
         )
         fields["integration"] = ((target is not None, len(integrations)), (True, 1))
-        have_routes = {str(r["RouteKey"]): _route_view(r, names) for r in v2.list_routes(api_id)}
+        have_routes = {str(r["RouteKey"]): _route_view(r, names) for r in routes}
         want_routes = {
             r.route_key: {
                 "auth": route_params(r, None)["AuthorizationType"],
@@ -430,7 +439,7 @@ class HttpApiPlanner:
             for r in model.routes
         }
         fields["routes"] = (have_routes, want_routes)
-        stages = {str(s["StageName"]): s for s in v2.list_stages(api_id)}
+        stages = {str(s["StageName"]): s for s in stage_list}
         fields["stage"] = (sorted(stages), [model.api_gateway_stage])
         settings = model.stage_settings
         current_stage = stages.get(model.api_gateway_stage)
@@ -440,11 +449,7 @@ class HttpApiPlanner:
         )
         principal = service_principal(ctx.clients, "apigateway")
         source = ctx.clients.arn("execute-api", f"{api_id}/*")
-        names = _function_names(model)
-        policies = gather(
-            *(functools.partial(ctx.policy_statements, n, f) for n, f in names.items())
-        )
-        for name, statements in zip(names, policies, strict=True):
+        for name, statements in zip(functions, policies, strict=True):
             ok = has_permission(statements, principal=principal, source_arn=source)
             fields[f"permission[{name}]"] = (ok, True)
         return fields

@@ -189,27 +189,29 @@ class WebsocketPlanner:
             )
 
         api_id = str(api["ApiId"])
+        functions = list(routes.values())
+        # Every read needs only the API id (a recorded function's policy is
+        # read beside the function itself): one round trip, not four.
+        integration_list, route_list, stage_info, *policies = gather(
+            lambda: v2.list_integrations(api_id),
+            lambda: v2.list_routes(api_id),
+            lambda: v2.get_stage(api_id, stage),
+            *(
+                functools.partial(ctx.policy_statements, f.resource_name, f.function_name)
+                for f in functions
+            ),
+        )
         values = _values(ctx, model, api_id)
-        integrations = {
-            i["IntegrationId"]: i.get("IntegrationUri") for i in v2.list_integrations(api_id)
-        }
+        integrations = {i["IntegrationId"]: i.get("IntegrationUri") for i in integration_list}
         now = {
             r["RouteKey"]: integrations.get(str(r.get("Target", "")).split("/")[-1])
-            for r in v2.list_routes(api_id)
+            for r in route_list
         }
-        stage_info = v2.get_stage(api_id, stage)
         fields: dict[str, tuple[Any, Any]] = {
             "routes": (now, desired),
             "stage": (stage if stage_info else None, stage),
         }
         source = ctx.clients.arn("execute-api", f"{api_id}/*")
-        functions = list(routes.values())
-        policies = gather(
-            *(
-                functools.partial(ctx.policy_statements, f.resource_name, f.function_name)
-                for f in functions
-            )
-        )
         for f, statements in zip(functions, policies, strict=True):
             ok = has_permission(statements, principal=principal, source_arn=source)
             fields[f"permission[{f.resource_name}]"] = (ok, True)

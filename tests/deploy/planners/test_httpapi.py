@@ -365,3 +365,28 @@ def test_moving_a_rest_custom_domain_to_an_http_api_is_refused(w: World) -> None
     with pytest.raises(ValidationError, match="custom domain"):
         w.round(*http(w, domain_name=domain))
     assert w.aws.log.mutating() == []
+
+
+def test_an_unchanged_api_is_read_in_one_round_trip(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    w.deploy(*http(w))
+    # The four lists and both functions' policies must all be in flight at
+    # once: a read made after another one answered never fills the barrier.
+    together = threading.Barrier(6, timeout=30)
+
+    def in_flight(target: Any, method: str) -> None:
+        original = getattr(target, method)
+
+        def read(*args: Any, **kwargs: Any) -> Any:
+            together.wait()
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(target, method, read)
+
+    for method in ("list_authorizers", "list_integrations", "list_routes", "list_stages"):
+        in_flight(w.aws.httpapi, method)
+    in_flight(w.aws.lambda_, "get_policy_statements")
+    w.quiet(*http(w))

@@ -100,3 +100,29 @@ def test_delete(w: World) -> None:
     w.delete("websocket_api")
     assert w.aws.log.ops(mutating=True) == ["apigatewayv2:DeleteApi"]
     assert w.aws.apigatewayv2.apis == {}
+
+
+def test_an_unchanged_api_is_read_in_one_round_trip(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    w.deploy(*ws(w))
+    # Integrations, routes, the stage and the three functions' policies must
+    # all be in flight at once: a read made after another answered never
+    # fills the barrier.
+    together = threading.Barrier(6, timeout=30)
+
+    def in_flight(target: Any, method: str) -> None:
+        original = getattr(target, method)
+
+        def read(*args: Any, **kwargs: Any) -> Any:
+            together.wait()
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(target, method, read)
+
+    for method in ("list_integrations", "list_routes", "get_stage"):
+        in_flight(w.aws.apigatewayv2, method)
+    in_flight(w.aws.lambda_, "get_policy_statements")
+    w.quiet(*ws(w))
