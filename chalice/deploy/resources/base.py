@@ -116,26 +116,32 @@ class PlanContext:
         step = self._step(name)
         return step is not None and step.action in (Action.UPDATE, Action.UNCHANGED)
 
+    def when_exists(self, name: str, read: Callable[[], T]) -> T | None:
+        """``read()`` if resource ``name`` exists in AWS now, else None.
+
+        A resource the state records most likely exists, so ``read`` goes out
+        at once, beside the resource's own reads, and its answer counts only
+        if the resource's step says it exists. One not recorded is read only
+        after its step says so (a new function has no policy, no
+        subscription, no URL: no call).
+        """
+        if self.state.get(name) is None and not self.exists_now(name):
+            return None
+        answer = read()
+        return answer if self.exists_now(name) else None
+
     def policy_statements(self, name: str, function_name: str) -> list[dict[str, Any]]:
         """Resource ``name``'s function policy statements as they are now ([]: no function yet).
 
-        One GetPolicy per function per plan, however many planners ask (a
-        function with two schedules, an API and its authorizer). A function
-        the state records most likely exists, so its policy is read at once,
-        beside the function's own reads, and kept only if the function's
-        step says it exists; one not recorded is read only after its step
-        says so (a new function has no policy: no call).
+        Read as ``when_exists`` says, once per plan however many planners ask
+        (a function with two schedules, an API and its authorizer).
         """
-        recorded = self.state.get(name) is not None
-        if not recorded and not self.exists_now(name):
-            return []
         once = self.shared(f"policy:{name}", _Once)
-        statements: list[dict[str, Any]] = once.get(
-            lambda: self.clients.lambda_.get_policy_statements(function_name)
+        found = self.when_exists(
+            name,
+            lambda: once.get(lambda: self.clients.lambda_.get_policy_statements(function_name)),
         )
-        if recorded and not self.exists_now(name):
-            return []
-        return statements
+        return found if found is not None else []
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """The plan's one value under ``key``, made by ``factory`` on first use."""

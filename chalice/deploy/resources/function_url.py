@@ -142,18 +142,13 @@ class FunctionUrlPlanner:
         deps = frozenset({fn.resource_name})
         cors = _cors(model)
         public = model.auth_type == PUBLIC
-        # A function created by this plan has no URL and no policy yet.
-        if recorded is not None or ctx.exists_now(fn.resource_name):
-            # A recorded URL's function most likely exists: both reads go
-            # out beside the function's own, and count only if it does.
-            current, statements = gather(
-                lambda: ctx.clients.function_urls.get(fn.function_name),
-                lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
-            )
-            if not ctx.exists_now(fn.resource_name):
-                current = None
-        else:
-            current, statements = None, []
+        # A function created by this plan has no URL and no policy yet (no reads).
+        current, statements = gather(
+            lambda: ctx.when_exists(
+                fn.resource_name, lambda: ctx.clients.function_urls.get(fn.function_name)
+            ),
+            lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
+        )
 
         def grants(sc: StepContext) -> list[Callable[[], object]]:
             """The calls that make the policy what the auth type wants (read while planning)."""

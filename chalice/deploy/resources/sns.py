@@ -107,19 +107,15 @@ class SNSPlanner:
                 topic_arn=t_arn,
             ).values()
 
-        sub_arn: str | None = None
-        allowed = False
-        # A new function has neither a subscription nor a policy; a recorded
-        # one most likely has both, so they are read without waiting for the
-        # function's own reads.
-        if recorded is not None or ctx.exists_now(fn.resource_name):
-            subscriptions, statements = gather(
-                lambda: ctx.clients.sns.list_subscriptions(t_arn),
-                lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
-            )
-            if ctx.exists_now(fn.resource_name):
-                sub_arn = _find(subscriptions, fn_arn)
-                allowed = has_permission(statements, principal=principal, source_arn=t_arn)
+        # A new function has neither a subscription nor a policy (no reads).
+        subscriptions, statements = gather(
+            lambda: ctx.when_exists(
+                fn.resource_name, lambda: ctx.clients.sns.list_subscriptions(t_arn)
+            ),
+            lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
+        )
+        sub_arn = _find(subscriptions or [], fn_arn)
+        allowed = has_permission(statements, principal=principal, source_arn=t_arn)
 
         def subscribe(sc: StepContext) -> Mapping[str, Any]:
             live_fn = lambda_arn_of(fn.resource_name, sc.outputs(fn.resource_name))
