@@ -11,6 +11,7 @@ mutates AWS.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections import deque
@@ -34,6 +35,22 @@ if TYPE_CHECKING:
     from chalice.aws.sns import SNS
 
 DNS_SUFFIXES = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov", "aws-iso-b": "sc2s.sgov.gov"}
+
+# The wrapper modules of each service's client (the properties of
+# ``AWSClients`` import them on first use). ``prefetch`` imports them beside
+# the client: imported on first use instead, during a plan's first burst of
+# reads, the threads queue on each module's import lock and the burst goes
+# out tens of ms later.
+WRAPPER_MODULES: dict[str, tuple[str, ...]] = {
+    "iam": ("chalice.aws.iam",),
+    "lambda": ("chalice.aws.lambda_", "chalice.aws.function_urls"),
+    "logs": ("chalice.aws.logs",),
+    "apigateway": ("chalice.aws.apigateway",),
+    "apigatewayv2": ("chalice.aws.apigatewayv2", "chalice.aws.httpapi"),
+    "events": ("chalice.aws.eventbridge",),
+    "s3": ("chalice.aws.s3",),
+    "sns": ("chalice.aws.sns",),
+}
 
 
 def _operation_name(fn: Callable[..., Any]) -> str:
@@ -318,7 +335,14 @@ class AWSClients:
 
         See ``ClientPrefetch``; ``close()`` it (or use it as a context manager).
         """
-        return ClientPrefetch(self.client, names, exists=self._shared.clients.__contains__)
+        return ClientPrefetch(self._client_ready, names, exists=self._shared.clients.__contains__)
+
+    def _client_ready(self, name: str) -> object:
+        """The client of ``name``, its wrapper modules imported (see ``WRAPPER_MODULES``)."""
+        client = self.client(name)
+        for module in WRAPPER_MODULES.get(name, ()):
+            importlib.import_module(module)
+        return client
 
     @property
     def region(self) -> str:

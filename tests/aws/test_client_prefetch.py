@@ -6,13 +6,14 @@ until the test lets it go, so the races are driven by events, not by time.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
 import pytest
 
 from chalice.aws.errors import AWSSetupError
-from chalice.aws.session import AWSClients, ClientPrefetch
+from chalice.aws.session import WRAPPER_MODULES, AWSClients, ClientPrefetch, Service
 
 
 class FakeSession:
@@ -140,6 +141,37 @@ def test_nothing_to_create_starts_no_thread() -> None:
     assert prefetch_threads() == []
     ahead.close()
     assert made == []
+
+
+def test_the_prefetch_imports_each_client_s_wrapper_modules(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # A module nothing else imports stands for a wrapper: imported by the
+    # prefetch thread, not by the first planner that uses the client.
+    (tmp_path / "prefetch_probe_wrapper.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(WRAPPER_MODULES, "sts", ("prefetch_probe_wrapper",))
+    monkeypatch.delitem(sys.modules, "prefetch_probe_wrapper", raising=False)
+    clients = AWSClients(FakeSession(), sleep=lambda _s: None)
+    clients.prefetch(["sts"]).close()
+    assert sys.modules["prefetch_probe_wrapper"].LOADED
+
+
+def test_every_wrapper_module_is_listed_under_its_client() -> None:
+    wrappers = [name for name, attr in vars(AWSClients).items() if isinstance(attr, property)]
+    checked = 0
+    for name in wrappers:
+        session = FakeSession()
+        try:
+            wrapper = getattr(AWSClients(session, sleep=lambda _s: None), name)
+        except Exception:  # region, account...: not a wrapper
+            continue
+        if not isinstance(wrapper, Service):
+            continue
+        (service,) = session.created
+        assert type(wrapper).__module__ in WRAPPER_MODULES.get(service, ()), (name, service)
+        checked += 1
+    assert checked >= 10
 
 
 @pytest.fixture
