@@ -163,6 +163,34 @@ def start_moto() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+def start_moto_process() -> str:
+    """``start_moto`` in a process of its own (ended with this one); its URL.
+
+    The proxy stamps each request when it reads it and answers ``L`` later:
+    sharing a process (and so a GIL) with moto, whose CPU is 5-10 ms per
+    request, it read requests late whenever moto was busy, and the calls
+    looked longer than ``L`` to the deploy.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-moto"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http"):
+        proc.kill()
+        raise RuntimeError(f"moto did not start: {url!r}")
+    return url
+
+
+def serve_moto() -> None:
+    """``--serve-moto``: print moto's URL, serve until stdin closes (the parent ended)."""
+    print(start_moto(), flush=True)
+    sys.stdin.read()
+
+
 class Proxy:
     """Forwards to moto after ``latency`` seconds; counts operations."""
 
@@ -492,7 +520,7 @@ def realism_main(quota_speed: float) -> None:
 
 def critical_main(latencies: list[int], apps: list[str], *, verbose: bool) -> None:
     """Ours only: each phase's measured critical path next to its bound."""
-    moto = start_moto()
+    moto = start_moto_process()
     proxy = Proxy(moto)
     # At 0 ms per call the span is our own time alone (CPU, threads, moto):
     # the part of each measured path that no call ordering can remove.
@@ -551,7 +579,7 @@ def main() -> None:
     if args.critical_path:
         critical_main(args.latency, args.apps, verbose=args.verbose)
         return
-    moto = start_moto()
+    moto = start_moto_process()
     proxy = Proxy(moto)
     results = []
     for latency in args.latency:
@@ -592,4 +620,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--serve-moto"]:
+        serve_moto()
+    else:
+        main()
