@@ -79,6 +79,9 @@ class Step:
     be missing from the state file, e.g. after a crash, or a legacy
     migration). ``expected`` are the values after apply when they are known
     while planning (used by dependants to compare without calling AWS).
+    ``serial_calls``: how many AWS calls ``apply`` makes one after another
+    (CreateRole then PutRolePolicy: 2); the executor starts first the ready
+    steps with the longest such chain ahead of them (``executor.start_order``).
     """
 
     name: str
@@ -90,6 +93,7 @@ class Step:
     recorded: Mapping[str, Any] | None = None
     expected: Mapping[str, Any] | None = None
     note: str = ""
+    serial_calls: int = attrs.field(default=1, eq=False)
 
 
 @attrs.frozen

@@ -38,14 +38,18 @@ def _saved(tmp_path: Path) -> list[str]:
 
 def test_branch_finishing_after_another_failed_is_recorded(tmp_path: Path) -> None:
     failed = threading.Event()
+    started = threading.Event()
 
     def slow(ctx: StepContext) -> Mapping[str, Any]:
+        started.set()
         ctx.record({"lambda_arn": "arn:partial"})
         assert failed.wait(5)
         time.sleep(0.05)  # finish well after the failure was seen
         return {"lambda_arn": "arn:slow"}
 
     def bad(ctx: StepContext) -> Mapping[str, Any]:
+        # "bad" starts first (a step depends on it); "slow" is running when it fails.
+        assert started.wait(5)
         failed.set()
         raise AWSError(service="iam", operation="CreateRole", code="X", message="no")
 

@@ -441,6 +441,7 @@ class RestAPIPlanner:
             Action.CREATE,
             apply,
             expected=RestAPIRecord(model.resource_name, rest_api_id=KNOWN_AFTER_APPLY).values(),
+            serial_calls=2,  # ImportRestApi, then CreateDeployment
         )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:

@@ -111,7 +111,14 @@ class RolePlanner:
                 sc.clients.iam.put_role_policy(name, name, document)
                 return values
 
-            return Step(model.resource_name, rtype, Action.CREATE, create, expected=expected)
+            return Step(
+                model.resource_name,
+                rtype,
+                Action.CREATE,
+                create,
+                expected=expected,
+                serial_calls=2,  # CreateRole, then PutRolePolicy
+            )
 
         arn = str(role["Arn"])
         values = {"role_name": name, "role_arn": arn}

@@ -199,6 +199,7 @@ class RulePlanner:
                     permission_known_absent=fresh,
                 ),
                 expected=values,
+                serial_calls=2,  # PutRule (beside AddPermission), then PutTargets
             )
         now = {
             "schedule": rule.get("ScheduleExpression"),

@@ -218,7 +218,16 @@ class S3EventPlanner:
             return record(live_fn)
 
         action = Action.CREATE if recorded is None and not current else Action.UPDATE
-        return Step(model.resource_name, rtype, action, connect, changes=changes, expected=values)
+        # AddPermission, then PutBucketNotificationConfiguration (S3 checks it may invoke).
+        return Step(
+            model.resource_name,
+            rtype,
+            action,
+            connect,
+            changes=changes,
+            expected=values,
+            serial_calls=2,
+        )
 
     def plan_delete(self, recorded: dict[str, Any], ctx: PlanContext) -> Step:
         rec = S3EventRecord.from_entry(recorded)
