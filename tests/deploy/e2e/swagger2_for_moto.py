@@ -2,7 +2,7 @@
 
 Real API Gateway imports both dialects; chalice deploys Swagger 2.0, like
 upstream Chalice. moto (5.x) imports only OpenAPI 3, so the fidelity layer
-(``moto_fidelity._import_swagger2``) runs this converter inside the moto
+(``moto_fidelity_apigw._import_swagger2``) runs this converter inside the moto
 process before moto sees a document. It lives in the tests: ``chalice/``
 never converts.
 
