@@ -246,11 +246,17 @@ def _legacy_error(path: Path, problem: str) -> StateError:
     )
 
 
-def save_state(project_dir: Path, stage: str, state: DeployedState) -> Path:
-    """Write the stage's state atomically (temp file, fsync, rename); returns the path."""
+def save_state(
+    project_dir: Path, stage: str, state: DeployedState, *, text: str | None = None
+) -> Path:
+    """Write the stage's state atomically (temp file, fsync, rename); returns the path.
+
+    ``text``: ``state.to_json()`` when the caller has it already.
+    """
     path = state_path(Path(project_dir), stage)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = state.to_json()
+    if text is None:
+        text = state.to_json()
     fd, tmp = tempfile.mkstemp(prefix=f".{stage}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
