@@ -134,9 +134,12 @@ T = TypeVar("T")
 def concurrently(*calls: Callable[[], T]) -> list[T]:
     """Run ``calls`` at once (threads: they wait on the network); results in order.
 
-    The first call runs in this thread, each other one in a thread of its
-    own (no pool: starting a thread is the cost here). The first exception
-    is raised after all have finished.
+    Each call but the last runs in a thread of its own (no pool: starting a
+    thread is the cost here), started in order, and the last one in this
+    thread. A thread just started usually runs until its call is sent, so
+    the calls go out in the order given: list the one a deploy waits for
+    first (GetRole before GetRolePolicy). The first exception (in ``calls``
+    order) is raised after all have finished.
     """
     results: list[Any] = [None] * len(calls)
     errors: list[BaseException | None] = [None] * len(calls)
@@ -147,11 +150,11 @@ def concurrently(*calls: Callable[[], T]) -> list[T]:
         except BaseException as err:  # re-raised below, in the caller's thread
             errors[i] = err
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(calls))]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls) - 1)]
     for thread in threads:
         thread.start()
     if calls:
-        run(0)
+        run(len(calls) - 1)
     for thread in threads:
         thread.join()
     first = next((e for e in errors if e is not None), None)

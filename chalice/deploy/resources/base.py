@@ -292,32 +292,18 @@ def ensure_permission(
 
 
 def concurrently(*calls: Callable[[], object]) -> None:
-    """Make independent calls at once: the first here, the others on their own threads.
+    """Make independent calls at once (``chalice.aws.iam.concurrently``: in order).
 
     For calls of one step that AWS lets run in any order (an invoke
     permission and a subscription), so the step is one round trip long, not
     two. Every call runs to its end before this returns; then the first
     error (in ``calls`` order) is raised.
     """
-    if not calls:
-        return
-    errors: list[BaseException | None] = [None] * len(calls)
+    # Here, not at the top: the models (so a cached ``chalice package``)
+    # import this module, and the AWS layer is for deploys only.
+    from chalice.aws.iam import concurrently as run_at_once
 
-    def run(i: int) -> None:
-        try:
-            calls[i]()
-        except BaseException as err:  # re-raised below, in this thread
-            errors[i] = err
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(calls))]
-    for thread in threads:
-        thread.start()
-    run(0)
-    for thread in threads:
-        thread.join()
-    for err in errors:
-        if err is not None:
-            raise err
+    run_at_once(*calls)
 
 
 def gather(*reads: Callable[[], Any]) -> list[Any]:

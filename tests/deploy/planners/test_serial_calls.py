@@ -10,6 +10,7 @@ hand), that the outcome is still right.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +209,41 @@ def test_concurrently_runs_every_call_then_raises_the_first_error() -> None:
     with pytest.raises(ValueError, match="first failed"):
         concurrently(first, second)
     assert sorted(ran) == ["first", "second"]
+
+
+def test_concurrently_runs_the_last_call_in_the_caller_s_thread() -> None:
+    # Each call but the last gets a thread, started in order (a started
+    # thread runs until its call is sent, so the first listed goes out
+    # first); the last runs in the caller's thread, once the others started:
+    # before, the first ran here, after every other call had been started.
+    import threading
+
+    from chalice.aws.iam import concurrently
+
+    caller = threading.current_thread()
+    go = threading.Event()
+    seen: list[tuple[str, bool]] = []
+    lock = threading.Lock()
+
+    def call(name: str) -> Callable[[], str]:
+        def run() -> str:
+            with lock:
+                seen.append((name, threading.current_thread() is caller))
+            if name == "last":
+                go.set()
+            else:
+                assert go.wait(10)
+            return name
+
+        return run
+
+    assert concurrently(call("first"), call("second"), call("last")) == [
+        "first",
+        "second",
+        "last",
+    ]
+    assert [s for s in seen if s[1]] == [("last", True)]
+    assert {name for name, here in seen if not here} == {"first", "second"}
 
 
 def test_a_rule_is_recorded_even_when_its_permission_is_refused(w: World) -> None:
