@@ -198,6 +198,20 @@ def row(app: str, phase: str, calls: list[Call], latency: float) -> dict[str, An
     }
 
 
+def median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median measured path, and the range of all runs' ratios.
+
+    >>> m = median_row([{"measured": 3, "ratio": 1.5}, {"measured": 1, "ratio": 1.1},
+    ...                 {"measured": 2, "ratio": 1.2}])
+    >>> m["measured"], m["ratios"]
+    (2, (1.1, 1.5))
+    """
+    ordered = sorted(rows, key=lambda r: r["measured"])
+    median = dict(ordered[(len(ordered) - 1) // 2])
+    median["ratios"] = (ordered[0]["ratio"], ordered[-1]["ratio"])
+    return median
+
+
 def print_rows(rows: list[dict[str, Any]], latency_ms: int, *, verbose: bool) -> None:
     print(
         f"critical path at {latency_ms} ms per call (bound = serial calls x L + quota waits)"
@@ -205,6 +219,7 @@ def print_rows(rows: list[dict[str, Any]], latency_ms: int, *, verbose: bool) ->
     print(
         f"{'app':<8}{'phase':<20}{'measured s':>11}{'depth':>6}{'bound s':>9}"
         f"{'(calls+quota)':>15}{'ratio':>7}{'calls':>7}{'mut':>5}{'late':>5}{'0 ms s':>8}"
+        f"{'  ratio range':>14}"
     )
     for r in rows:
         shape = f"{r['bound_calls']}+{r['quota']:.2f}s"
@@ -212,6 +227,7 @@ def print_rows(rows: list[dict[str, Any]], latency_ms: int, *, verbose: bool) ->
             f"{r['app']:<8}{r['phase']:<20}{r['measured']:>11.3f}{r['depth']:>6}"
             f"{r['bound']:>9.3f}{shape:>15}{r['ratio']:>7.2f}{r['calls']:>7}{r['mutating']:>5}"
             f"{r['late']:>5}{r.get('floor', 0.0):>8.3f}"
+            + ("  {:.2f}-{:.2f}".format(*r["ratios"]) if "ratios" in r else "")
         )
         if verbose:
             bound = BOUNDS[r["app"]][r["phase"]]

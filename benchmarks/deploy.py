@@ -31,7 +31,7 @@ the latency ("late"), and the same phase at 0 ms (our own time, which no
 ordering removes). The unchanged redeploy is measured with moto's answers
 to an identical previous one (see ``bench``).
 
-    .venv/bin/python benchmarks/deploy.py --critical-path --latency 50 [--verbose]
+    .venv/bin/python benchmarks/deploy.py --critical-path --latency 50 [--repeat 5] [--verbose]
 
 Upstream lives in ``.bench/upstream-venv`` (``pip install chalice==1.34.0``).
 Moto only imports OpenAPI 3 definitions, which upstream does not send, so for
@@ -47,6 +47,7 @@ import http.server
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,7 +59,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from critical_path import BOUNDS, Call, CallLog, print_rows, row, span
+from critical_path import BOUNDS, Call, CallLog, median_row, print_rows, row, span
 
 ROOT = Path(__file__).resolve().parents[1]
 # Ours runs from this checkout (whichever venv runs the benchmark).
@@ -518,24 +519,36 @@ def realism_main(quota_speed: float) -> None:
     )
 
 
-def critical_main(latencies: list[int], apps: list[str], *, verbose: bool) -> None:
-    """Ours only: each phase's measured critical path next to its bound."""
+def critical_main(
+    latencies: list[int], apps: list[str], *, verbose: bool, repeat: int = 1
+) -> None:
+    """Ours only: each phase's measured critical path next to its bound.
+
+    ``repeat``: run every phase that many times and print the median run
+    with the range of its ratio (a 2-core machine's noise is about +-0.1).
+    """
     moto = start_moto_process()
     proxy = Proxy(moto)
     # At 0 ms per call the span is our own time alone (CPU, threads, moto):
     # the part of each measured path that no call ordering can remove.
-    floor = {}
-    for app in apps:
-        for r in bench("ours", app, 0, moto, proxy, replay_noop=True):
-            floor[(app, r["phase"])] = span(r["log"])
-    for latency in latencies:
-        rows = []
+    floors: dict[tuple[str, str], list[float]] = {}
+    for _ in range(repeat):
         for app in apps:
-            for r in bench("ours", app, latency, moto, proxy, replay_noop=True):
-                if r["phase"] in BOUNDS[app]:
-                    measured = row(app, r["phase"], r["log"], latency / 1000)
-                    measured["floor"] = floor.get((app, r["phase"]), 0.0)
-                    rows.append(measured)
+            for r in bench("ours", app, 0, moto, proxy, replay_noop=True):
+                floors.setdefault((app, r["phase"]), []).append(span(r["log"]))
+    for latency in latencies:
+        runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for _ in range(repeat):
+            for app in apps:
+                for r in bench("ours", app, latency, moto, proxy, replay_noop=True):
+                    if r["phase"] in BOUNDS[app]:
+                        measured = row(app, r["phase"], r["log"], latency / 1000)
+                        runs.setdefault((app, r["phase"]), []).append(measured)
+        rows = []
+        for key, measured_runs in runs.items():
+            median = median_row(measured_runs)
+            median["floor"] = statistics.median(floors.get(key, [0.0]))
+            rows.append(median)
         print_rows(rows, latency, verbose=verbose)
 
 
@@ -555,6 +568,9 @@ def main() -> None:
         help="ours only: measured critical path, bound and ratio per phase",
     )
     parser.add_argument("--verbose", action="store_true", help="print each longest run")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="--critical-path: runs per phase (median shown)"
+    )
     parser.add_argument(
         "--quota-speed", type=float, default=1.0, help="refill quotas this many times faster"
     )
@@ -577,7 +593,7 @@ def main() -> None:
     )
     os.environ.pop("AWS_PROFILE", None)
     if args.critical_path:
-        critical_main(args.latency, args.apps, verbose=args.verbose)
+        critical_main(args.latency, args.apps, verbose=args.verbose, repeat=max(1, args.repeat))
         return
     moto = start_moto_process()
     proxy = Proxy(moto)
