@@ -1,14 +1,15 @@
 """Recorder: changes made while a write runs are written together by the next one.
 
 The store below holds its first write until the test lets it go; by then
-the other threads have made their change in memory and wait for the writer.
+the other threads have made their change in memory (``CountingState`` says
+when) and wait for the writer. No clock, no sleep: events and a condition.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,11 +36,31 @@ class HeldStore:
         self.written.append([str(r["name"]) for r in state.resources])
 
 
-def _until(condition: object, what: str) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, what
-        time.sleep(0.001)
+class Changes:
+    """Counts the state changes made in memory (by ``CountingState``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def wait_for(self, count: int) -> None:
+        with self.changed:
+            assert self.changed.wait_for(lambda: self.count >= count, timeout=10), (
+                f"only {self.count} of {count} changes were made in memory"
+            )
+
+    def state(self) -> DeployedState:
+        changes = self
+
+        class CountingState(DeployedState):
+            def with_resource(self, *args: Any, **kwargs: Any) -> DeployedState:
+                new = super().with_resource(*args, **kwargs)
+                with changes.changed:
+                    changes.count += 1
+                    changes.changed.notify_all()
+                return new
+
+        return CountingState()
 
 
 def _record_all(recorder: Recorder, names: list[str], errors: list[BaseException]) -> list[threading.Thread]:
@@ -56,14 +77,15 @@ def _record_all(recorder: Recorder, names: list[str], errors: list[BaseException
 
 def test_changes_made_during_a_write_share_the_next_one(tmp_path: Path) -> None:
     store = HeldStore()
-    recorder = Recorder(tmp_path, "dev", DeployedState.empty(), store=store)
+    changes = Changes()
+    recorder = Recorder(tmp_path, "dev", changes.state(), store=store)
     names = [f"f{i}" for i in range(9)]
     errors: list[BaseException] = []
     threads = _record_all(recorder, names, errors)
     assert store.entered.wait(10)
     for t in threads[1:]:
         t.start()
-    _until(lambda: len(recorder.state.resources) == 9, "the others never recorded in memory")
+    changes.wait_for(9)
     store.release.set()
     for t in threads:
         t.join(10)
@@ -75,12 +97,13 @@ def test_changes_made_during_a_write_share_the_next_one(tmp_path: Path) -> None:
 
 def test_a_failed_write_is_redone_by_the_next_writer(tmp_path: Path) -> None:
     store = HeldStore(fail_first=True)
-    recorder = Recorder(tmp_path, "dev", DeployedState.empty(), store=store)
+    changes = Changes()
+    recorder = Recorder(tmp_path, "dev", changes.state(), store=store)
     errors: list[BaseException] = []
     threads = _record_all(recorder, ["a", "b"], errors)
     assert store.entered.wait(10)
     threads[1].start()
-    _until(lambda: len(recorder.state.resources) == 2, "b never recorded in memory")
+    changes.wait_for(2)
     store.release.set()
     for t in threads:
         t.join(10)
