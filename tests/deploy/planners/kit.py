@@ -9,11 +9,13 @@ order, recording what they return. Models are hand-built (no app, no build).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action, Step
@@ -164,3 +166,24 @@ def fn_arn(function_name: str) -> str:
 
 def changed_fields(step: Step) -> set[str]:
     return {c.field for c in step.changes}
+
+
+def all_in_flight(
+    monkeypatch: pytest.MonkeyPatch, calls: int, *reads: tuple[object, tuple[str, ...]]
+) -> None:
+    """Make every call of these reads wait until ``calls`` of them are in flight at once.
+
+    ``reads``: (fake, method names) pairs. A read made only after another one
+    answered never fills the barrier, and the planning fails with
+    ``BrokenBarrierError`` (after 30 s: a hang guard).
+    """
+    together = threading.Barrier(calls, timeout=30)
+    for target, methods in reads:
+        for method in methods:
+            original = getattr(target, method)
+
+            def read(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                together.wait()
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(target, method, read)

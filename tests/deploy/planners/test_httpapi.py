@@ -19,7 +19,7 @@ from chalice.deploy.plan import Action
 from chalice.deploy.resources import planner_for_model
 from chalice.deploy.resources.httpapi import HttpApiPlanner
 from chalice.errors import ValidationError
-from tests.deploy.planners.kit import World, changed_fields, fn_arn
+from tests.deploy.planners.kit import World, all_in_flight, changed_fields, fn_arn
 
 KINDS = models.HttpAuthorizerKind
 HEADER = ("$request.header.Authorization",)
@@ -370,23 +370,13 @@ def test_moving_a_rest_custom_domain_to_an_http_api_is_refused(w: World) -> None
 def test_an_unchanged_api_is_read_in_one_round_trip(
     w: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-
     w.deploy(*http(w))
     # The four lists and both functions' policies must all be in flight at
     # once: a read made after another one answered never fills the barrier.
-    together = threading.Barrier(6, timeout=30)
-
-    def in_flight(target: Any, method: str) -> None:
-        original = getattr(target, method)
-
-        def read(*args: Any, **kwargs: Any) -> Any:
-            together.wait()
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(target, method, read)
-
-    for method in ("list_authorizers", "list_integrations", "list_routes", "list_stages"):
-        in_flight(w.aws.httpapi, method)
-    in_flight(w.aws.lambda_, "get_policy_statements")
+    all_in_flight(
+        monkeypatch,
+        6,
+        (w.aws.httpapi, ("list_authorizers", "list_integrations", "list_routes", "list_stages")),
+        (w.aws.lambda_, ("get_policy_statements",)),
+    )
     w.quiet(*http(w))

@@ -9,7 +9,7 @@ import pytest
 
 from chalice.deploy import models
 from chalice.deploy.plan import Action
-from tests.deploy.planners.kit import World, changed_fields
+from tests.deploy.planners.kit import World, all_in_flight, changed_fields
 
 ROUTES = ("$connect", "$default", "$disconnect")
 
@@ -105,24 +105,14 @@ def test_delete(w: World) -> None:
 def test_an_unchanged_api_is_read_in_one_round_trip(
     w: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
-
     w.deploy(*ws(w))
     # Integrations, routes, the stage and the three functions' policies must
     # all be in flight at once: a read made after another answered never
     # fills the barrier.
-    together = threading.Barrier(6, timeout=30)
-
-    def in_flight(target: Any, method: str) -> None:
-        original = getattr(target, method)
-
-        def read(*args: Any, **kwargs: Any) -> Any:
-            together.wait()
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(target, method, read)
-
-    for method in ("list_integrations", "list_routes", "get_stage"):
-        in_flight(w.aws.apigatewayv2, method)
-    in_flight(w.aws.lambda_, "get_policy_statements")
+    all_in_flight(
+        monkeypatch,
+        6,
+        (w.aws.apigatewayv2, ("list_integrations", "list_routes", "get_stage")),
+        (w.aws.lambda_, ("get_policy_statements",)),
+    )
     w.quiet(*ws(w))
