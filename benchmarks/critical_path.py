@@ -1,20 +1,29 @@
 """Critical path of a deploy phase: what was measured, what the bound is, their ratio.
 
-Every AWS call is held to exactly ``L`` ms by the benchmark proxy (it answers
-``L`` ms after the request arrived, however fast moto was), so time spent
-between calls is ours: a call that waited for another one, a step that
-waited for unrelated reads, a pool that was full, or our own CPU time.
+Every AWS call is held to exactly ``L`` ms by the benchmark proxy
+(``latency_proxy.py``: it answers ``L`` ms after the client sent the
+request, however fast moto was), so time spent between calls is ours: a
+call that waited for another one, a step that waited for unrelated reads,
+a pool that was full, or our own CPU time, including the time between
+botocore stamping a request and its bytes leaving (``plugins/bench_sent.py``).
 
 Unless moto is slower than ``L``: it serves requests one at a time in
 effect (one process, one GIL, 5-10 ms of CPU per request), so a burst of
-reads queues in it and its last answers come later than ``L``. Such calls
-are counted in the *late* column; a phase with late calls measures moto as
-well as the deploy. The unchanged redeploy (a burst of 20-30 reads and
+reads queues in it and its last answers come later than ``L`` after the
+proxy got them. Such calls are counted in the *late* column; a phase with
+late calls measures moto as well as the deploy.
+
+Before the proxy counted from the client's stamp, it counted from when its
+own handler thread read the request: in a burst of new connections that
+was 15-70 ms after the client sent it, and the first request of a phase
+(where the span starts) lagged as much as the last, so the figures hid
+most of the client's time spent launching a burst (an unchanged redeploy
+measured 1.2x its bound; 2.0-2.2x with the send stamped). The unchanged redeploy (a burst of 20-30 reads and
 nothing else) is therefore run twice and the second run, the one measured,
 gets each read's answer from the first run's (``deploy.py``: a no-op
 changes nothing, so they are the answers moto would give).
 
-*Measured critical path*: from the phase's first request to its last answer.
+*Measured critical path*: from the phase's first request sent to its last answer.
 
 *Bound*: the longest chain of calls that must run one after the other,
 times ``L``, plus the waits AWS's quotas impose (``chalice/aws/pacing.py``).
@@ -119,7 +128,7 @@ BOUNDS: dict[str, dict[str, Bound]] = {"sample": SAMPLE, "twenty": TWENTY}
 
 @attrs.frozen
 class Call:
-    """One request as the proxy saw it (seconds on the proxy's clock)."""
+    """One request: sent (by the client's stamp) and answered, ``perf_counter`` seconds."""
 
     start: float
     end: float

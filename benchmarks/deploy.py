@@ -42,8 +42,6 @@ only fidelity patch; real API Gateway accepts both).
 from __future__ import annotations
 
 import argparse
-import http.client
-import http.server
 import json
 import os
 import shutil
@@ -51,20 +49,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from critical_path import BOUNDS, Call, CallLog, median_row, print_rows, row, span
+from critical_path import BOUNDS, median_row, print_rows, row, span
+from latency_proxy import Proxy
 
 ROOT = Path(__file__).resolve().parents[1]
 # Ours runs from this checkout (whichever venv runs the benchmark).
 OURS = [sys.executable, "-m", "chalice.cli"]
 UPSTREAM = ROOT / ".bench" / "upstream-venv" / "bin" / "chalice"
+# The botocore plugin that stamps each request's send time (``latency_proxy.SENT_HEADER``).
+PLUGINS = Path(__file__).resolve().parent / "plugins"
 
 SAMPLE_APP = """
 from chalice import Chalice, Rate, Cron, AuthResponse
@@ -192,113 +191,6 @@ def serve_moto() -> None:
     sys.stdin.read()
 
 
-class Proxy:
-    """Forwards to moto after ``latency`` seconds; counts operations."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = urllib.parse.urlparse(upstream)
-        self.latency = 0.0
-        self.counts: Counter[tuple[str, bool]] = Counter()
-        self.log = CallLog()
-        self.lock = threading.Lock()
-        # Read-only answers: ``recording`` (when set) keeps moto's answer to
-        # each read; ``replay`` (when set) answers a read seen before from it,
-        # without asking moto (see ``bench``'s ``replay_noop``).
-        self.recording: dict[tuple[str, str, bytes], tuple[int, Any, bytes]] | None = None
-        self.replay: dict[tuple[str, str, bytes], tuple[int, Any, bytes]] | None = None
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out in two writes; with Nagle on, the body
-            # waits for the client's delayed ACK of the headers (40 ms on
-            # Linux), which AWS's answers never do: every call looked ~40 ms
-            # longer to the client than the proxy's own clock said.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _any(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                start = time.perf_counter()
-                op, mutating = proxy.count(self.command, self.path, self.headers, body)
-                key = (self.command, self.path, body)
-                replay = proxy.replay
-                if replay is not None and not mutating and key in replay:
-                    status, headers, data = replay[key]
-                else:
-                    status, headers, data = proxy.forward(self.command, self.path, self.headers, body)
-                    recording = proxy.recording
-                    if recording is not None and not mutating:
-                        recording[key] = (status, headers, data)
-                # Each call takes exactly ``latency`` (moto's own time included),
-                # as if every answer came from a region ``latency`` away; unless
-                # moto itself took longer: then the call is "late".
-                late = proxy.latency > 0 and time.perf_counter() - start > proxy.latency
-                time.sleep(max(0.0, start + proxy.latency - time.perf_counter()))
-                proxy.log.add(Call(start, time.perf_counter(), op, mutating, late))
-                self.send_response(status)
-                for k, v in headers:
-                    if k.lower() not in ("transfer-encoding", "content-length", "connection"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
-
-        class Server(http.server.ThreadingHTTPServer):
-            # The default listen backlog (5) drops the SYNs of a burst of new
-            # connections, which the client resends only after 1 s.
-            request_queue_size = 256
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def forward(
-        self, method: str, path: str, headers: Any, body: bytes
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
-        """Moto's answer to one request: status, headers, body."""
-        conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=120)
-        sent = {k: v for k, v in headers.items() if k.lower() != "host"}
-        sent["Host"] = f"{self.upstream.hostname}:{self.upstream.port}"
-        conn.request(method, path, body=body, headers=sent)
-        resp = conn.getresponse()
-        answer = (resp.status, resp.getheaders(), resp.read())
-        conn.close()
-        return answer
-
-    def count(self, method: str, path: str, headers: Any, body: bytes) -> tuple[str, bool]:
-        target = headers.get("X-Amz-Target")
-        if target:
-            op = target.rsplit(".", 1)[-1]
-            mutating = not op.startswith(("Get", "List", "Describe", "Head"))
-        elif body.startswith(b"Action=") or b"&Action=" in body:
-            op = urllib.parse.parse_qs(body.decode())["Action"][0]
-            mutating = not op.startswith(("Get", "List", "Describe", "Head"))
-        else:
-            # REST services: the service is in the signature's credential scope.
-            auth = str(headers.get("Authorization") or "")
-            service = auth.split("Credential=", 1)[-1].split("/")[3] if "/" in auth else "?"
-            parts = urllib.parse.urlparse(path).path.split("/")[1:4]
-            op = f"{service}:{method} /{'/'.join(parts)}"
-            mutating = method not in ("GET", "HEAD")
-        with self.lock:
-            self.counts[(op, mutating)] += 1
-        return op, mutating
-
-    def take(self) -> tuple[int, int, Counter[str]]:
-        with self.lock:
-            counts, self.counts = self.counts, Counter()
-        total = sum(counts.values())
-        mutating = sum(n for (op, m), n in counts.items() if m)
-        return total, mutating, Counter({op: n for (op, m), n in counts.items() if m})
-
-
 # -- runs --------------------------------------------------------------------------
 
 
@@ -383,7 +275,10 @@ def bench(
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-west-2",
         AWS_EC2_METADATA_DISABLED="true",
-        PYTHONPATH=str(ROOT) if impl == "ours" else "",
+        PYTHONPATH=os.pathsep.join(
+            ([str(ROOT)] if impl == "ours" else []) + [str(PLUGINS)]
+        ),
+        BOTOCORE_EXPERIMENTAL__PLUGINS="bench_sent=bench_sent",
     )
     env.pop("AWS_PROFILE", None)
     proxy.latency = 0.0
