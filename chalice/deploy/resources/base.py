@@ -40,7 +40,7 @@ def _new_tagging() -> Tagging:
     return Tagging()
 
 
-class _Once:
+class Once:
     """A value made by the first thread that asks; the others wait for it."""
 
     def __init__(self) -> None:
@@ -136,7 +136,7 @@ class PlanContext:
         Read as ``when_exists`` says, once per plan however many planners ask
         (a function with two schedules, an API and its authorizer).
         """
-        once = self.shared(f"policy:{name}", _Once)
+        once = self.shared(f"policy:{name}", Once)
         found = self.when_exists(
             name,
             lambda: once.get(lambda: self.clients.lambda_.get_policy_statements(function_name)),

@@ -25,6 +25,7 @@ from chalice.app._snapshot import S3EventSpec
 from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
+    Once,
     PlanContext,
     ensure_permission,
     gather,
@@ -111,17 +112,23 @@ class BucketConfigs:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._configs: dict[str, dict[str, Any]] = {}
+        self._reads: dict[str, Once] = {}
         self._writers: dict[str, threading.Lock] = {}
 
     def read(self, clients: Clients, bucket: str) -> dict[str, Any]:
-        """The configuration (read from S3 the first time only)."""
+        """The configuration, read from S3 once: handlers of one bucket are
+        planned at once, and those asking while the first read is out wait
+        for its answer (a failed read is tried again by the next asker)."""
         with self._lock:
             found = self._configs.get(bucket)
-        if found is None:
-            found = clients.s3.get_notification(bucket)
-            with self._lock:
-                found = self._configs.setdefault(bucket, found)
-        return found
+            once = self._reads.setdefault(bucket, Once())
+        if found is not None:
+            return found
+        first = once.get(lambda: clients.s3.get_notification(bucket))
+        with self._lock:
+            # A write (``change``) always reads first, so it can only have
+            # stored its configuration after this read: keep the newer one.
+            return self._configs.setdefault(bucket, first)
 
     def change(
         self,
