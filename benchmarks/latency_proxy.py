@@ -93,6 +93,8 @@ class Proxy:
             headers.append((name.strip(), value.strip()))
         lower = {k.lower(): v for k, v in headers}
         length = int(lower.get("content-length") or 0)
+        if length and lower.get("expect", "").lower() == "100-continue":
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # botocore's large S3 uploads
         body = await reader.readexactly(length) if length else b""
         arrived = time.perf_counter()
         sent = lower.get(SENT_HEADER.lower())
@@ -121,8 +123,13 @@ class Proxy:
         self.log.add(Call(start, time.perf_counter(), op, mutating, late))
         head = [f"HTTP/1.1 {status} {http.client.responses.get(status, '')}"]
         head += [f"{k}: {v}" for k, v in answer_headers if k.lower() not in DROPPED]
-        head.append(f"Content-Length: {len(data)}")
-        payload = b"" if method == "HEAD" else data
+        if method == "HEAD":  # no body: the length is the object's, as moto said
+            length_of = dict((k.lower(), v) for k, v in answer_headers).get("content-length", "0")
+            head.append(f"Content-Length: {length_of}")
+            payload = b""
+        else:
+            head.append(f"Content-Length: {len(data)}")
+            payload = data
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
         await writer.drain()
         return lower.get("connection", "").lower() != "close"
