@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from chalice.aws.errors import AWSError
 from chalice.aws.session import Service
+from chalice.concurrency import concurrently
 
 NOT_FOUND = ("NoSuchEntity",)
 
@@ -126,38 +126,3 @@ class IAM(Service):
         ]
         concurrently(*removals)
         return True
-
-
-T = TypeVar("T")
-
-
-def concurrently(*calls: Callable[[], T]) -> list[T]:
-    """Run ``calls`` at once (threads: they wait on the network); results in order.
-
-    Each call but the last runs in a thread of its own (no pool: starting a
-    thread is the cost here), started in order, and the last one in this
-    thread. A thread just started usually runs until its call is sent, so
-    the calls go out in the order given: list the one a deploy waits for
-    first (GetRole before GetRolePolicy). The first exception (in ``calls``
-    order) is raised after all have finished.
-    """
-    results: list[Any] = [None] * len(calls)
-    errors: list[BaseException | None] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            results[i] = calls[i]()
-        except BaseException as err:  # re-raised below, in the caller's thread
-            errors[i] = err
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls) - 1)]
-    for thread in threads:
-        thread.start()
-    if calls:
-        run(len(calls) - 1)
-    for thread in threads:
-        thread.join()
-    first = next((e for e in errors if e is not None), None)
-    if first is not None:
-        raise first
-    return results

@@ -31,6 +31,7 @@ from chalice.deploy.emitters import sam_apis, terraform_apis
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Change, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
+    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -133,22 +134,6 @@ def endpoint_patch(current: list[str], wanted: str) -> list[dict[str, str]]:
     return [
         {"op": "replace", "path": f"/endpointConfiguration/types/{current[0]}", "value": wanted}
     ]
-
-
-def run_all(fns: list[Callable[[], Any]]) -> list[Any]:
-    """Run independent calls concurrently; wait for all, then raise the first error.
-
-    Waiting for every call keeps "what exists" knowable: nothing is still
-    running in the background when the step reports.
-    """
-    if len(fns) <= 1:
-        return [fn() for fn in fns]
-    import concurrent.futures  # here, as hashlib above
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(fns)) as pool:
-        futures = [pool.submit(fn) for fn in fns]
-        concurrent.futures.wait(futures)
-    return [f.result() for f in futures]
 
 
 @attrs.frozen
@@ -340,7 +325,7 @@ class RestAPIPlanner:
             if update.tag:
                 arn = sc.clients.arn_apigateway(api_id)
                 calls.append(lambda: ctx.tagging.tag("apigateway", lambda: a.tag(arn, tags)))
-            deployment = run_all(calls)[0] or live_deployment
+            deployment = gather(*calls)[0] or live_deployment
             return _record(model, api_id, url(api_id), doc_digest, deployment).values()
 
         return Step(
@@ -375,7 +360,7 @@ class RestAPIPlanner:
                 lambda: apigw.get_stage(api_id, stage_name),
                 *(policy(fn) for fn in functions.values()),
             ]
-            got = run_all(reads)
+            got = gather(*reads)
             if got[0] is None:
                 return None
             permissions = {
@@ -432,7 +417,7 @@ class RestAPIPlanner:
 
             calls: list[Callable[[], Any]] = [definition_chain, tag]
             calls += add_permissions(sc, api_id, names)
-            deployment = run_all(calls)[0]
+            deployment = gather(*calls)[0]
             return _record(model, api_id, url(api_id), doc_digest, deployment).values()
 
         return Step(

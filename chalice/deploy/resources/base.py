@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
+from chalice.concurrency import concurrently
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Step
 
 if TYPE_CHECKING:
@@ -291,38 +292,15 @@ def ensure_permission(
     )
 
 
-def concurrently(*calls: Callable[[], object]) -> None:
-    """Make independent calls at once (``chalice.aws.iam.concurrently``: in order).
-
-    For calls of one step that AWS lets run in any order (an invoke
-    permission and a subscription), so the step is one round trip long, not
-    two. Every call runs to its end before this returns; then the first
-    error (in ``calls`` order) is raised.
-    """
-    # Here, not at the top: the models (so a cached ``chalice package``)
-    # import this module, and the AWS layer is for deploys only.
-    from chalice.aws.iam import concurrently as run_at_once
-
-    run_at_once(*calls)
-
-
 def gather(*reads: Callable[[], Any]) -> list[Any]:
-    """Make independent reads at once (as ``concurrently``); their answers, in order.
+    """Make independent reads at once (``concurrently``); their answers, in order.
 
     For a planner's reads that need nothing from each other (a recorded
     subscription and its function's policy), so planning waits one round
-    trip for them, not one per read.
+    trip for them, not one per read. For a step's calls that AWS lets run in
+    any order (an invoke permission and a subscription), ``concurrently``.
     """
-    answers: list[Any] = [None] * len(reads)
-
-    def keep(i: int) -> Callable[[], None]:
-        def read() -> None:
-            answers[i] = reads[i]()
-
-        return read
-
-    concurrently(*(keep(i) for i in range(len(reads))))
-    return answers
+    return concurrently(*reads)
 
 
 def remove_permissions(clients: Clients, function: str, *, principal: str, source_arn: str) -> None:

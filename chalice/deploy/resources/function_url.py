@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from chalice.app._frozen import Frozen
+from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
-from chalice.deploy.resources.base import PlanContext, concurrently, gather, statement_id
+from chalice.deploy.resources.base import PlanContext, gather, statement_id
 from chalice.deploy.resources.httpapi_models import cors_view
 from chalice.deploy.typekit import (
     DeleteTier,

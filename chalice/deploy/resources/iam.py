@@ -13,7 +13,7 @@ import attrs
 
 from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.resources.base import PlanContext
+from chalice.deploy.resources.base import PlanContext, gather
 from chalice.deploy.typekit import (
     AutoGenIAMPolicy,
     DeleteTier,
@@ -61,7 +61,6 @@ class IAMRoleRecord(StateRecord):
     role_arn: str | None = None
 
 
-
 def _document(model: ManagedIAMRole) -> dict[str, Any]:
     doc = model.policy.document
     if doc is None:
@@ -77,7 +76,6 @@ class RolePlanner:
     ) -> Step:
         # Here, not at the top: the models (so a cached ``chalice package``)
         # import this module, and the AWS wrappers are for deploys only.
-        from chalice.aws.iam import concurrently as _concurrently
         from chalice.aws.iam import parse_policy
 
         iam = ctx.clients.iam
@@ -86,7 +84,7 @@ class RolePlanner:
         # Both reads go out at once: the policy is read by name, and GetRole
         # answers with the ARN, so neither waits for the other or for the
         # account id (the ARN is only computed for a role still to be made).
-        role, current_policy = _concurrently(
+        role, current_policy = gather(
             lambda: iam.get_role(name), lambda: iam.get_role_policy(name, name)
         )
         rtype = model.resource_type.value

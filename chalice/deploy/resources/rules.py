@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from chalice.app._snapshot import CloudWatchEventSpec, ScheduleEventSpec
+from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
-    concurrently,
     ensure_permission,
     gather,
     has_permission,

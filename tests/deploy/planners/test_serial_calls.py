@@ -191,7 +191,7 @@ def test_rule_delete_with_a_target_added_by_hand_still_deletes(w: World) -> None
 def test_concurrently_runs_every_call_then_raises_the_first_error() -> None:
     import threading
 
-    from chalice.deploy.resources.base import concurrently
+    from chalice.concurrency import concurrently
 
     started = threading.Barrier(2, timeout=10)  # both calls are in flight at once
     ran: list[str] = []
@@ -218,7 +218,7 @@ def test_concurrently_runs_the_last_call_in_the_caller_s_thread() -> None:
     # before, the first ran here, after every other call had been started.
     import threading
 
-    from chalice.aws.iam import concurrently
+    from chalice.concurrency import concurrently
 
     caller = threading.current_thread()
     go = threading.Event()
