@@ -338,20 +338,10 @@ class AWSClients:
         return ClientPrefetch(self._client_ready, names, exists=self._shared.clients.__contains__)
 
     def _client_ready(self, name: str) -> object:
-        """The client of ``name``, made ready for its first calls.
-
-        Its wrapper modules are imported (see ``WRAPPER_MODULES``), and its
-        exception classes are built. botocore builds them on the client's
-        first error answer, from every error shape in the service's model,
-        in each thread that gets an error before the first build is stored.
-        A first deploy's reads answer "not found" (GetRole, nine GetFunction,
-        DescribeRule) all at once, so those builds landed between GetRole's
-        answer and CreateRole.
-        """
+        """The client of ``name``, its wrapper modules imported (see ``WRAPPER_MODULES``)."""
         client = self.client(name)
         for module in WRAPPER_MODULES.get(name, ()):
             importlib.import_module(module)
-        getattr(client, "exceptions", None)
         return client
 
     @property

@@ -157,44 +157,6 @@ def test_the_prefetch_imports_each_client_s_wrapper_modules(
     assert sys.modules["prefetch_probe_wrapper"].LOADED
 
 
-class ClientWithExceptions:
-    """Stands for a botocore client: ``exceptions`` is built on first access."""
-
-    def __init__(self) -> None:
-        self.built = 0
-
-    @property
-    def exceptions(self) -> object:
-        self.built += 1
-        return object()
-
-
-def test_the_prefetch_builds_each_client_s_exception_classes() -> None:
-    made: list[ClientWithExceptions] = []
-
-    class Session(FakeSession):
-        def create_client(self, name: str, config: Any = None) -> object:
-            super().create_client(name, config)
-            made.append(ClientWithExceptions())
-            return made[-1]
-
-    clients = AWSClients(Session(), sleep=lambda _s: None)
-    clients.prefetch(["iam", "lambda"]).close()
-    assert [c.built for c in made] == [1, 1]
-
-
-def test_a_real_client_s_exception_classes_are_ready_after_the_prefetch() -> None:
-    import botocore.session
-
-    session = botocore.session.Session()
-    session.set_credentials("a", "b")
-    session.set_config_variable("region", "us-west-2")
-    clients = AWSClients(session, sleep=lambda _s: None)
-    clients.prefetch(["iam"]).close()
-    # Built and stored: the first error answer finds them instead of building them.
-    assert clients.client("iam")._exceptions is not None
-
-
 def test_every_wrapper_module_is_listed_under_its_client() -> None:
     wrappers = [name for name, attr in vars(AWSClients).items() if isinstance(attr, property)]
     checked = 0
