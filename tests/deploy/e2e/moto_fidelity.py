@@ -46,6 +46,11 @@ PATCHED = (
     ("moto.apigatewayv2.urls", "url_paths"),
     ("moto.s3.responses", "S3Response._notification_config_from_body"),
     ("moto.awslambda.models", "LambdaFunction.update_configuration"),
+    ("moto.awslambda.models", "LambdaFunction.update_function_code"),
+    ("moto.awslambda.models", "LambdaFunction.get_configuration"),
+    ("moto.awslambda.policy", "Policy.add_statement"),
+    ("moto.awslambda.policy", "Policy.del_statement"),
+    ("moto.awslambda.policy", "Policy.get_policy"),
     ("moto.awslambda.policy", "Policy.decode_policy"),
     ("moto.awslambda.exceptions", "InvalidParameterValueException"),
     # moto_overhead.py
@@ -130,6 +135,7 @@ def apply() -> None:
     moto_fidelity_apigw.apply()
     _capitalised_s3_filter_names()
     _lambda_tracing_update()
+    _lambda_revisions()
     _atomic_conditional_writes()
     _http_api_get_authorizers()
     _function_url_permission_conditions()
@@ -220,6 +226,72 @@ def _lambda_tracing_update() -> None:
         return original(self, config_updates)
 
     models.LambdaFunction.update_configuration = update_configuration
+
+
+def _lambda_revisions() -> None:
+    """AWS: a function gets a new ``RevisionId`` whenever its code, its configuration
+    or its resource policy changes ("The latest updated revision of the function",
+    https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html),
+    and GetPolicy answers the function's ``RevisionId``: the one AddPermission's
+    and RemovePermission's ``RevisionId`` parameters check. moto gives a
+    function none (only aliases have one) and keeps another for the policy.
+    """
+    from moto.awslambda import models, policy
+    from moto.moto_api._internal import mock_random
+
+    def revise(fn: Any) -> None:
+        if isinstance(fn, models.LambdaFunction):
+            fn.revision_id = str(mock_random.uuid4())
+
+    def revision(fn: Any) -> str:
+        if not getattr(fn, "revision_id", None):
+            revise(fn)
+        return str(fn.revision_id)
+
+    get_configuration = models.LambdaFunction.get_configuration
+
+    def configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+        answer: dict[str, Any] = get_configuration(self, on_create)
+        answer["RevisionId"] = revision(self)
+        return answer
+
+    models.LambdaFunction.get_configuration = configuration
+
+    def revising(original: Any) -> Any:
+        # Revised first: the update's answer carries the new revision, as AWS's does.
+        def changed(self: Any, *args: Any, **kwargs: Any) -> Any:
+            revise(self)
+            return original(self, *args, **kwargs)
+
+        return changed
+
+    fn_class = models.LambdaFunction
+    fn_class.update_configuration = revising(fn_class.update_configuration)
+    fn_class.update_function_code = revising(fn_class.update_function_code)
+
+    add_statement, del_statement = policy.Policy.add_statement, policy.Policy.del_statement
+    get_policy = policy.Policy.get_policy
+
+    def add(self: Any, raw: str, qualifier: str | None = None) -> Any:
+        statement, _revision = add_statement(self, raw, qualifier)
+        revise(self.parent)
+        self.revision = getattr(self.parent, "revision_id", self.revision)
+        return statement, self.revision
+
+    def delete(self: Any, sid: str, revision: str = "") -> None:
+        del_statement(self, sid, revision)
+        revise(self.parent)
+        self.revision = getattr(self.parent, "revision_id", self.revision)
+
+    def read(self: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = get_policy(self)
+        if isinstance(self.parent, models.LambdaFunction):
+            answer["RevisionId"] = revision(self.parent)
+        return answer
+
+    policy.Policy.add_statement = add
+    policy.Policy.del_statement = delete
+    policy.Policy.get_policy = read
 
 
 def _atomic_conditional_writes() -> None:
