@@ -160,12 +160,18 @@ class Lambda(Service):
         return self._delete(self.client.delete_function, NOT_FOUND, FunctionName=name)
 
     # -- permissions (resource policy) -------------------------------------
-    def get_policy_statements(self, name: str) -> list[dict[str, Any]]:
+    def get_policy(self, name: str) -> tuple[str, list[dict[str, Any]]] | None:
+        """``GetPolicy``: the ``RevisionId`` it was read at ("" if AWS gave none) and
+        the statements; None without a policy (or a function)."""
         resp = self._get(self.client.get_policy, NOT_FOUND, FunctionName=name)
         if resp is None:
-            return []
+            return None
         policy = json.loads(resp["Policy"])
-        return list(policy.get("Statement", []))
+        return str(resp.get("RevisionId") or ""), list(policy.get("Statement", []))
+
+    def get_policy_statements(self, name: str) -> list[dict[str, Any]]:
+        found = self.get_policy(name)
+        return found[1] if found is not None else []
 
     def add_permission(
         self,

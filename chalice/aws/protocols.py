@@ -88,6 +88,10 @@ class LambdaService(Protocol):
         """Delete the function (name or ARN); False if it was gone."""
         ...
 
+    def get_policy(self, name: str) -> tuple[str, list[dict[str, Any]]] | None:
+        """The resource policy's ``RevisionId`` and statements (None without one)."""
+        ...
+
     def get_policy_statements(self, name: str) -> list[dict[str, Any]]:
         """The statements of the function's resource policy ([] without one)."""
         ...

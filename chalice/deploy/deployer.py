@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from chalice.aws.session import AWSClients, create_clients
-from chalice.deploy import models
+from chalice.deploy import function_policies, models
 from chalice.deploy.aws_services import services_for
 from chalice.deploy.descriptors import DESCRIPTORS
 from chalice.deploy.executor import Executor, Mode, Recorder
@@ -210,7 +210,7 @@ def deploy_application(
     if plan_only:
         state = backend.read(stage)[0]
         _create_ahead(clients, _services(application, state.resources))
-        ctx = _plan_context(clients, app_name, stage, state, ui)
+        ctx = _plan_context(clients, app_name, stage, state, ui, project_dir=project_dir)
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         ui.info(the_plan.render())
         return DeployResult(plan=the_plan, state=None)
@@ -221,7 +221,7 @@ def deploy_application(
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
         _create_ahead(clients, _services(application, state.resources))
-        ctx = _plan_context(clients, app_name, stage, state, ui)
+        ctx = _plan_context(clients, app_name, stage, state, ui, project_dir=project_dir)
         # Each step starts as soon as it is planned and its dependencies ran:
         # writes overlap the reads of unrelated resources.
         planning = start_plan(application, ctx, max_parallel=max_parallel)
@@ -234,6 +234,7 @@ def deploy_application(
         if state.migrated_from is not None:
             recorder.flush()
         final = recorder.state
+        function_policies.remember(project_dir, the_plan, ctx)
     report = deployed_report(final)
     ui.info(report)
     return DeployResult(plan=the_plan, state=final, report=report)
@@ -275,11 +276,25 @@ def delete_stage(
 
 
 def _plan_context(
-    clients: AWSClients, app_name: str, stage: str, state: DeployedState, ui: Reporter
+    clients: AWSClients,
+    app_name: str,
+    stage: str,
+    state: DeployedState,
+    ui: Reporter,
+    *,
+    project_dir: Path | None = None,
 ) -> PlanContext:
-    """What the planners consult; tag refusals are told to the user once."""
+    """What the planners consult; tag refusals are told to the user once.
+
+    ``project_dir``: a deploy's, whose cached function policies it may use.
+    """
     return PlanContext(
-        clients=clients, app_name=app_name, stage=stage, state=state, tagging=Tagging(warn=ui.warn)
+        clients=clients,
+        app_name=app_name,
+        stage=stage,
+        state=state,
+        tagging=Tagging(warn=ui.warn),
+        known_policies=function_policies.load(project_dir) if project_dir is not None else {},
     )
 
 

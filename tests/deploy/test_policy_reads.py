@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
+from chalice.deploy.function_policies import KnownPolicy
 from chalice.deploy.plan import Action, Step
 from chalice.deploy.resources.base import PlanContext
 from chalice.deploy.state import DeployedState
 
 NAME, FUNCTION = "api_handler", "demo-dev"
+ARN = f"arn:aws:lambda:us-west-2:123456789012:function:{FUNCTION}"
 STATEMENTS = [{"Sid": "s1", "Principal": {"Service": "events.amazonaws.com"}}]
 HANG_GUARD = 30.0  # only reached when the behaviour under test is broken
 
@@ -30,10 +32,10 @@ class _Lambda:
         self.reads: list[str] = []
         self.read_started = threading.Event()
 
-    def get_policy_statements(self, name: str) -> list[dict[str, Any]]:
+    def get_policy(self, name: str) -> tuple[str, list[dict[str, Any]]]:
         self.reads.append(name)
         self.read_started.set()
-        return list(STATEMENTS)
+        return "rev-2", list(STATEMENTS)
 
 
 class _Clients:
@@ -41,13 +43,20 @@ class _Clients:
         self.lambda_ = _Lambda()
 
 
-def _context(*, recorded: bool) -> tuple[PlanContext, _Lambda]:
+def _context(
+    *, recorded: bool, known: dict[str, KnownPolicy] | None = None
+) -> tuple[PlanContext, _Lambda]:
     state = DeployedState()
     if recorded:
-        arn = f"arn:aws:lambda:us-west-2:123456789012:function:{FUNCTION}"
-        state = state.with_resource(NAME, "lambda_function", {"lambda_arn": arn})
+        state = state.with_resource(NAME, "lambda_function", {"lambda_arn": ARN})
     clients = _Clients()
-    ctx = PlanContext(clients=clients, app_name="demo", stage="dev", state=state)  # type: ignore[arg-type]
+    ctx = PlanContext(
+        clients=clients,  # type: ignore[arg-type]
+        app_name="demo",
+        stage="dev",
+        state=state,
+        known_policies=known or {},
+    )
     ctx.expect([NAME])
     return ctx, clients.lambda_
 
@@ -101,3 +110,47 @@ def test_every_planner_asking_about_one_function_shares_one_read() -> None:
         thread.join(HANG_GUARD)
     assert answers == [STATEMENTS] * 4
     assert lam.reads == [FUNCTION]
+
+
+# -- a policy known at a revision (``chalice/deploy/function_policies.py``) ------------
+
+KNOWN = [{"Sid": "known", "Principal": {"Service": "sns.amazonaws.com"}}]
+
+
+def test_a_policy_known_at_the_functions_revision_is_not_read() -> None:
+    ctx, lam = _context(recorded=True, known={ARN: KnownPolicy("rev-1", KNOWN)})
+    answers: list[list[dict[str, Any]]] = []
+    thread = _ask(ctx, answers)
+    # It waits for the function's own read to compare revisions.
+    assert answers == []
+    ctx.note_function(NAME, ARN, "rev-1")
+    ctx.planned(NAME, _step(Action.UNCHANGED))
+    thread.join(HANG_GUARD)
+    assert answers == [KNOWN]
+    assert lam.reads == []
+    assert ctx.policy_read(NAME) is None  # nothing read: nothing new to remember
+
+
+def test_a_function_changed_since_its_policy_was_known_is_read_again() -> None:
+    ctx, lam = _context(recorded=True, known={ARN: KnownPolicy("rev-1", KNOWN)})
+    ctx.note_function(NAME, ARN, "rev-2")  # changed by hand, or by a deploy
+    ctx.planned(NAME, _step(Action.UNCHANGED))
+    assert ctx.policy_statements(NAME, FUNCTION) == STATEMENTS
+    assert lam.reads == [FUNCTION]
+    assert ctx.policy_read(NAME) == KnownPolicy("rev-2", STATEMENTS)
+
+
+def test_a_known_policy_of_a_function_gone_is_empty_and_not_read() -> None:
+    ctx, lam = _context(recorded=True, known={ARN: KnownPolicy("rev-1", KNOWN)})
+    ctx.planned(NAME, _step(Action.CREATE))  # deleted by hand: its policy went with it
+    assert ctx.policy_statements(NAME, FUNCTION) == []
+    assert lam.reads == []
+
+
+def test_a_known_policy_is_a_copy_planners_cannot_spoil() -> None:
+    known = {ARN: KnownPolicy("rev-1", KNOWN)}
+    ctx, _lam = _context(recorded=True, known=known)
+    ctx.note_function(NAME, ARN, "rev-1")
+    ctx.planned(NAME, _step(Action.UNCHANGED))
+    ctx.policy_statements(NAME, FUNCTION)[0]["Sid"] = "changed"
+    assert known[ARN].statements == KNOWN and KNOWN[0]["Sid"] == "known"

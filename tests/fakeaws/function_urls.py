@@ -158,3 +158,4 @@ class FakeFunctionUrls(FakeService):
                     "Condition": condition,
                 }
             )
+            self.lam._revise(fn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import itertools
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -67,8 +68,15 @@ class FakeLambda(FakeService):
         # Function URL configs by function name (tests/fakeaws/function_urls.py).
         self.urls: dict[str, dict[str, Any]] = {}
         self.invocations: list[Mapping[str, Any]] = []
+        self._revisions = itertools.count(1)
 
     # -- functions ------------------------------------------------------------
+    def _revise(self, cfg: dict[str, Any]) -> None:
+        """A new ``RevisionId``: Lambda gives the function one whenever its code,
+        configuration or resource policy changes, and GetPolicy answers the
+        function's (https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html)."""
+        cfg["RevisionId"] = f"rev-{next(self._revisions)}"
+
     def _fn(self, operation: str, ref: str) -> dict[str, Any]:
         name = function_name(ref)
         if name not in self.functions:
@@ -106,6 +114,7 @@ class FakeLambda(FakeService):
                 "LastUpdateStatus": "Successful",
             }
             cfg["Architectures"] = list(params.get("Architectures") or DEFAULTS["Architectures"])
+            self._revise(cfg)
             self.functions[name] = cfg
             self.tags[name] = dict(params.get("Tags") or {})
             return copy.deepcopy(cfg)
@@ -121,11 +130,14 @@ class FakeLambda(FakeService):
             fn = self._fn("UpdateFunctionCode", name)
             fn["CodeSha256"] = code_sha256(zip_bytes)
             fn["Architectures"] = [architecture]
+            self._revise(fn)
 
     def update_configuration(self, name: str, params: dict[str, Any]) -> None:
         self._log("UpdateFunctionConfiguration", FunctionName=name, **params)
         with self.lock:
-            self._fn("UpdateFunctionConfiguration", name).update(_config_updates(params))
+            fn = self._fn("UpdateFunctionConfiguration", name)
+            fn.update(_config_updates(params))
+            self._revise(fn)
 
     def wait_ready(self, name: str, current: dict[str, Any] | None = None) -> None:
         # Every fake function is Active and Successful: like the wrapper given a
@@ -174,10 +186,18 @@ class FakeLambda(FakeService):
         return {"StatusCode": 200, "Payload": b"null"}
 
     # -- permissions --------------------------------------------------------------
-    def get_policy_statements(self, name: str) -> list[dict[str, Any]]:
+    def get_policy(self, name: str) -> tuple[str, list[dict[str, Any]]] | None:
         self._log("GetPolicy", FunctionName=name)
         with self.lock:
-            return copy.deepcopy(self.policies.get(function_name(name), []))
+            fn = function_name(name)
+            statements = self.policies.get(fn)
+            if fn not in self.functions or not statements:
+                return None
+            return str(self.functions[fn].get("RevisionId", "")), copy.deepcopy(statements)
+
+    def get_policy_statements(self, name: str) -> list[dict[str, Any]]:
+        found = self.get_policy(name)
+        return found[1] if found is not None else []
 
     def add_permission(
         self,
@@ -217,6 +237,7 @@ class FakeLambda(FakeService):
                     "Condition": condition,
                 }
             )
+            self._revise(fn)
 
     def remove_permission(self, name: str, statement_id: str) -> bool:
         self._log("RemovePermission", FunctionName=name, StatementId=statement_id)
@@ -224,6 +245,8 @@ class FakeLambda(FakeService):
             statements = self.policies.get(function_name(name), [])
             kept = [s for s in statements if s["Sid"] != statement_id]
             self.policies[function_name(name)] = kept
+            if len(kept) != len(statements) and function_name(name) in self.functions:
+                self._revise(self.functions[function_name(name)])
             return len(kept) != len(statements)
 
     # -- layers ---------------------------------------------------------------------

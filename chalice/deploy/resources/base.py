@@ -9,6 +9,7 @@ the state file code and the AWS wrappers are imported where they are used.
 from __future__ import annotations
 
 import base64
+import copy
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     # cached ``chalice package``) import every type module.
     from chalice.aws.protocols import Clients
     from chalice.deploy import models
+    from chalice.deploy.function_policies import KnownPolicy
     from chalice.deploy.state import DeployedState
     from chalice.deploy.tagging import Tagging
 
@@ -56,6 +58,10 @@ class Once:
                 self._made = True
             return self._value  # type: ignore[no-any-return]
 
+    def made(self) -> Any:
+        """The value if it was made, else None (does not wait for a maker)."""
+        return self._value if self._made else None
+
 
 @attrs.define
 class PlanContext:
@@ -72,6 +78,8 @@ class PlanContext:
     # delete), known before any of them is planned: a subscription's delete
     # leaves the invoke permission to its function's own deletion.
     deleting: frozenset[str] = frozenset()
+    # Policies read at a function revision (``function_policies``), by function ARN.
+    known_policies: Mapping[str, KnownPolicy] = attrs.field(factory=dict)
     # Per-plan values planners share with each other and with their steps
     # (``shared``); a copy made with ``attrs.evolve`` shares the same dict.
     _shared: dict[str, Any] = attrs.field(factory=dict)
@@ -135,14 +143,55 @@ class PlanContext:
         """Resource ``name``'s function policy statements as they are now ([]: no function yet).
 
         Read as ``when_exists`` says, once per plan however many planners ask
-        (a function with two schedules, an API and its authorizer).
+        (a function with two schedules, an API and its authorizer), unless a
+        policy read at the function's current revision is known
+        (``function_policies``): then none is read.
         """
+        known = self._known_policy(name)
+        if known is not None:
+            return known
         once = self.shared(f"policy:{name}", Once)
-        found = self.when_exists(
-            name,
-            lambda: once.get(lambda: self.clients.lambda_.get_policy_statements(function_name)),
-        )
-        return found if found is not None else []
+        found = self.when_exists(name, lambda: once.get(lambda: self._read_policy(function_name)))
+        return found.statements if found is not None else []
+
+    def _read_policy(self, function_name: str) -> KnownPolicy | None:
+        from chalice.deploy.function_policies import KnownPolicy
+
+        found = self.clients.lambda_.get_policy(function_name)
+        return KnownPolicy(*found) if found is not None else None
+
+    def _known_policy(self, name: str) -> list[dict[str, Any]] | None:
+        """The statements of the policy known at the function's revision, or None.
+
+        Only for a function this state records and a cache entry names: it
+        waits for the function's own read (GetFunction) to compare revisions.
+        """
+        recorded = self.state.get(name) if self.known_policies else None
+        arn = str((recorded or {}).get("lambda_arn"))
+        entry = self.known_policies.get(arn)
+        if entry is None:
+            return None
+        if not self.exists_now(name):
+            return []  # gone: no policy (the function's step creates it)
+        if self.function_seen(name) != (arn, entry.revision_id):
+            return None  # changed since (or renamed): read it
+        return copy.deepcopy(entry.statements)
+
+    def note_function(self, name: str, arn: str, revision_id: str) -> None:
+        """Function ``name`` exists now as ``arn`` at ``revision_id`` (its planner, before
+        its step is planned)."""
+        seen: dict[str, tuple[str, str]] = self.shared("functions_seen", dict)
+        seen[name] = (arn, revision_id)
+
+    def function_seen(self, name: str) -> tuple[str, str] | None:
+        """``(arn, revision_id)`` of function ``name`` as this plan read it, if it exists."""
+        seen: dict[str, tuple[str, str]] = self.shared("functions_seen", dict)
+        return seen.get(name)
+
+    def policy_read(self, name: str) -> KnownPolicy | None:
+        """The policy of function ``name`` this plan read (None: not read, or none)."""
+        once = self._shared.get(f"policy:{name}")
+        return once.made() if isinstance(once, Once) else None
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """The plan's one value under ``key``, made by ``factory`` on first use."""

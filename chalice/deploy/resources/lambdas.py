@@ -316,6 +316,7 @@ class FunctionPlanner:
 
         cfg = current["Configuration"]
         fn_arn = str(cfg["FunctionArn"])
+        ctx.note_function(model.resource_name, fn_arn, str(cfg.get("RevisionId") or ""))
         values = record(fn_arn)
         now = _current_config(cfg)
         # Identity tags are set when the function is created and then left alone:

@@ -377,6 +377,6 @@ def test_an_unchanged_api_is_read_in_one_round_trip(
         monkeypatch,
         6,
         (w.aws.httpapi, ("list_authorizers", "list_integrations", "list_routes", "list_stages")),
-        (w.aws.lambda_, ("get_policy_statements",)),
+        (w.aws.lambda_, ("get_policy",)),
     )
     w.quiet(*http(w))

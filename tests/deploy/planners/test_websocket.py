@@ -113,6 +113,6 @@ def test_an_unchanged_api_is_read_in_one_round_trip(
         monkeypatch,
         6,
         (w.aws.apigatewayv2, ("list_integrations", "list_routes", "get_stage")),
-        (w.aws.lambda_, ("get_policy_statements",)),
+        (w.aws.lambda_, ("get_policy",)),
     )
     w.quiet(*ws(w))
