@@ -18,7 +18,10 @@ Pending/InProgress states, AWS's published quotas scaled by
 unchanged redeploy without quotas, with quotas and the deploy's pacing off,
 and with both: wall time next to "AWS time"
 (the virtual seconds the deploy spent waiting: backoff, pacing, states),
-calls, mutating calls and throttles served.
+calls, mutating calls and throttles served. Then ``scheduled`` (20 functions
+on schedules, so 20 invoke permissions) with quotas and pacing: its first
+unchanged redeploy reads every function's policy, the next one knows them
+by revision (``chalice/deploy/function_policies.py``).
 
     .venv/bin/python benchmarks/deploy.py --realism [--quota-speed 1]
 
@@ -140,7 +143,16 @@ def twenty_app() -> str:
     return "\n".join(lines)
 
 
-APPS = {"sample": SAMPLE_APP, "twenty": twenty_app()}
+def scheduled_app() -> str:
+    """20 functions on schedules: 20 invoke permissions, so 20 policies to know."""
+    lines = ["from chalice import Chalice", "", 'app = Chalice(app_name="benchsched")', ""]
+    for i in range(20):
+        lines += ["", f"@app.schedule('rate({i + 2} hours)')", f"def fn{i:02d}(event):", "    return None"]
+    return "\n".join(lines) + "\n"
+
+
+APPS = {"sample": SAMPLE_APP, "twenty": twenty_app(), "scheduled": scheduled_app()}
+NAMES = {"sample": "benchsample", "twenty": "benchtwenty", "scheduled": "benchsched"}
 
 
 # -- moto + proxy ------------------------------------------------------------------
@@ -222,7 +234,7 @@ def make_project(base: Path, app: str) -> Path:
     (project / ".chalice").mkdir(parents=True)
     (project / "app.py").write_text(APPS[app])
     (project / "requirements.txt").write_text("")
-    name = "benchsample" if app == "sample" else "benchtwenty"
+    name = NAMES[app]
     (project / ".chalice" / "config.json").write_text(
         json.dumps(
             {"version": "2.0", "app_name": name, "stages": {"dev": {"api_gateway_stage": "api"}}}
@@ -327,8 +339,16 @@ def bench(
 # -- realism mode (in-process, virtual clock) -----------------------------------
 
 
-def realism_run(moto: str, quota_speed: float | None, *, pacing: bool = True) -> list[dict[str, Any]]:
-    """``twenty``: first deploy + unchanged redeploy under the realism layer.
+def realism_run(
+    moto: str,
+    quota_speed: float | None,
+    *,
+    pacing: bool = True,
+    app: str = "twenty",
+    phases: tuple[str, ...] = ("first deploy", "unchanged redeploy"),
+) -> list[dict[str, Any]]:
+    """``app`` (``twenty``): its ``phases`` (a first deploy, then unchanged
+    redeploys) under the realism layer.
 
     ``quota_speed`` None: the layer without quotas (unlimited AWS); otherwise
     AWS's published quotas refilled ``quota_speed`` times faster. ``pacing``
@@ -344,7 +364,7 @@ def realism_run(moto: str, quota_speed: float | None, *, pacing: bool = True) ->
 
     reset(moto)
     base = Path(tempfile.mkdtemp(prefix="bench-realism-"))
-    project = make_project(base, "twenty")
+    project = make_project(base, app)
     quotas = None if quota_speed is None else Quotas(speed=quota_speed)
     layer = AWSRealism(quotas=quotas)
     _config, application = deployer.build(
@@ -352,7 +372,7 @@ def realism_run(moto: str, quota_speed: float | None, *, pacing: bool = True) ->
     )
     rows = []
     paced = "paced" if clients_take_a_clock() else "unpaced"
-    for phase in ("first deploy", "unchanged redeploy"):
+    for phase in phases:
         layer.reset_counters()
         session = layer.attach(botocore.session.Session())
         if pacing:
@@ -366,12 +386,13 @@ def realism_run(moto: str, quota_speed: float | None, *, pacing: bool = True) ->
         deployer.deploy_application(
             application,
             project_dir=project,
-            app_name="benchtwenty",
+            app_name=NAMES[app],
             clients=clients,
             ui=RecordingReporter(),
         )
         rows.append(
             {
+                "app": app,
                 "mode": ("no quotas" if quota_speed is None else f"quotas x{quota_speed:g}")
                 + ("" if pacing else " unpaced"),
                 "phase": phase,
@@ -395,18 +416,26 @@ def realism_main(quota_speed: float) -> None:
         realism_run(moto, None)
         + realism_run(moto, quota_speed, pacing=False)
         + realism_run(moto, quota_speed)
+        # 20 invoke permissions: the first unchanged redeploy reads every
+        # function's policy (GetPolicy: 15 per second), the next knows them.
+        + realism_run(
+            moto,
+            quota_speed,
+            app="scheduled",
+            phases=("first deploy", "unchanged redeploy", "unchanged again"),
+        )
     )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"load average: {load} on {os.cpu_count()} CPUs (wall times depend on it; AWS time does not)"
     )
     print(
-        f"{'twenty':<10}{'mode':<22}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
+        f"{'app':<10}{'mode':<22}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
         f"{'throttled':>10}  other waits served"
     )
     for r in results:
         print(
-            f"{'':<10}{r['mode']:<22}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
+            f"{r['app']:<10}{r['mode']:<22}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
             f"{r['calls']:>7}{r['mutating']:>5}{r['throttles']:>10}  {r['waits'] or '-'}"
         )
     print(
@@ -452,7 +481,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--latency", type=int, nargs="+", default=[0, 50])
-    parser.add_argument("--apps", nargs="+", default=["sample", "twenty"], choices=list(APPS))
+    parser.add_argument("--apps", nargs="+", default=["sample", "twenty"], choices=["sample", "twenty"])
     parser.add_argument("--impls", nargs="+", default=["ours", "upstream"])
     parser.add_argument(
         "--realism", action="store_true", help="twenty under the realism layer (in-process)"
