@@ -21,7 +21,11 @@ most of the client's time spent launching a burst (an unchanged redeploy
 measured 1.2x its bound; 2.0-2.2x with the send stamped). The unchanged redeploy (a burst of 20-30 reads and
 nothing else) is therefore run twice and the second run, the one measured,
 gets each read's answer from the first run's (``deploy.py``: a no-op
-changes nothing, so they are the answers moto would give).
+changes nothing, so they are the answers moto would give). The first
+deploy's first burst (15-20 reads into an empty account, GetRole at the
+head of the critical path among them) is answered the same way, from a
+first deploy run and undone before the measured one, until the measured
+one's first write.
 
 *Measured critical path*: from the phase's first request sent to its last answer.
 

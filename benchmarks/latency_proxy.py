@@ -48,6 +48,10 @@ class Proxy:
         self.lock = threading.Lock()
         self.recording: dict[tuple[str, str, bytes], Answer] | None = None
         self.replay: dict[tuple[str, str, bytes], Answer] | None = None
+        # Record and replay only until the first mutating request (a first
+        # deploy: after its first write, moto's answers are no longer those
+        # of an empty account).
+        self.until_write = False
         self._moto = concurrent.futures.ThreadPoolExecutor(max_workers=64)
         self._loop = asyncio.new_event_loop()
         started = threading.Event()
@@ -100,6 +104,8 @@ class Proxy:
         sent = lower.get(SENT_HEADER.lower())
         start = float(sent) if sent else arrived
         op, mutating = self.count(method, target, lower, body)
+        if mutating and self.until_write:
+            self.replay = self.recording = None
         key = (method, target, body)
         replay = self.replay
         if replay is not None and not mutating and key in replay:
