@@ -465,6 +465,21 @@ def realism_main(quota_speed: float) -> None:
     )
 
 
+def cpu_probe() -> float:
+    """Milliseconds this machine takes for a fixed pure-Python loop (median of 3).
+
+    A VM's speed drifts with its neighbours: in one session the same code's
+    spans grew 1.7x within an hour. Printed with the figures so runs on
+    different days can be compared.
+    """
+    took = []
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(range(10**7))
+        took.append((time.perf_counter() - start) * 1000)
+    return statistics.median(took)
+
+
 def critical_main(
     latencies: list[int], apps: list[str], *, verbose: bool, repeat: int = 1
 ) -> None:
@@ -473,6 +488,10 @@ def critical_main(
     ``repeat``: run every phase that many times and print the median run
     with the range of its ratio (a 2-core machine's noise is about +-0.1).
     """
+    print(
+        f"host speed: {cpu_probe():.0f} ms for a fixed loop (the 0 ms column and the "
+        "ratios grow with it; 290-340 ms on the 2-core VM when these figures were slow)"
+    )
     moto = start_moto_process()
     proxy = Proxy(moto)
     # At 0 ms per call the span is our own time alone (CPU, threads, moto):
