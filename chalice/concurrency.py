@@ -1,20 +1,21 @@
 """``concurrently``: independent calls at once, on threads (they wait on the network).
 
-One helper for the AWS wrappers and the planners alike. Standard library
-only and nothing else imported, so the models (and so a cached ``chalice
-package``) can import it at no cost.
+One helper for the AWS wrappers, the planners and their steps alike: a
+planner's reads that need nothing from each other (a recorded subscription
+and its function's policy) cost one round trip, not one per read, and so do
+a step's calls that AWS lets run in any order (an invoke permission and a
+subscription). Standard library only and nothing else imported, so the
+models (and so a cached ``chalice package``) can import it at no cost.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
-def concurrently(*calls: Callable[[], T]) -> list[T]:
+def concurrently(*calls: Callable[[], Any]) -> list[Any]:
     """Run ``calls`` at once; their results, in order.
 
     Each call but the last runs in a thread of its own (no pool: starting a

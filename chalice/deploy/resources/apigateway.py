@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam_apis, terraform_apis
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Change, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
-    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -325,7 +325,7 @@ class RestAPIPlanner:
             if update.tag:
                 arn = sc.clients.arn_apigateway(api_id)
                 calls.append(lambda: ctx.tagging.tag("apigateway", lambda: a.tag(arn, tags)))
-            deployment = gather(*calls)[0] or live_deployment
+            deployment = concurrently(*calls)[0] or live_deployment
             return _record(model, api_id, url(api_id), doc_digest, deployment).values()
 
         return Step(
@@ -360,7 +360,7 @@ class RestAPIPlanner:
                 lambda: apigw.get_stage(api_id, stage_name),
                 *(policy(fn) for fn in functions.values()),
             ]
-            got = gather(*reads)
+            got = concurrently(*reads)
             if got[0] is None:
                 return None
             permissions = {
@@ -417,7 +417,7 @@ class RestAPIPlanner:
 
             calls: list[Callable[[], Any]] = [definition_chain, tag]
             calls += add_permissions(sc, api_id, names)
-            deployment = gather(*calls)[0]
+            deployment = concurrently(*calls)[0]
             return _record(model, api_id, url(api_id), doc_digest, deployment).values()
 
         return Step(

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
-from chalice.concurrency import concurrently
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Step
 
 if TYPE_CHECKING:
@@ -339,17 +338,6 @@ def ensure_permission(
         source_arn=source_arn,
         source_account=source_account,
     )
-
-
-def gather(*reads: Callable[[], Any]) -> list[Any]:
-    """Make independent reads at once (``concurrently``); their answers, in order.
-
-    For a planner's reads that need nothing from each other (a recorded
-    subscription and its function's policy), so planning waits one round
-    trip for them, not one per read. For a step's calls that AWS lets run in
-    any order (an invoke permission and a subscription), ``concurrently``.
-    """
-    return concurrently(*reads)
 
 
 def remove_permissions(clients: Clients, function: str, *, principal: str, source_arn: str) -> None:

@@ -28,7 +28,7 @@ from chalice.app._frozen import Frozen
 from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
-from chalice.deploy.resources.base import PlanContext, gather, statement_id
+from chalice.deploy.resources.base import PlanContext, statement_id
 from chalice.deploy.resources.httpapi_models import cors_view
 from chalice.deploy.typekit import (
     DeleteTier,
@@ -144,7 +144,7 @@ class FunctionUrlPlanner:
         cors = _cors(model)
         public = model.auth_type == PUBLIC
         # A function created by this plan has no URL and no policy yet (no reads).
-        current, statements = gather(
+        current, statements = concurrently(
             lambda: ctx.when_exists(
                 fn.resource_name, lambda: ctx.clients.function_urls.get(fn.function_name)
             ),

@@ -18,13 +18,13 @@ import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam_httpapi, terraform_httpapi
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
-    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -393,7 +393,7 @@ class HttpApiPlanner:
         functions = _function_names(model)
         # Every read needs only the API id (a recorded function's policy is
         # read beside the function itself): one round trip, not five.
-        authorizers, integrations, routes, stage_list, *policies = gather(
+        authorizers, integrations, routes, stage_list, *policies = concurrently(
             lambda: v2.list_authorizers(api_id),
             lambda: v2.list_integrations(api_id),
             lambda: v2.list_routes(api_id),

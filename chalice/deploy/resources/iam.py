@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
-from chalice.deploy.resources.base import PlanContext, gather
+from chalice.deploy.resources.base import PlanContext
 from chalice.deploy.typekit import (
     AutoGenIAMPolicy,
     DeleteTier,
@@ -84,7 +85,7 @@ class RolePlanner:
         # Both reads go out at once: the policy is read by name, and GetRole
         # answers with the ARN, so neither waits for the other or for the
         # account id (the ARN is only computed for a role still to be made).
-        role, current_policy = gather(
+        role, current_policy = concurrently(
             lambda: iam.get_role(name), lambda: iam.get_role_policy(name, name)
         )
         rtype = model.resource_type.value

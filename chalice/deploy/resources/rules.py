@@ -20,7 +20,6 @@ from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
-    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -112,13 +111,13 @@ class RulePlanner:
         )
         if recorded is None:
             rule = describe()  # most likely a new rule: one read says so
-            rest = gather(*targets_and_policy) if rule is not None else []
+            rest = concurrently(*targets_and_policy) if rule is not None else []
         else:
             # A recorded rule most likely exists: its reads are independent
             # (the rule's ARN follows from its name, the function's policy
             # is read beside the function's own reads), so they take one
             # round trip, not three.
-            rule, *rest = gather(describe, *targets_and_policy)
+            rule, *rest = concurrently(describe, *targets_and_policy)
         # After the reads: the ARN may wait for the account id.
         rule_arn = ctx.clients.arn("events", f"rule/{name}")
         targets_read: list[dict[str, Any]] = rest[0] if rest else []

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from chalice.app._snapshot import S3EventSpec
+from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam, terraform
 from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     Once,
     PlanContext,
     ensure_permission,
-    gather,
     has_permission,
     remove_permissions,
     service_principal,
@@ -163,7 +163,7 @@ class S3EventPlanner:
         bucket_arn = f"arn:{ctx.clients.partition}:s3:::{model.bucket}"
         desired = _entry(model, fn_arn)
         buckets = _configs(ctx)
-        config, statements = gather(
+        config, statements = concurrently(
             lambda: buckets.read(ctx.clients, model.bucket),
             lambda: ctx.policy_statements(fn.resource_name, fn.function_name),
         )

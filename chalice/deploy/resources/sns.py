@@ -19,7 +19,6 @@ from chalice.deploy.plan import Action, Step, StepContext, diff
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
-    gather,
     has_permission,
     remove_permissions,
     service_principal,
@@ -108,7 +107,7 @@ class SNSPlanner:
             ).values()
 
         # A new function has neither a subscription nor a policy (no reads).
-        subscriptions, statements = gather(
+        subscriptions, statements = concurrently(
             lambda: ctx.when_exists(
                 fn.resource_name, lambda: ctx.clients.sns.list_subscriptions(t_arn)
             ),

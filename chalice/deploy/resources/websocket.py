@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from chalice.concurrency import concurrently
 from chalice.deploy.emitters import sam_apis, terraform_apis
 from chalice.deploy.plan import KNOWN_AFTER_APPLY, Action, Step, StepContext, diff
 from chalice.deploy.resources.apigateway import find_tagged
 from chalice.deploy.resources.base import (
     PlanContext,
     ensure_permission,
-    gather,
     has_permission,
     service_principal,
     statement_id,
@@ -192,7 +192,7 @@ class WebsocketPlanner:
         functions = list(routes.values())
         # Every read needs only the API id (a recorded function's policy is
         # read beside the function itself): one round trip, not four.
-        integration_list, route_list, stage_info, *policies = gather(
+        integration_list, route_list, stage_info, *policies = concurrently(
             lambda: v2.list_integrations(api_id),
             lambda: v2.list_routes(api_id),
             lambda: v2.get_stage(api_id, stage),

@@ -10,7 +10,6 @@ hand), that the outcome is still right.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -183,67 +182,6 @@ def test_rule_delete_with_a_target_added_by_hand_still_deletes(w: World) -> None
     w.delete("cron-event")
     assert w.aws.events.rules == {}
     assert ops(w)[-3:] == ["events:ListTargetsByRule", "events:RemoveTargets", "events:DeleteRule"]
-
-
-# -- calls of one step that need not wait for each other -----------------------------------
-
-
-def test_concurrently_runs_every_call_then_raises_the_first_error() -> None:
-    import threading
-
-    from chalice.concurrency import concurrently
-
-    started = threading.Barrier(2, timeout=10)  # both calls are in flight at once
-    ran: list[str] = []
-
-    def first() -> None:
-        started.wait()
-        ran.append("first")
-        raise ValueError("first failed")
-
-    def second() -> None:
-        started.wait()
-        ran.append("second")
-        raise KeyError("second failed")
-
-    with pytest.raises(ValueError, match="first failed"):
-        concurrently(first, second)
-    assert sorted(ran) == ["first", "second"]
-
-
-def test_concurrently_runs_the_last_call_in_the_caller_s_thread() -> None:
-    # Each call but the last gets a thread, started in order (a started
-    # thread runs until its call is sent, so the first listed goes out
-    # first); the last runs in the caller's thread, once the others started:
-    # before, the first ran here, after every other call had been started.
-    import threading
-
-    from chalice.concurrency import concurrently
-
-    caller = threading.current_thread()
-    go = threading.Event()
-    seen: list[tuple[str, bool]] = []
-    lock = threading.Lock()
-
-    def call(name: str) -> Callable[[], str]:
-        def run() -> str:
-            with lock:
-                seen.append((name, threading.current_thread() is caller))
-            if name == "last":
-                go.set()
-            else:
-                assert go.wait(10)
-            return name
-
-        return run
-
-    assert concurrently(call("first"), call("second"), call("last")) == [
-        "first",
-        "second",
-        "last",
-    ]
-    assert [s for s in seen if s[1]] == [("last", True)]
-    assert {name for name, here in seen if not here} == {"first", "second"}
 
 
 def test_a_rule_is_recorded_even_when_its_permission_is_refused(w: World) -> None:
