@@ -43,6 +43,18 @@ all is part of the chain. The quota wait of ``n`` calls against a bucket of
 *Schedule depth*: the longest run of calls in which each one started after
 the previous one answered; the bound's chain length is what it should be.
 
+*Round trips*: with two or more latencies, how much the measured path grows
+per millisecond of latency, i.e. how many calls the path waits for one after
+the other: ``(measured(L2) - measured(L1)) / (L2 - L1)``, from the medians.
+Our own CPU time (launching and parsing a burst of calls) is nearly the same
+at every latency, so it cancels out; what is left is the ordering, which is
+what the bound's chain counts. An unchanged redeploy whose 20-30 reads all
+go out at once is one round trip whatever the machine, while its ratio at
+50 ms on a 2-core host is 1.6-2.2x: botocore's 1.5-3 ms of CPU per call
+spreads the burst's sends over 30-70 ms. ``botocore_floor.py`` makes the
+same calls with bare botocore, one thread each, all released at once: on
+the same host it measured 1.6-1.7x (the deploy: 1.65-1.8x).
+
 *0 ms*: the same phase's span with no latency at all, i.e. our own time
 (serializing and signing each call, threads, moto; the botocore clients are
 made before the first call, so outside the span) that no ordering removes:
@@ -205,6 +217,7 @@ def row(app: str, phase: str, calls: list[Call], latency: float) -> dict[str, An
         "bound_calls": len(bound.chain),
         "quota": bound.quota_wait,
         "ratio": measured / limit if limit else float("nan"),
+        "latency": latency,
         "calls": len(calls),
         "mutating": sum(c.mutating for c in calls),
         "late": sum(c.late for c in calls),
@@ -223,6 +236,41 @@ def median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     median = dict(ordered[(len(ordered) - 1) // 2])
     median["ratios"] = (ordered[0]["ratio"], ordered[-1]["ratio"])
     return median
+
+
+def round_trips(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
+    """Calls the path waits for in turn: growth of the measured path per unit of latency.
+
+    ``low`` and ``high`` are one phase's median rows at two latencies (``L``
+    in seconds as ``latency``).
+
+    >>> r = round_trips({"measured": 0.09, "latency": 0.05, "bound_calls": 1},
+    ...                 {"measured": 0.295, "latency": 0.25, "bound_calls": 1})
+    >>> round(r["trips"], 3), round(r["ratio"], 3)
+    (1.025, 1.025)
+    """
+    trips = (high["measured"] - low["measured"]) / (high["latency"] - low["latency"])
+    return {"trips": trips, "ratio": trips / low["bound_calls"]}
+
+
+def print_trips(medians: dict[int, list[dict[str, Any]]]) -> None:
+    """The round-trips table, from the lowest and the highest non-zero latency."""
+    latencies = sorted(ms for ms in medians if ms > 0)
+    if len(latencies) < 2:
+        return
+    lo, hi = latencies[0], latencies[-1]
+    high = {(r["app"], r["phase"]): r for r in medians[hi]}
+    print(f"round trips on the critical path (growth of the path from {lo} to {hi} ms per call)")
+    print(f"{'app':<8}{'phase':<20}{'round trips':>12}{'bound calls':>12}{'ratio':>7}")
+    for r in medians[lo]:
+        other = high.get((r["app"], r["phase"]))
+        if other is None:
+            continue
+        t = round_trips(r, other)
+        print(
+            f"{r['app']:<8}{r['phase']:<20}{t['trips']:>12.2f}{r['bound_calls']:>12}"
+            f"{t['ratio']:>7.2f}"
+        )
 
 
 def print_rows(rows: list[dict[str, Any]], latency_ms: int, *, verbose: bool) -> None:

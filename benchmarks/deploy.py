@@ -32,9 +32,12 @@ bound (required serial calls x latency + quota waits, ``critical_path.py``
 says which calls and why), their ratio, the calls moto answered later than
 the latency ("late"), and the same phase at 0 ms (our own time, which no
 ordering removes). The unchanged redeploy is measured with moto's answers
-to an identical previous one (see ``bench``).
+to an identical previous one (see ``bench``), and so is bare botocore
+making the same calls at once (``botocore_floor.py``): the floor of that
+burst. Given two latencies, it also prints each phase's round trips (the
+growth of its path per unit of latency: the calls it waits for in turn).
 
-    .venv/bin/python benchmarks/deploy.py --critical-path --latency 50 [--repeat 5] [--verbose]
+    .venv/bin/python benchmarks/deploy.py --critical-path --latency 50 250 [--repeat 5] [--verbose]
 
 Upstream lives in ``.bench/upstream-venv`` (``pip install chalice==1.34.0``).
 Moto only imports OpenAPI 3 definitions, which upstream does not send, so for
@@ -58,7 +61,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from critical_path import BOUNDS, median_row, print_rows, row, span
+from critical_path import BOUNDS, median_row, print_rows, print_trips, row, span
 from latency_proxy import Answer, Proxy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,6 +267,50 @@ NOOP_RECORDED = "unchanged (recorded)"
 # A first deploy before the measured one when ``replay_noop``: the answers to
 # the reads it made before its first write are recorded (then moto is reset).
 FIRST_RECORDED = "first deploy (recorded)"
+# One more unchanged redeploy after the measured one, its calls logged for
+# ``botocore_floor`` (the logging is not in the measured run).
+NOOP_LOGGED = "unchanged (logged)"
+
+
+def client_env(proxy: Proxy, *, ours: bool) -> dict[str, str]:
+    """A measured process's environment: AWS is the proxy, each send is stamped."""
+    env = dict(
+        os.environ,
+        AWS_ENDPOINT_URL=proxy.url,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-west-2",
+        AWS_EC2_METADATA_DISABLED="true",
+        PYTHONPATH=os.pathsep.join(([str(ROOT)] if ours else []) + [str(PLUGINS)]),
+        BOTOCORE_EXPERIMENTAL__PLUGINS="bench_sent=bench_sent",
+    )
+    env.pop("AWS_PROFILE", None)
+    return env
+
+
+def botocore_floor(proxy: Proxy, noop: dict[str, Any], latency_ms: int) -> dict[str, Any]:
+    """Bare botocore making an unchanged redeploy's calls at once (``botocore_floor.py``).
+
+    ``noop``: the measured no-op's row (``bench`` with ``replay_noop``): its
+    calls as logged, answered with the same recorded answers.
+    """
+    script = [sys.executable, str(Path(__file__).resolve().parent / "botocore_floor.py")]
+    proxy.latency, proxy.recording, proxy.replay = latency_ms / 1000, None, noop["replay"]
+    proxy.take()
+    proxy.log.take()
+    subprocess.run(
+        [*script, proxy.url, noop["calls_log"]], env=client_env(proxy, ours=False), check=True
+    )
+    proxy.replay = None
+    total, _mutating, _ops = proxy.take()
+    calls = proxy.log.take()
+    measured = span(calls)
+    return {
+        "measured": measured,
+        "ratio": measured / (latency_ms / 1000),
+        "calls": total,
+        "late": sum(c.late for c in calls),
+    }
 
 
 def bench(
@@ -291,19 +338,8 @@ def bench(
     reset(moto)
     base = Path(tempfile.mkdtemp(prefix=f"bench-{impl}-"))
     project = make_project(base, app)
-    env = dict(
-        os.environ,
-        AWS_ENDPOINT_URL=proxy.url,
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_DEFAULT_REGION="us-west-2",
-        AWS_EC2_METADATA_DISABLED="true",
-        PYTHONPATH=os.pathsep.join(
-            ([str(ROOT)] if impl == "ours" else []) + [str(PLUGINS)]
-        ),
-        BOTOCORE_EXPERIMENTAL__PLUGINS="bench_sent=bench_sent",
-    )
-    env.pop("AWS_PROFILE", None)
+    calls_log = base.with_name(base.name + "-noop-calls.jsonl")  # kept for botocore_floor
+    env = client_env(proxy, ours=impl == "ours")
     proxy.latency = 0.0
     # Build the zip once, untimed (both tools cache it), so phases measure deploying.
     run_cli(cli, project, ["package", "--pkg-format", "terraform", str(base / "warm")], env)
@@ -319,6 +355,7 @@ def bench(
     ]
     if replay_noop:
         phases.insert(1, (NOOP_RECORDED, ["deploy"]))
+        phases.insert(3, (NOOP_LOGGED, ["deploy"]))
         phases.insert(0, (FIRST_RECORDED, ["deploy"]))
     recorded: dict[str, dict[tuple[str, str, bytes], Answer]] = {}
     for phase, args in phases:
@@ -327,13 +364,15 @@ def bench(
         proxy.replay = {
             "first deploy": recorded.get(FIRST_RECORDED),
             "unchanged redeploy": recorded.get(NOOP_RECORDED),
+            NOOP_LOGGED: recorded.get(NOOP_RECORDED),
         }.get(phase)
         # A first deploy's reads are recorded and replayed until its first write.
         proxy.until_write = phase in (FIRST_RECORDED, "first deploy")
         if phase == "one-line change":
             app_py = project / "app.py"
             app_py.write_text(app_py.read_text().replace('"world"', '"there"', 1))
-        took = run_cli(cli, project, args, env)
+        phase_env = dict(env, BENCH_CALLS_LOG=str(calls_log)) if phase == NOOP_LOGGED else env
+        took = run_cli(cli, project, args, phase_env)
         proxy.until_write = False
         if recording is not None:
             recorded[phase] = recording
@@ -354,115 +393,11 @@ def bench(
                 "log": proxy.log.take(),
             }
         )
+        if phase == NOOP_LOGGED:
+            rows[-1]["replay"] = recorded.get(NOOP_RECORDED)
+            rows[-1]["calls_log"] = str(calls_log)
     shutil.rmtree(base, ignore_errors=True)
     return rows
-
-
-# -- realism mode (in-process, virtual clock) -----------------------------------
-
-
-def realism_run(
-    moto: str,
-    quota_speed: float | None,
-    *,
-    pacing: bool = True,
-    app: str = "twenty",
-    phases: tuple[str, ...] = ("first deploy", "unchanged redeploy"),
-) -> list[dict[str, Any]]:
-    """``app`` (``twenty``): its ``phases`` (a first deploy, then unchanged
-    redeploys) under the realism layer.
-
-    ``quota_speed`` None: the layer without quotas (unlimited AWS); otherwise
-    AWS's published quotas refilled ``quota_speed`` times faster. ``pacing``
-    False: the deploy does not pace its own calls (AWS throttles it instead).
-    """
-    import botocore.session
-
-    from chalice.aws.session import AWSClients
-    from chalice.deploy import deployer
-    from tests.deploy.e2e.realism import AWSRealism, clients_take_a_clock, realistic_clients
-    from tests.deploy.e2e.realism_quotas import Quotas
-    from tests.reporting import RecordingReporter
-
-    reset(moto)
-    base = Path(tempfile.mkdtemp(prefix="bench-realism-"))
-    project = make_project(base, app)
-    quotas = None if quota_speed is None else Quotas(speed=quota_speed)
-    layer = AWSRealism(quotas=quotas)
-    _config, application = deployer.build(
-        project, stage="dev", user_params=None, ui=RecordingReporter()
-    )
-    rows = []
-    paced = "paced" if clients_take_a_clock() else "unpaced"
-    for phase in phases:
-        layer.reset_counters()
-        session = layer.attach(botocore.session.Session())
-        if pacing:
-            clients = realistic_clients(session, layer.clock)
-        else:
-            clients = AWSClients(
-                session, sleep=layer.clock.sleep, clock=layer.clock.now, pacing=False
-            )
-        aws_start = layer.clock.now()
-        start = time.perf_counter()
-        deployer.deploy_application(
-            application,
-            project_dir=project,
-            app_name=NAMES[app],
-            clients=clients,
-            ui=RecordingReporter(),
-        )
-        rows.append(
-            {
-                "app": app,
-                "mode": ("no quotas" if quota_speed is None else f"quotas x{quota_speed:g}")
-                + ("" if pacing else " unpaced"),
-                "phase": phase,
-                "seconds": time.perf_counter() - start,
-                "aws": layer.clock.now() - aws_start,
-                "calls": len(layer.calls),
-                "mutating": len(layer.mutating),
-                "throttles": layer.served["throttle"],
-                "waits": {k: v for k, v in layer.served.items() if k != "throttle"},
-                "paced": paced,
-            }
-        )
-    shutil.rmtree(base, ignore_errors=True)
-    return rows
-
-
-def realism_main(quota_speed: float) -> None:
-    moto = start_moto()
-    os.environ["AWS_ENDPOINT_URL"] = moto
-    results = (
-        realism_run(moto, None)
-        + realism_run(moto, quota_speed, pacing=False)
-        + realism_run(moto, quota_speed)
-        # 20 invoke permissions: the first unchanged redeploy reads every
-        # function's policy (GetPolicy: 15 per second), the next knows them.
-        + realism_run(
-            moto,
-            quota_speed,
-            app="scheduled",
-            phases=("first deploy", "unchanged redeploy", "unchanged again"),
-        )
-    )
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(
-        f"load average: {load} on {os.cpu_count()} CPUs (wall times depend on it; AWS time does not)"
-    )
-    print(
-        f"{'app':<10}{'mode':<22}{'phase':<20}{'wall s':>8}{'AWS s':>8}{'calls':>7}{'mut':>5}"
-        f"{'throttled':>10}  other waits served"
-    )
-    for r in results:
-        print(
-            f"{r['app']:<10}{r['mode']:<22}{r['phase']:<20}{r['seconds']:>8.2f}{r['aws']:>8.2f}"
-            f"{r['calls']:>7}{r['mutating']:>5}{r['throttles']:>10}  {r['waits'] or '-'}"
-        )
-    print(
-        f"(deploy {results[-1]['paced']}: AWSClients {'takes' if results[-1]['paced'] == 'paced' else 'has no'} clock=)"
-    )
 
 
 def cpu_probe() -> float:
@@ -501,20 +436,41 @@ def critical_main(
         for app in apps:
             for r in bench("ours", app, 0, moto, proxy, replay_noop=True):
                 floors.setdefault((app, r["phase"]), []).append(span(r["log"]))
+                if "calls_log" in r:
+                    Path(r["calls_log"]).unlink(missing_ok=True)
+    medians: dict[int, list[dict[str, Any]]] = {}
     for latency in latencies:
         runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        bare: dict[str, list[dict[str, Any]]] = {app: [] for app in apps}
         for _ in range(repeat):
             for app in apps:
                 for r in bench("ours", app, latency, moto, proxy, replay_noop=True):
                     if r["phase"] in BOUNDS[app]:
                         measured = row(app, r["phase"], r["log"], latency / 1000)
                         runs.setdefault((app, r["phase"]), []).append(measured)
+                    if "calls_log" in r:
+                        if latency:
+                            bare[app].append(botocore_floor(proxy, r, latency))
+                        Path(r["calls_log"]).unlink(missing_ok=True)
         rows = []
         for key, measured_runs in runs.items():
             median = median_row(measured_runs)
             median["floor"] = statistics.median(floors.get(key, [0.0]))
             rows.append(median)
         print_rows(rows, latency, verbose=verbose)
+        medians[latency] = rows
+        for app in apps:
+            if not bare[app]:
+                continue
+            floor = median_row(bare[app])
+            noop = next(r for r in rows if r["app"] == app and r["phase"] == "unchanged redeploy")
+            print(
+                f"  bare botocore, the same {floor['calls']} calls at once (one thread each): "
+                f"{floor['measured']:.3f} s ({floor['late']} late), "
+                f"{floor['measured'] / (latency / 1000):.2f}x one call; "
+                f"{app}'s unchanged redeploy: {noop['measured']:.3f} s"
+            )
+    print_trips(medians)
 
 
 def main() -> None:
@@ -548,6 +504,8 @@ def main() -> None:
             AWS_EC2_METADATA_DISABLED="true",
         )
         os.environ.pop("AWS_PROFILE", None)
+        from deploy_realism import realism_main
+
         realism_main(args.quota_speed)
         return
     os.environ.update(
