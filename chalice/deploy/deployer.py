@@ -100,12 +100,17 @@ def _services(application: models.Application, recorded: Iterable[Mapping[str, A
     return services_for(types + [str(e.get("resource_type")) for e in recorded], identity=True)
 
 
-def _create_ahead(clients: AWSClients, services: list[str]) -> None:
+def _create_ahead(
+    clients: AWSClients, services: list[str], clients_ready: Callable[[], None] | None
+) -> None:
     """Create the clients of ``services`` now, before the first call (on first use
-    each would land between two calls). Test fakes have nothing to create."""
+    each would land between two calls), then call ``clients_ready``. Test fakes
+    have nothing to create."""
     prefetch = getattr(clients, "prefetch", None)
     if prefetch is not None:
         prefetch(services).close()
+    if clients_ready is not None:
+        clients_ready()
 
 
 def deploy(
@@ -119,8 +124,13 @@ def deploy(
     session: Any = None,
     force_unlock: bool = False,
     connection_timeout: int | None = None,
+    clients_ready: Callable[[], None] | None = None,
 ) -> DeployResult:
-    """``chalice deploy`` (``plan_only``: ``chalice deploy --plan``)."""
+    """``chalice deploy`` (``plan_only``: ``chalice deploy --plan``).
+
+    ``clients_ready`` is called once the AWS clients exist, before the first
+    call (the console script freezes the garbage collector's view then).
+    """
     project_dir = Path(project_dir).resolve()
     made: list[AWSClients] = []
     with contextlib.ExitStack() as ahead:
@@ -146,6 +156,7 @@ def deploy(
         plan_only=plan_only,
         force_unlock=force_unlock,
         backend=backend_for(config, project_dir=project_dir, session=session),
+        clients_ready=clients_ready,
     )
 
 
@@ -172,8 +183,12 @@ def delete(
     max_parallel: int = 32,
     force_unlock: bool = False,
     profile: str | None = None,
+    clients_ready: Callable[[], None] | None = None,
 ) -> DeployedState:
-    """``chalice delete``: delete everything recorded for ``stage``; leaves ``resources: []``."""
+    """``chalice delete``: delete everything recorded for ``stage``; leaves ``resources: []``.
+
+    ``clients_ready``: as for ``deploy``.
+    """
     from chalice.config import Config
 
     project_dir = Path(project_dir).resolve()
@@ -189,6 +204,7 @@ def delete(
         max_parallel=max_parallel,
         force_unlock=force_unlock,
         backend=backend_for(config, project_dir=project_dir, session=session),
+        clients_ready=clients_ready,
     )
 
 
@@ -203,13 +219,14 @@ def deploy_application(
     plan_only: bool = False,
     force_unlock: bool = False,
     backend: StateBackend | None = None,
+    clients_ready: Callable[[], None] | None = None,
 ) -> DeployResult:
     """Steps 5-8 for an already built application (tests call this directly)."""
     stage = application.stage
     backend = backend or LocalFileBackend(project_dir, app_name=app_name)
     if plan_only:
         state = backend.read(stage)[0]
-        _create_ahead(clients, _services(application, state.resources))
+        _create_ahead(clients, _services(application, state.resources), clients_ready)
         ctx = _plan_context(clients, app_name, stage, state, ui, project_dir=project_dir)
         the_plan = build_plan(application, ctx, max_parallel=max_parallel)
         ui.info(the_plan.render())
@@ -220,7 +237,7 @@ def deploy_application(
     ) as stored:  # fmt: skip
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
-        _create_ahead(clients, _services(application, state.resources))
+        _create_ahead(clients, _services(application, state.resources), clients_ready)
         ctx = _plan_context(clients, app_name, stage, state, ui, project_dir=project_dir)
         # Each step starts as soon as it is planned and its dependencies ran:
         # writes overlap the reads of unrelated resources.
@@ -250,6 +267,7 @@ def delete_stage(
     max_parallel: int = 32,
     force_unlock: bool = False,
     backend: StateBackend | None = None,
+    clients_ready: Callable[[], None] | None = None,
 ) -> DeployedState:
     """Delete every recorded resource of ``stage`` (already-gone counts as deleted)."""
     backend = backend or LocalFileBackend(project_dir, app_name=app_name)
@@ -260,7 +278,7 @@ def delete_stage(
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
         recorded = [str(e.get("resource_type")) for e in state.resources]
-        _create_ahead(clients, services_for(recorded, identity=False))
+        _create_ahead(clients, services_for(recorded, identity=False), clients_ready)
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state, store=stored.save)

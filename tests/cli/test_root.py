@@ -297,3 +297,19 @@ def test_broken_pipe_is_not_a_bug(runner: CliRunner) -> None:
     result = runner.invoke(_group_with(_raiser(BrokenPipeError(32, "Broken pipe"))), ["boom"])
     assert result.exit_code == 1
     assert "bug" not in result.output
+
+
+def test_only_the_console_script_freezes_the_long_lived_objects() -> None:
+    import gc
+
+    from chalice.cli import root
+
+    # Run from Python (tests, CliRunner), the CLI leaves the collector alone.
+    assert CLIContext(project_dir=Path.cwd()).clients_ready is None
+    assert root.console_context().clients_ready is root.freeze_long_lived
+    before = gc.get_freeze_count()
+    try:
+        root.freeze_long_lived()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from chalice.aws.errors import AWSSetupError
+from chalice.cli.context import CLIContext
+from chalice.cli.root import cli
 from chalice.deploy import deployer
 from tests.reporting import RecordingReporter
 
@@ -33,6 +36,10 @@ class Timeline:
             return create(name, *args, **kwargs)
 
         session.create_client = creating
+
+    def mark(self, kind: str) -> None:
+        with self._lock:
+            self.events.append((kind, ""))
 
     def _called(self, model: Any, **kwargs: Any) -> None:
         with self._lock:
@@ -96,3 +103,41 @@ def test_a_build_error_stops_the_prefetch(
         deployer.deploy(sample, ui=RecordingReporter(), session=session)
     assert not [t for t in threading.enumerate() if t.name == "chalice-clients"]
     assert all(kind == "create" for kind, _ in timeline.take())  # and no AWS call
+
+
+def _ready_between(events: list[tuple[str, str]]) -> None:
+    """``clients_ready`` ran once: after every client was made, before the first call."""
+    assert [e for e in events if e[0] == "ready"] == [("ready", "")], events
+    i = events.index(("ready", ""))
+    assert all(kind == "create" for kind, _ in events[:i]), events
+    assert events[i + 1][0] == "call", events
+    assert all(kind == "call" for kind, _ in events[i + 1 :]), events
+
+
+def test_clients_ready_runs_once_between_the_clients_and_the_first_call(
+    sample: Path, session: Any
+) -> None:
+    timeline = Timeline(session)
+
+    def ready() -> None:
+        timeline.mark("ready")
+
+    for plan_only in (True, False, False):  # a plan, a first deploy, an unchanged one
+        deployer.deploy(
+            sample, ui=RecordingReporter(), session=session, plan_only=plan_only,
+            clients_ready=ready,
+        )  # fmt: skip
+        _ready_between(timeline.take())
+    deployer.delete(sample, ui=RecordingReporter(), session=session, clients_ready=ready)
+    _ready_between(timeline.take())
+
+
+def test_the_cli_passes_its_clients_ready_to_deploy_plan_and_delete(
+    sample: Path, aws_env: str
+) -> None:
+    ready: list[str] = []
+    obj = CLIContext(project_dir=sample, clients_ready=lambda: ready.append("ready"))
+    for args in (["plan"], ["deploy"], ["delete"]):
+        result = CliRunner().invoke(cli, ["--project-dir", str(sample), *args], obj=obj)
+        assert result.exit_code == 0, result.output
+    assert ready == ["ready"] * 3
