@@ -111,6 +111,7 @@ SAMPLE = {
     ),
     "delete": Bound(
         (
+            "sts.GetCallerIdentity",
             "s3.GetBucketNotificationConfiguration",
             "s3.PutBucketNotificationConfiguration",
             "apigateway.DeleteRestApi",
@@ -118,7 +119,8 @@ SAMPLE = {
             "iam.DeleteRolePolicy",
             "iam.DeleteRole",
         ),
-        why="tiers: subscriptions (S3 keeps other notifications: read, then write; "
+        why="the account is checked against the state's before anything is deleted; "
+        "tiers: subscriptions (S3 keeps other notifications: read, then write; "
         "a rule loses its targets before it goes), then APIs, then functions, then "
         "roles; DeleteRole is refused while an inline policy remains",
     ),
@@ -133,9 +135,15 @@ TWENTY = {
     ),
     "unchanged redeploy": Bound(("lambda.GetFunction",), why="every read is independent"),
     "delete": Bound(
-        ("lambda.DeleteFunction", "iam.DeleteRolePolicy", "iam.DeleteRole"),
+        (
+            "sts.GetCallerIdentity",
+            "lambda.DeleteFunction",
+            "iam.DeleteRolePolicy",
+            "iam.DeleteRole",
+        ),
         quota_wait=_lambda_wait(20),
-        why="functions before their role; 20 DeleteFunction at 15/s after a burst of 10",
+        why="the account check first; functions before their role; 20 DeleteFunction at "
+        "15/s after a burst of 10",
     ),
 }
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from chalice.aws.session import AWSClients, create_clients
-from chalice.deploy import function_policies, models
+from chalice.deploy import account_guard, function_policies, models
 from chalice.deploy.aws_services import services_for
 from chalice.deploy.descriptors import DESCRIPTORS
 from chalice.deploy.executor import Executor, Mode, Recorder
@@ -278,7 +278,11 @@ def delete_stage(
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
         recorded = [str(e.get("resource_type")) for e in state.resources]
-        _create_ahead(clients, services_for(recorded, identity=False), clients_ready)
+        identity = bool(account_guard.recorded_accounts(state))
+        _create_ahead(clients, services_for(recorded, identity=identity), clients_ready)
+        # Before the first delete: in another account, what is missing by
+        # name would be counted as deleted and forgotten.
+        account_guard.verify(clients, state, stage)
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state, store=stored.save)

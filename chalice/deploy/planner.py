@@ -22,7 +22,7 @@ import attrs
 from chalice.aws.errors import AWSError, is_access_denied
 from chalice.aws.protocols import Clients
 from chalice.aws.retry import Stopped
-from chalice.deploy import models
+from chalice.deploy import account_guard, models
 from chalice.deploy.descriptors import DELETE_TIERS
 from chalice.deploy.executor import advice
 from chalice.deploy.plan import Action, Plan, Step
@@ -176,11 +176,18 @@ def start_plan(
             if stream.stop.is_set():
                 raise Stopped(f"{name} was not planned: another step failed")
             step = plan_one()
+            # No step reaches the executor before the account is known to be
+            # the state's (the first step waits for GetCallerIdentity).
+            account_guard.verify(plan_ctx.clients, plan_ctx.state, plan_ctx.stage)
             return step
         except BaseException as err:
-            if not isinstance(err, Stopped):
-                stream.failed(err)
-            raise
+            if isinstance(err, Stopped):
+                raise
+            cause = account_guard.explain(err, plan_ctx.clients, plan_ctx.state, plan_ctx.stage)
+            stream.failed(cause)
+            if cause is err:
+                raise
+            raise cause from err
         finally:
             plan_ctx.planned(name, step)
 

@@ -71,8 +71,11 @@ def test_clients_are_made_once_before_the_first_call(sample: Path, session: Any)
     assert set(_check(timeline.take())) == set(created)
 
     deployer.delete(sample, ui=RecordingReporter(), session=session)
-    # A delete knows its ARNs from the state file: no STS.
-    assert set(_check(timeline.take())) == set(created) - {"sts"}
+    # A delete knows its ARNs from the state file, and asks STS only to check
+    # that the credentials are for the account those ARNs are in.
+    events = timeline.take()
+    assert set(_check(events)) == set(created)
+    assert events[len(created)] == ("call", "sts")  # before anything is deleted
 
 
 def test_a_bad_profile_is_one_clear_error_and_no_thread_is_left(
