@@ -42,9 +42,9 @@ def recorded_accounts(state: DeployedState) -> frozenset[str]:
     return frozenset(accounts)
 
 
-def verify(clients: Clients, state: DeployedState, stage: str) -> None:
-    """Raise ``StateError`` when ``clients`` act for an account the state's resources are not in."""
-    recorded = recorded_accounts(state)
+def verify(clients: Clients, recorded: frozenset[str], stage: str) -> None:
+    """Raise ``StateError`` when ``clients`` act for an account outside ``recorded``
+    (``recorded_accounts`` of the stage's state; empty: nothing to check, nothing asked)."""
     if not recorded:
         return
     account = clients.account_id
@@ -61,7 +61,9 @@ def verify(clients: Clients, state: DeployedState, stage: str) -> None:
     )
 
 
-def explain(err: BaseException, clients: Clients, state: DeployedState, stage: str) -> BaseException:
+def explain(
+    err: BaseException, clients: Clients, recorded: frozenset[str], stage: str
+) -> BaseException:
     """The account mismatch if there is one, else ``err``.
 
     With another account's credentials, a planner's read of a recorded ARN
@@ -71,7 +73,7 @@ def explain(err: BaseException, clients: Clients, state: DeployedState, stage: s
     if not isinstance(err, Exception) or isinstance(err, StateError):
         return err
     try:
-        verify(clients, state, stage)
+        verify(clients, recorded, stage)
     except StateError as mismatch:
         return mismatch
     except Exception:  # the account cannot be read either: keep the first error

@@ -278,11 +278,11 @@ def delete_stage(
         state = stored.state
         _announce_migration(state, project_dir, stage, ui)
         recorded = [str(e.get("resource_type")) for e in state.resources]
-        identity = bool(account_guard.recorded_accounts(state))
-        _create_ahead(clients, services_for(recorded, identity=identity), clients_ready)
+        accounts = account_guard.recorded_accounts(state)
+        _create_ahead(clients, services_for(recorded, identity=bool(accounts)), clients_ready)
         # Before the first delete: in another account, what is missing by
         # name would be counted as deleted and forgotten.
-        account_guard.verify(clients, state, stage)
+        account_guard.verify(clients, accounts, stage)
         ctx = _plan_context(clients, app_name, stage, state, ui)
         the_plan = build_delete_plan(ctx)
         recorder = Recorder(project_dir, stage, state, store=stored.save)

@@ -170,6 +170,8 @@ def start_plan(
     _start_workers(pool, workers)
     futures: list[Future[Step]] = []
 
+    accounts = account_guard.recorded_accounts(ctx.state)
+
     def run(name: str, plan_one: Callable[[], Step]) -> Step:
         step: Step | None = None
         try:
@@ -178,12 +180,12 @@ def start_plan(
             step = plan_one()
             # No step reaches the executor before the account is known to be
             # the state's (the first step waits for GetCallerIdentity).
-            account_guard.verify(plan_ctx.clients, plan_ctx.state, plan_ctx.stage)
+            account_guard.verify(plan_ctx.clients, accounts, plan_ctx.stage)
             return step
         except BaseException as err:
             if isinstance(err, Stopped):
                 raise
-            cause = account_guard.explain(err, plan_ctx.clients, plan_ctx.state, plan_ctx.stage)
+            cause = account_guard.explain(err, plan_ctx.clients, accounts, plan_ctx.stage)
             stream.failed(cause)
             if cause is err:
                 raise

@@ -50,16 +50,16 @@ def test_only_the_arns_a_deploy_made_count() -> None:
 
 def test_nothing_recorded_asks_nothing() -> None:
     clients = _Clients(B)
-    account_guard.verify(clients, _state(), "dev")  # type: ignore[arg-type]
+    account_guard.verify(clients, account_guard.recorded_accounts(_state()), "dev")  # type: ignore[arg-type]
     assert clients.asked == 0
 
 
 def test_the_recorded_account_passes_and_any_other_stops() -> None:
-    state = _state(_function(A, "f"), _function(B, "g"))  # a stage already split: either
-    for account in (A, B):
-        account_guard.verify(_Clients(account), state, "dev")  # type: ignore[arg-type]
+    split = account_guard.recorded_accounts(_state(_function(A, "f"), _function(B, "g")))
+    for account in (A, B):  # a stage already split between two: either passes
+        account_guard.verify(_Clients(account), split, "dev")  # type: ignore[arg-type]
     with pytest.raises(StateError) as info:
-        account_guard.verify(_Clients("999999999999"), _state(_function(A)), "prod")  # type: ignore[arg-type]
+        account_guard.verify(_Clients("999999999999"), frozenset({A}), "prod")  # type: ignore[arg-type]
     message = str(info.value)
     assert f"Stage 'prod' was deployed to AWS account {A}" in message
     assert "are for account 999999999999. Nothing was changed." in message
@@ -74,12 +74,12 @@ class _NoIdentity:
 
 
 def test_a_failed_read_is_explained_by_the_mismatch_when_there_is_one() -> None:
-    state = _state(_function(A))
+    recorded = frozenset({A})
     denied = PermissionError("AccessDenied on lambda.GetFunction")
-    explained = account_guard.explain(denied, _Clients(B), state, "dev")  # type: ignore[arg-type]
+    explained = account_guard.explain(denied, _Clients(B), recorded, "dev")  # type: ignore[arg-type]
     assert isinstance(explained, StateError) and f"account {B}" in str(explained)
     # Same account, no account to be had, or not an error to explain: as it was.
-    assert account_guard.explain(denied, _Clients(A), state, "dev") is denied  # type: ignore[arg-type]
-    assert account_guard.explain(denied, _NoIdentity(), state, "dev") is denied  # type: ignore[arg-type]
+    assert account_guard.explain(denied, _Clients(A), recorded, "dev") is denied  # type: ignore[arg-type]
+    assert account_guard.explain(denied, _NoIdentity(), recorded, "dev") is denied  # type: ignore[arg-type]
     stop = KeyboardInterrupt()
-    assert account_guard.explain(stop, _Clients(B), state, "dev") is stop  # type: ignore[arg-type]
+    assert account_guard.explain(stop, _Clients(B), recorded, "dev") is stop  # type: ignore[arg-type]
